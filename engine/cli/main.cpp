@@ -1,20 +1,32 @@
 // kllab: the engine on the command line, for authors, tests and anyone auto-checking answers.
-//   kllab eval 'EXPR'          print the value (exit 1 if it fails)
-//   kllab eval                 one expression or assignment per stdin line, one output line each
+//   kllab eval ['EXPR']                          evaluate (stdin: one line in, one line out)
+//   kllab validate NOTEBOOK...                   every author error as file:line: message
+//   kllab check NOTEBOOK PART ANSWER [--seed N] [--earlier PART=ANSWER]...   the verdict as JSON
+//   kllab solve NOTEBOOK PART [--seed N]         prompt, hints, worked solution and answer
+//   kllab run NOTEBOOK [--seed N]                every cell's values and every part's answer
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
+#include "kl/check.hpp"
 #include "kl/expr.hpp"
+#include "kl/notebook.hpp"
 
 namespace {
 
 int usage() {
   std::fprintf(stderr,
                "usage:\n"
-               "  kllab eval 'EXPR'      evaluate one expression and print its value\n"
-               "  kllab eval             evaluate stdin, one expression or assignment per line\n");
+               "  kllab eval 'EXPR'                       evaluate one expression and print its value\n"
+               "  kllab eval                              evaluate stdin, one expression or assignment per line\n"
+               "  kllab validate NOTEBOOK...              report every author error (exit 1 if any)\n"
+               "  kllab check NOTEBOOK PART ANSWER [--seed N] [--earlier PART=ANSWER]...\n"
+               "                                          check an answer; prints the verdict as JSON\n"
+               "  kllab solve NOTEBOOK PART [--seed N]    the worked solution and the reference answer\n"
+               "  kllab run NOTEBOOK [--seed N]           run every cell and print each result\n");
   return 2;
 }
 
@@ -22,6 +34,10 @@ std::string error_line(const kl::Error& e) {
   std::string out = "error: " + e.message;
   if (e.column > 0) out += " (column " + std::to_string(e.column) + ")";
   return out;
+}
+
+std::string located(const kl::Error& e) {
+  return (e.file.empty() ? std::string("") : e.file + ":") + (e.line > 0 ? std::to_string(e.line) + ": " : "") + e.message;
 }
 
 int cmd_eval(int argc, char** argv) {
@@ -50,12 +66,179 @@ int cmd_eval(int argc, char** argv) {
   return 0;
 }
 
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+// Loads a notebook; on author errors prints them and returns false.
+bool load(const std::string& path, kl::ParseReport& report) {
+  std::string text;
+  if (!read_file(path, text)) {
+    std::fprintf(stderr, "%s: cannot read the file\n", path.c_str());
+    return false;
+  }
+  report = kl::parse_notebook(text, path);
+  if (!report.errors.empty()) {
+    for (const auto& e : report.errors) std::fprintf(stderr, "%s\n", located(e).c_str());
+    return false;
+  }
+  return true;
+}
+
+struct Options {
+  std::uint64_t seed = 0;
+  std::map<std::string, std::string> earlier;
+  std::vector<std::string> positional;
+  bool ok = true;
+};
+
+Options options(int argc, char** argv) {
+  Options o;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--seed" && i + 1 < argc) {
+      char* end = nullptr;
+      o.seed = std::strtoull(argv[++i], &end, 10);
+      if (*end != '\0') o.ok = false;
+    } else if (a == "--earlier" && i + 1 < argc) {
+      std::string kv = argv[++i];
+      const std::size_t eq = kv.find('=');
+      if (eq == std::string::npos) o.ok = false;
+      else o.earlier[kv.substr(0, eq)] = kv.substr(eq + 1);
+    } else {
+      o.positional.push_back(a);
+    }
+  }
+  return o;
+}
+
+int cmd_validate(int argc, char** argv) {
+  if (argc < 1) return usage();
+  int total = 0;
+  for (int i = 0; i < argc; ++i) {
+    std::string text;
+    if (!read_file(argv[i], text)) {
+      std::printf("%s: cannot read the file\n", argv[i]);
+      ++total;
+      continue;
+    }
+    const auto report = kl::parse_notebook(text, argv[i]);
+    const auto errors = kl::validate(report, 50);
+    for (const auto& e : errors) std::printf("%s\n", located(e).c_str());
+    total += static_cast<int>(errors.size());
+  }
+  std::printf("%d notebook%s checked, %d error%s\n", argc, argc == 1 ? "" : "s", total, total == 1 ? "" : "s");
+  return total == 0 ? 0 : 1;
+}
+
+int cmd_check(int argc, char** argv) {
+  Options o = options(argc, argv);
+  if (!o.ok || o.positional.size() != 3) return usage();
+  kl::ParseReport report;
+  if (!load(o.positional[0], report)) return 2;
+  auto checker = kl::Checker::create(report.notebook);
+  if (!checker.ok()) {
+    std::fprintf(stderr, "%s\n", located(checker.error()).c_str());
+    return 2;
+  }
+  const kl::Verdict v = checker.value().check(o.positional[1], o.positional[2], o.seed, o.earlier);
+  std::printf("%s\n", kl::verdict_json(v).c_str());
+  return 0;
+}
+
+int cmd_solve(int argc, char** argv) {
+  Options o = options(argc, argv);
+  if (!o.ok || o.positional.size() != 2) return usage();
+  kl::ParseReport report;
+  if (!load(o.positional[0], report)) return 2;
+  auto checker = kl::Checker::create(report.notebook);
+  if (!checker.ok()) {
+    std::fprintf(stderr, "%s\n", located(checker.error()).c_str());
+    return 2;
+  }
+  auto view = checker.value().view(o.positional[1], o.seed);
+  if (!view.ok()) {
+    std::printf("%s\n", error_line(view.error()).c_str());
+    return 1;
+  }
+  const kl::PartView& pv = view.value();
+  std::printf("%s %s\n\n", o.positional[1].c_str(), pv.prompt.c_str());
+  for (std::size_t i = 0; i < pv.hints.size(); ++i) std::printf("hint %zu: %s\n", i + 1, pv.hints[i].c_str());
+  if (!pv.hints.empty()) std::printf("\n");
+  std::printf("solution:\n%s\n\nanswer: %s\n", pv.solution.c_str(), pv.reference_text.c_str());
+  return 0;
+}
+
+int cmd_run(int argc, char** argv) {
+  Options o = options(argc, argv);
+  if (!o.ok || o.positional.size() != 1) return usage();
+  kl::ParseReport report;
+  if (!load(o.positional[0], report)) return 2;
+  const kl::Notebook& nb = report.notebook;
+  kl::Runtime rt(nb);
+  int failures = 0;
+  for (const auto& e : rt.graph_errors()) {
+    std::printf("%s\n", located(e).c_str());
+    ++failures;
+  }
+  for (const auto& r : rt.run_all()) {
+    const kl::Cell* cell = nb.cell(r.cell);
+    if (r.status == kl::CellResult::Status::Blocked) {
+      std::printf("[%s] blocked: '%s' is not available\n", r.cell.c_str(), r.blocked_by.c_str());
+      ++failures;
+      continue;
+    }
+    if (r.status == kl::CellResult::Status::Error) {
+      std::printf("[%s] %s\n", r.cell.c_str(), error_line(r.error).c_str());
+      ++failures;
+      continue;
+    }
+    if (cell && cell->type == kl::Cell::Type::Plot) {
+      auto data = rt.plot(r.cell);
+      if (data.ok()) {
+        std::printf("[%s] plot: %zu points", r.cell.c_str(), static_cast<std::size_t>(data.value().x.size()));
+        for (const auto& [label, ys] : data.value().series) std::printf("; %s", label.c_str());
+        std::printf("\n");
+      }
+      continue;
+    }
+    for (const auto& [name, value] : r.values)
+      std::printf("[%s] %s%s\n", r.cell.c_str(), name.empty() ? "" : (name + " = ").c_str(), kl::format_value_short(value, 10).c_str());
+  }
+  auto checker = kl::Checker::create(nb);
+  if (!checker.ok()) {
+    std::printf("%s\n", located(checker.error()).c_str());
+    return 1;
+  }
+  for (const auto& ex : nb.exercises) {
+    for (const auto& p : ex.parts) {
+      auto view = checker.value().view(p.id, o.seed);
+      if (!view.ok()) {
+        std::printf("%s: %s\n", p.id.c_str(), error_line(view.error()).c_str());
+        ++failures;
+      } else {
+        std::printf("%s = %s\n", p.id.c_str(), view.value().reference_text.c_str());
+      }
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
   const std::string cmd = argv[1];
   if (cmd == "eval") return cmd_eval(argc - 2, argv + 2);
+  if (cmd == "validate") return cmd_validate(argc - 2, argv + 2);
+  if (cmd == "check") return cmd_check(argc - 2, argv + 2);
+  if (cmd == "solve") return cmd_solve(argc - 2, argv + 2);
+  if (cmd == "run") return cmd_run(argc - 2, argv + 2);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     usage();
     return 0;

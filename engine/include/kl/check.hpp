@@ -1,0 +1,84 @@
+// Answer checking: a learner's answer to a part, against the variant's reference, the author's
+// anticipated mistakes and the built-in ML-mistake library, with error-carried-forward from
+// earlier parts. Also hints and worked solutions with the variant's own numbers.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kl/notebook.hpp"
+
+namespace kl {
+
+enum class VerdictKind { Correct, CorrectGivenEarlier, Close, Incorrect, Invalid };
+/// "correct", "correct_given_earlier", "close", "incorrect", "invalid".
+const char* verdict_name(VerdictKind k);
+
+/// The outcome of checking one answer. A value, never an exception.
+struct Verdict {
+  VerdictKind kind = VerdictKind::Invalid;
+  double score = 0.0;     ///< 1 correct, 0.75 correct given an earlier answer, 0.5 close, else 0
+  std::string feedback;   ///< what to tell the learner (plain text; author feedback with slots filled)
+  std::string mistake;    ///< "" or the recognised mistake: "author:N", "choice:N" or a library id
+  std::string mistake_name;             ///< e.g. "KL direction swapped"
+  std::vector<std::string> slots;       ///< author feedback's slot values (for pre-rendered feedback)
+  int column = 0;                       ///< Invalid: the column of the problem, when known
+  std::vector<int> wrong_components;    ///< vectors: 1-based components that are off
+  std::string answer_text;              ///< the learner's value as understood
+};
+
+/// A library mistake that applies to a part in a variant, with the value it produces.
+struct AppliedMistake {
+  std::string id;
+  std::string name;
+  std::string expression;  ///< the rewritten reference, as text
+  Value value;
+};
+
+/// What a learner may see of a part besides its verdict.
+struct PartView {
+  std::string reference_text;            ///< the reference value, 7 significant digits
+  std::string prompt;                    ///< rendered with the variant's numbers
+  std::vector<std::string> prompt_slots;
+  std::vector<std::string> hints;        ///< rendered
+  std::vector<std::vector<std::string>> hint_slots;
+  std::string solution;                  ///< rendered
+  std::vector<std::string> solution_slots;
+};
+
+/// Checks answers for one notebook. Cheap to keep: the authored environment is computed once.
+class Checker {
+ public:
+  /// Builds a checker; fails when the notebook's code cells do not run as authored.
+  static Result<Checker> create(const Notebook& nb);
+
+  /// Checks `answer` to part `part` in variant `seed`. `earlier` maps earlier part ids to the
+  /// learner's answers (for error-carried-forward).
+  Verdict check(const std::string& part, const std::string& answer, std::uint64_t seed = 0,
+                const std::map<std::string, std::string>& earlier = {}) const;
+  /// The prompt, hints, solution and reference of a part in a variant.
+  Result<PartView> view(const std::string& part, std::uint64_t seed = 0) const;
+  /// An exercise's variables in a variant (parameters and named part answers).
+  Result<Environment> scope(const std::string& exercise, std::uint64_t seed = 0) const;
+  /// The reference value of a part in a variant.
+  Result<Value> reference(const std::string& part, std::uint64_t seed = 0) const;
+  /// The library mistakes that apply to a part in a variant and give a distinguishable value.
+  Result<std::vector<AppliedMistake>> library_mistakes(const std::string& part, std::uint64_t seed = 0) const;
+
+  const Notebook& notebook() const { return nb_; }
+  const Environment& base() const { return base_; }
+
+ private:
+  Checker(Notebook nb, Environment base) : nb_(std::move(nb)), base_(std::move(base)) {}
+  Notebook nb_;
+  Environment base_;
+};
+
+/// The JSON object of a verdict (as printed by `kllab check`).
+std::string verdict_json(const Verdict& v);
+/// A JSON string literal.
+std::string json_string(const std::string& s);
+
+}  // namespace kl

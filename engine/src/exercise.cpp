@@ -1,0 +1,257 @@
+// Exercise variants (a pure function of notebook, exercise and seed) and notebook validation.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "exercise_internal.hpp"
+#include "kl/check.hpp"
+#include "kl/numerics.hpp"
+
+namespace kl {
+
+namespace detail {
+
+Error at_line(const Notebook& nb, Error e, int line, const std::string& prefix) {
+  if (e.column > 0 && e.message.find("(column") == std::string::npos) e.message += " (column " + std::to_string(e.column) + ")";
+  if (!prefix.empty()) e.message = prefix + ": " + e.message;
+  e.code = ErrorCode::Notebook;
+  e.file = nb.file;
+  e.line = line;
+  e.column = 0;
+  return e;
+}
+
+Result<Environment> params_scope(const Notebook& nb, const Environment& base, const Exercise& ex, std::uint64_t seed) {
+  constexpr int kAttempts = 200;
+  Rng rng(variant_rng_seed(nb.id, ex.id, seed));
+  EvalOptions opts;
+  opts.rng = &rng;
+  for (int attempt = 0; attempt < (seed == 0 ? 1 : kAttempts); ++attempt) {
+    Environment env = base;
+    for (const Param& p : ex.params) {
+      const Node& e = (seed != 0 && p.vary) ? *p.vary : *p.base;
+      auto v = evaluate(e, env, opts);
+      if (!v.ok()) return at_line(nb, v.error(), p.line, "parameter '" + p.name + "'");
+      env[p.name] = v.value();
+    }
+    bool ok = true;
+    for (const auto& [req, line] : ex.requires_) {
+      auto v = evaluate(*req, env);
+      if (!v.ok()) return at_line(nb, v.error(), line, "require");
+      if (!v.value().is_boolean()) return at_line(nb, make_error(ErrorCode::Type, "require needs a true/false condition"), line);
+      if (!v.value().boolean()) {
+        if (seed == 0)
+          return at_line(nb, make_error(ErrorCode::Domain, "the textbook values (variant 0) do not satisfy this condition"), line);
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return env;
+  }
+  return at_line(nb, make_error(ErrorCode::Domain, "variant " + std::to_string(seed) + ": no draw satisfied the require conditions in " +
+                                                     std::to_string(kAttempts) + " tries"),
+                 ex.requires_.empty() ? ex.line : ex.requires_.front().second);
+}
+
+Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::map<std::string, Value>& overrides,
+                               std::size_t stop) {
+  for (std::size_t i = 0; i < ex.parts.size() && i < stop; ++i) {
+    const Part& p = ex.parts[i];
+    if (p.name.empty() || !p.answer) continue;
+    auto o = overrides.find(p.name);
+    if (o != overrides.end()) {
+      env[p.name] = o->second;
+      continue;
+    }
+    auto v = evaluate(*p.answer, env);
+    if (!v.ok()) {
+      Error e = v.error();
+      e.message = "the answer of " + p.id + ": " + e.message;
+      e.line = p.line;
+      return e;
+    }
+    env[p.name] = v.value();
+  }
+  return env;
+}
+
+}  // namespace detail
+
+std::uint64_t variant_rng_seed(const std::string& notebook, const std::string& exercise, std::uint64_t seed) {
+  const std::string key = notebook + "/" + exercise + "/" + std::to_string(seed);
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+Result<Environment> exercise_scope(const Notebook& nb, const Environment& base, const Exercise& ex, std::uint64_t seed) {
+  KL_TRY(Environment env, detail::params_scope(nb, base, ex, seed));
+  auto bound = detail::bind_parts(ex, std::move(env), {}, ex.parts.size());
+  if (!bound.ok()) return detail::at_line(nb, bound.error(), bound.error().line);
+  return bound;
+}
+
+namespace {
+
+bool all_finite(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Number: return std::isfinite(v.number());
+    case Value::Kind::Vector: return v.vector().allFinite();
+    case Value::Kind::Matrix: return v.matrix().allFinite();
+    default: return true;
+  }
+}
+
+class Validator {
+ public:
+  Validator(const ParseReport& report, int variants) : report_(report), nb_(report.notebook), variants_(variants) {}
+
+  std::vector<Error> run() {
+    for (const auto& e : report_.errors) add(e);
+    Runtime rt(nb_);
+    for (const auto& e : rt.graph_errors()) add(e);
+    if (!rt.graph_errors().empty()) return out_;
+    for (const auto& r : rt.run_all()) {
+      const Cell* c = nb_.cell(r.cell);
+      if (r.status == CellResult::Status::Error && c) {
+        Error e = r.error;
+        const int line = c->type == Cell::Type::Code ? c->line + std::max(1, e.line) : c->line;
+        add(detail::at_line(nb_, e, line, c->type == Cell::Type::Plot ? "plot" : ""));
+      }
+    }
+    auto checker = Checker::create(nb_);
+    if (!checker.ok()) return out_;
+    for (const auto& ex : nb_.exercises) exercise(checker.value(), ex);
+    return out_;
+  }
+
+ private:
+  void add(Error e) {
+    e.file = nb_.file;
+    for (const auto& o : out_)
+      if (o.line == e.line && o.message == e.message) return;
+    // One report per line is enough when many variants fail the same way.
+    if (e.message.rfind("variant ", 0) == 0)
+      for (const auto& o : out_)
+        if (o.line == e.line && o.message.rfind("variant ", 0) == 0) return;
+    out_.push_back(std::move(e));
+  }
+
+  void at(int line, const std::string& message, std::uint64_t seed) {
+    Error e = make_error(ErrorCode::Notebook, seed == 0 ? message : "variant " + std::to_string(seed) + ": " + message);
+    e.line = line;
+    add(e);
+  }
+
+  void text(const TextTemplate& t, const Environment& env, const std::string& what, std::uint64_t seed) {
+    auto v = slot_values(t, env);
+    if (!v.ok()) at(t.line, what + ": " + v.error().message, seed);
+  }
+
+  void exercise(const Checker& checker, const Exercise& ex) {
+    for (std::uint64_t seed = 0; seed <= static_cast<std::uint64_t>(variants_); ++seed) {
+      auto params = detail::params_scope(nb_, checker.base(), ex, seed);
+      if (!params.ok()) {
+        Error e = params.error();
+        if (seed > 0 && e.message.rfind("variant", 0) != 0) e.message = "variant " + std::to_string(seed) + ": " + e.message;
+        add(e);
+        return;
+      }
+      Environment env = params.value();
+      text(ex.intro, env, "intro", seed);
+      for (std::size_t i = 0; i < ex.parts.size(); ++i) {
+        const Part& p = ex.parts[i];
+        if (!part(checker, p, env, seed)) return;
+        if (!p.name.empty() && p.answer) {
+          auto v = evaluate(*p.answer, env);
+          if (v.ok()) env[p.name] = v.value();
+        }
+      }
+    }
+  }
+
+  // Returns false when later parts cannot be checked (the reference failed).
+  bool part(const Checker& checker, const Part& p, const Environment& env, std::uint64_t seed) {
+    if (seed == 0 && p.solution.empty()) at(p.line, "the part '" + p.id + "' has no solution:", seed);
+    // Texts may name the part's own answer ({{pT}} in ex8a's solution), as the checker's view does.
+    Environment texts_env = env;
+    Result<Value> ref = make_error(ErrorCode::Type, "a choice part has no reference value");
+    if (p.kind != AnswerKind::Choice && p.answer) {
+      ref = evaluate(*p.answer, env);
+      if (ref.ok() && !p.name.empty() && p.kind != AnswerKind::Expression) texts_env[p.name] = ref.value();
+    }
+    text(p.prompt, texts_env, "prompt", seed);
+    for (const auto& h : p.hints) text(h, texts_env, "hint", seed);
+    text(p.solution, texts_env, "solution", seed);
+    for (const auto& c : p.choices) text(c.feedback, texts_env, "choice feedback", seed);
+    if (p.kind == AnswerKind::Choice) return true;
+    if (!p.answer) return false;
+    if (p.kind == AnswerKind::Expression) {
+      // The reference must be defined at the sample points and accepted by its own check.
+      auto v = checker.check(p.id, to_string(*p.answer), seed);
+      if (v.kind != VerdictKind::Correct) at(p.line, "the reference expression of " + p.id + " is not accepted by its own check: " + v.feedback, seed);
+      for (const auto& m : p.mistakes) {
+        text(m.feedback, texts_env, "mistake feedback", seed);
+        if (seed == 0 && checker.check(p.id, to_string(*m.expr), seed).kind == VerdictKind::Correct)
+          at(m.line, "the mistake '" + m.source + "' is equivalent to the reference answer, so it could never be recognised", seed);
+      }
+      return true;
+    }
+    if (!ref.ok()) {
+      at(p.line, "the answer of " + p.id + " fails: " + ref.error().message, seed);
+      return false;
+    }
+    const Value& r = ref.value();
+    if (p.kind != AnswerKind::Expression && !all_finite(r)) {
+      at(p.line, "the answer of " + p.id + " is not finite (" + format_value_short(r, 6) + ")", seed);
+      return false;
+    }
+    std::string wanted;
+    switch (p.kind) {
+      case AnswerKind::Number: if (!p.kind_given && !r.is_number()) wanted = ""; else if (!r.is_number()) wanted = "a number"; break;
+      case AnswerKind::Vector: if (!r.is_vector()) wanted = "a vector"; break;
+      case AnswerKind::Probability:
+        if (!r.is_vector()) wanted = "a probability vector";
+        else if (!check_distribution(r.vector(), "the answer").ok()) wanted = "a probability vector (non-negative, summing to 1)";
+        break;
+      case AnswerKind::Matrix: if (!r.is_matrix()) wanted = "a matrix"; break;
+      default: break;
+    }
+    if (!wanted.empty()) at(p.line, "the part is of kind " + std::string(answer_kind_name(p.kind)) + " but its answer is " + describe(r) + ", not " + wanted, seed);
+    for (std::size_t k = 0; k < p.mistakes.size(); ++k) {
+      const AuthorMistake& m = p.mistakes[k];
+      text(m.feedback, texts_env, "mistake feedback", seed);
+      auto mv = evaluate(*m.expr, env);
+      if (!mv.ok()) {
+        if (seed == 0) at(m.line, "the mistake '" + m.source + "' fails to evaluate: " + mv.error().message, seed);
+        continue;
+      }
+      if (seed == 0 && same_value(mv.value(), r))
+        at(m.line, "the mistake '" + m.source + "' gives exactly the reference answer, so it could never be recognised", seed);
+    }
+    if (p.tolerance.mode == Tolerance::Mode::StdErr && p.tolerance.stderr_expr) {
+      auto se = evaluate(*p.tolerance.stderr_expr, env);
+      if (!se.ok() || !se.value().is_number() || !(se.value().number() > 0))
+        at(p.line, "tolerance: the standard error must evaluate to a positive number", seed);
+    }
+    return true;
+  }
+
+  const ParseReport& report_;
+  const Notebook& nb_;
+  int variants_;
+  std::vector<Error> out_;
+};
+
+}  // namespace
+
+std::vector<Error> validate(const ParseReport& report, int variants) {
+  auto errors = Validator(report, variants).run();
+  std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) { return a.line < b.line; });
+  return errors;
+}
+
+}  // namespace kl

@@ -1,0 +1,104 @@
+// Text templates: author text with {{expr}} / {{expr:digits}} slots, filled per variant.
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cmath>
+
+#include "kl/notebook.hpp"
+
+namespace kl {
+
+namespace {
+
+// Numbers for people: `digits` significant digits, trailing zeros dropped, no exponent for
+// ordinary magnitudes.
+std::string human_number(double x, int digits) {
+  if (std::isinf(x)) return x > 0 ? "∞" : "−∞";
+  std::string s = format_number(x, digits);
+  return s;
+}
+
+std::string human_value(const Value& v, int digits) {
+  switch (v.kind()) {
+    case Value::Kind::Number: return human_number(v.number(), digits);
+    case Value::Kind::Boolean: return v.boolean() ? "true" : "false";
+    case Value::Kind::String: return v.string();
+    default: return format_value_short(v, digits);
+  }
+}
+
+}  // namespace
+
+Result<TextTemplate> parse_template(const std::string& text, int line) {
+  TextTemplate t;
+  t.text = text;
+  t.line = line;
+  std::size_t pos = 0;
+  while ((pos = text.find("{{", pos)) != std::string::npos) {
+    const int slot_line = line + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+    const std::size_t end = text.find("}}", pos + 2);
+    if (end == std::string::npos) {
+      Error e = make_error(ErrorCode::Notebook, "a '{{' slot is never closed with '}}'");
+      e.line = slot_line;
+      return e;
+    }
+    std::string inner = text.substr(pos + 2, end - pos - 2);
+    TextTemplate::Slot slot;
+    const std::size_t colon = inner.rfind(':');
+    if (colon != std::string::npos) {
+      std::string digits = inner.substr(colon + 1);
+      const bool numeric = !digits.empty() && digits.find_first_not_of(" 0123456789") == std::string::npos;
+      if (!numeric) {
+        Error e = make_error(ErrorCode::Notebook, "in {{" + inner + "}}: after ':' give the number of significant digits, e.g. {{x:4}}");
+        e.line = slot_line;
+        return e;
+      }
+      slot.digits = std::max(1, std::min(17, std::atoi(digits.c_str())));
+      inner = inner.substr(0, colon);
+    }
+    auto expr = parse_expression(inner);
+    if (!expr.ok()) {
+      Error e = expr.error();
+      e.code = ErrorCode::Notebook;
+      e.message = "in {{" + inner + "}}: " + e.message;
+      e.line = slot_line;
+      return e;
+    }
+    slot.expr = expr.value();
+    slot.source = inner;
+    t.slots.push_back(std::move(slot));
+    pos = end + 2;
+  }
+  return t;
+}
+
+Result<std::vector<std::string>> slot_values(const TextTemplate& t, const Environment& env) {
+  std::vector<std::string> out;
+  for (const auto& slot : t.slots) {
+    auto v = evaluate(*slot.expr, env);
+    if (!v.ok()) {
+      Error e = v.error();
+      e.message = "in {{" + slot.source + "}}: " + e.message;
+      return e;
+    }
+    out.push_back(human_value(v.value(), slot.digits));
+  }
+  return out;
+}
+
+Result<std::string> render(const TextTemplate& t, const Environment& env) {
+  KL_TRY(std::vector<std::string> values, slot_values(t, env));
+  std::string out;
+  std::size_t pos = 0, k = 0;
+  while (k < values.size()) {
+    const std::size_t open = t.text.find("{{", pos);
+    const std::size_t close = t.text.find("}}", open);
+    out += t.text.substr(pos, open - pos);
+    out += values[k++];
+    pos = close + 2;
+  }
+  out += t.text.substr(pos);
+  return out;
+}
+
+}  // namespace kl
