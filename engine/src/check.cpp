@@ -112,7 +112,13 @@ bool literal_precision(const std::string& text, Precision& p) {
   if (digits.empty()) return false;
   const std::size_t first = digits.find_first_not_of('0');
   p.typed = true;
-  p.sigfigs = first == std::string::npos ? 1 : static_cast<int>(digits.size() - first);
+  if (first == std::string::npos) {
+    // A typed zero means zero, not "something that rounds to 0".
+    p.sigfigs = 99;
+    p.half_unit = 0.0;
+    return true;
+  }
+  p.sigfigs = static_cast<int>(digits.size() - first);
   p.half_unit = 0.5 * std::pow(10.0, static_cast<double>(exponent - decimals));
   return true;
 }
@@ -285,6 +291,17 @@ Result<Environment> Checker::scope(const std::string& exercise, std::uint64_t se
 
 namespace {
 
+// The names a learner's answer may use: the exercise's parameters, not code-cell names (a scratch
+// cell that defines an answer's name must not let the learner type that name).
+Environment learner_scope(const Exercise& ex, const Environment& params) {
+  Environment env;
+  for (const auto& p : ex.params) {
+    auto it = params.find(p.name);
+    if (it != params.end()) env[p.name] = it->second;
+  }
+  return env;
+}
+
 struct PartContext {
   const Exercise* ex = nullptr;
   const Part* part = nullptr;
@@ -330,12 +347,20 @@ std::vector<AppliedMistake> applied_mistakes(const PartContext& c, const Value& 
   exact.mode = Tolerance::Mode::Relative;
   exact.value = 1e-9;
   const Comparator tight(exact, 0);
+  const Comparator own(c.part->tolerance, stderr_of(*c.part, c.env));
   for (const auto& r : rewrites) {
     auto v = evaluate(*r.expr, c.env);
     if (!v.ok() || !same_shape(v.value(), ref)) continue;
     const auto xs = numbers(v.value());
     if (!std::all_of(xs.begin(), xs.end(), [](double x) { return std::isfinite(x); })) continue;
-    if (matches(tight, v.value(), ref, {})) continue;  // indistinguishable from the answer here
+    // Indistinguishable from the answer here: the part's own tolerance would accept it.
+    if (matches(tight, v.value(), ref, {}) || matches(own, v.value(), ref, {})) continue;
+    bool accepted = false;
+    for (const auto& a : c.part->accept) {
+      auto av = evaluate(*a, c.env);
+      if (av.ok() && same_shape(av.value(), v.value()) && matches(tight, v.value(), av.value(), {})) accepted = true;
+    }
+    if (accepted) continue;  // another correct form of the answer
     bool seen = false;
     for (const auto& o : out)
       if (matches(tight, v.value(), o.value, {})) seen = true;
@@ -372,6 +397,33 @@ Result<Value> Checker::reference(const std::string& part, std::uint64_t seed) co
   KL_TRY(PartContext c, context(nb_, base_, part, seed));
   if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a choice part");
   return evaluate(*c.part->answer, c.env);
+}
+
+Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& part, std::uint64_t seed) const {
+  KL_TRY(PartContext c, context(nb_, base_, part, seed));
+  std::vector<AppliedMistake> out;
+  for (std::size_t k = 0; k < c.part->mistakes.size(); ++k) {
+    const AuthorMistake& m = c.part->mistakes[k];
+    if (c.part->kind == AnswerKind::Expression) {
+      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), Value()});
+      continue;
+    }
+    auto v = evaluate(*m.expr, c.env);
+    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), v.value()});
+  }
+  return out;
+}
+
+Result<std::string> Checker::reference_expression(const std::string& part) const {
+  auto found = nb_.part(part);
+  if (!found.second) return make_error(ErrorCode::UnknownName, "there is no part '" + part + "'");
+  if (!found.second->answer) return make_error(ErrorCode::Type, part + " is a choice part");
+  std::map<std::string, NodePtr> defs;
+  for (const auto& q : found.first->parts) {
+    if (&q == found.second) break;
+    if (!q.name.empty() && q.answer && q.kind != AnswerKind::Expression) defs[q.name] = q.answer;
+  }
+  return to_string(*inline_parts(found.second->answer, defs));
 }
 
 Result<std::vector<AppliedMistake>> Checker::library_mistakes(const std::string& part, std::uint64_t seed) const {
@@ -542,14 +594,14 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   if (trim(answer).empty()) return invalid("the answer is empty");
   auto parsed = parse_expression(answer);
   if (!parsed.ok()) return invalid(parsed.error().message, parsed.error().column);
-  if (p.kind == AnswerKind::Expression) return check_expression(p, parsed.value(), c.params, p.forbidden, p.id);
+  if (p.kind == AnswerKind::Expression) return check_expression(p, parsed.value(), learner_scope(*c.ex, c.params), p.forbidden, p.id);
 
   EvalOptions opts;
   opts.forbidden = &p.forbidden;
-  auto learner = evaluate(*parsed.value(), c.params, opts);
+  auto learner = evaluate(*parsed.value(), learner_scope(*c.ex, c.params), opts);
   if (!learner.ok()) {
     const Error& e = learner.error();
-    return invalid(e.code == ErrorCode::UnknownName ? e.message + " (answers may use the exercise's names and numbers)" : e.message, e.column);
+    return invalid(e.code == ErrorCode::UnknownName ? e.message + " (answers may use numbers and the exercise's parameters)" : e.message, e.column);
   }
   const Value& x = learner.value();
   auto ref_r = evaluate(*p.answer, c.env);
@@ -593,15 +645,6 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
     v.feedback = "Correct. The exact value is " + format_value_short(ref, 7) + ".";
     return v;
   }
-  if (m.overall == Match::TooFewDigits) {
-    v.kind = VerdictKind::Close;
-    v.score = 0.5;
-    v.mistake = "too_few_digits";
-    v.mistake_name = "too few significant figures";
-    v.feedback = "Right idea, but give at least " + std::to_string(cmp.min_sigfigs()) + " significant figures: " + trim(answer) + " is too coarse to check.";
-    return v;
-  }
-
   // Error carried forward: the same method applied to the learner's own earlier answers.
   {
     std::map<std::string, Value> overrides;
@@ -614,7 +657,7 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
       if (it == earlier.end()) continue;
       auto qp = parse_expression(it->second);
       if (!qp.ok()) continue;
-      auto qv = evaluate(*qp.value(), c.params);
+      auto qv = evaluate(*qp.value(), learner_scope(*c.ex, c.params));
       auto qref = c.env.find(q.name);
       if (!qv.ok() || qref == c.env.end() || !same_shape(qv.value(), qref->second)) continue;
       std::vector<Precision> qprec;
@@ -622,7 +665,7 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
       if (qv.value().is_number() && literal_precision(it->second, qone)) qprec.push_back(qone);
       else if (qv.value().is_vector() && !vector_precisions(it->second, qprec)) qprec.clear();
       const Comparator qcmp(q.tolerance, stderr_of(q, c.env));
-      if (matches(qcmp, qv.value(), qref->second, qprec)) continue;  // that answer was right
+      if (compare_values(qcmp, qv.value(), qref->second, qprec).overall == Match::Within) continue;  // that answer was right
       overrides[q.name] = qv.value();
       used.push_back(q.id);
     }
@@ -643,25 +686,66 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
     }
   }
 
-  // Anticipated mistakes: the author's first, then the library's.
-  for (std::size_t k = 0; k < p.mistakes.size(); ++k) {
-    auto mv = evaluate(*p.mistakes[k].expr, c.env);
-    if (!mv.ok() || !same_shape(mv.value(), x) || !accepted(mv.value())) continue;
-    if (matches(Comparator(Tolerance{Tolerance::Mode::Relative, 1e-9, nullptr}, 0), mv.value(), ref, {})) continue;
-    v.kind = VerdictKind::Incorrect;
-    v.mistake = "author:" + std::to_string(k + 1);
-    auto slots = slot_values(p.mistakes[k].feedback, c.env);
-    auto text = render(p.mistakes[k].feedback, c.env);
-    if (slots.ok()) v.slots = slots.value();
-    v.feedback = text.ok() ? text.value() : p.mistakes[k].feedback.text;
-    return v;
+  // Anticipated mistakes: the author's first, then the library's; within each, the closest match.
+  // A match needs the learner's full digits: "0.05" is too coarse to tell 0.047 from 0.052.
+  auto fully = [&](const Value& target) { return compare_values(cmp, x, target, prec).overall == Match::Within; };
+  auto distance = [&](const Value& target) {
+    const auto a = numbers(x), b = numbers(target);
+    double d = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, std::fabs(a[i] - b[i]));
+    return d;
+  };
+  {
+    int best = -1;
+    double best_d = 0;
+    Value best_value;
+    for (std::size_t k = 0; k < p.mistakes.size(); ++k) {
+      auto mv = evaluate(*p.mistakes[k].expr, c.env);
+      if (!mv.ok() || !same_shape(mv.value(), x) || !fully(mv.value())) continue;
+      if (matches(Comparator(Tolerance{Tolerance::Mode::Relative, 1e-9, nullptr}, 0), mv.value(), ref, {})) continue;
+      const double d = distance(mv.value());
+      if (best < 0 || d < best_d) {
+        best = static_cast<int>(k);
+        best_d = d;
+      }
+    }
+    if (best >= 0) {
+      const AuthorMistake& am = p.mistakes[static_cast<std::size_t>(best)];
+      v.kind = VerdictKind::Incorrect;
+      v.mistake = "author:" + std::to_string(best + 1);
+      auto slots = slot_values(am.feedback, c.env);
+      auto text = render(am.feedback, c.env);
+      if (slots.ok()) v.slots = slots.value();
+      v.feedback = text.ok() ? text.value() : am.feedback.text;
+      return v;
+    }
   }
-  for (const auto& am : applied_mistakes(c, ref)) {
-    if (!accepted(am.value)) continue;
-    v.kind = VerdictKind::Incorrect;
-    v.mistake = am.id;
-    v.mistake_name = am.name;
-    v.feedback = library_feedback(am.id);
+  {
+    const AppliedMistake* best = nullptr;
+    double best_d = 0;
+    const auto library = applied_mistakes(c, ref);
+    for (const auto& am : library) {
+      if (!fully(am.value)) continue;
+      const double d = distance(am.value);
+      if (!best || d < best_d) {
+        best = &am;
+        best_d = d;
+      }
+    }
+    if (best) {
+      v.kind = VerdictKind::Incorrect;
+      v.mistake = best->id;
+      v.mistake_name = best->name;
+      v.feedback = library_feedback(best->id);
+      return v;
+    }
+  }
+  if (m.overall == Match::TooFewDigits) {
+    v.kind = VerdictKind::Close;
+    v.score = 0.5;
+    v.mistake = "too_few_digits";
+    v.mistake_name = "too few significant figures";
+    v.feedback = "Right idea, but give at least " + std::to_string(cmp.min_sigfigs()) + " significant figures: " + trim(answer) + " is too coarse to check.";
     return v;
   }
 
@@ -754,6 +838,40 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
   }
   KL_TRY(out.solution, render(p.solution, env));
   KL_TRY(out.solution_slots, slot_values(p.solution, env));
+  return out;
+}
+
+Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::uint64_t seed) const {
+  const Exercise* ex = nb_.exercise(exercise);
+  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(Environment env, detail::params_scope(nb_, base_, *ex, seed));
+  ExerciseSlots out;
+  KL_TRY(out.intro, slot_values(ex->intro, env));
+  for (const Part& p : ex->parts) {
+    // Like view(): a part's texts may use its own answer's name.
+    Environment texts = env;
+    if (!p.name.empty() && p.answer && p.kind != AnswerKind::Expression) {
+      KL_TRY(Value v, evaluate(*p.answer, env));
+      texts[p.name] = v;
+    }
+    PartSlots ps;
+    KL_TRY(ps.prompt, slot_values(p.prompt, texts));
+    for (const auto& h : p.hints) {
+      KL_TRY(std::vector<std::string> v, slot_values(h, texts));
+      ps.hints.push_back(std::move(v));
+    }
+    KL_TRY(ps.solution, slot_values(p.solution, texts));
+    for (const auto& m : p.mistakes) {
+      KL_TRY(std::vector<std::string> v, slot_values(m.feedback, texts));
+      ps.mistakes.push_back(std::move(v));
+    }
+    for (const auto& c : p.choices) {
+      KL_TRY(std::vector<std::string> v, slot_values(c.feedback, texts));
+      ps.choices.push_back(std::move(v));
+    }
+    out.parts.emplace_back(p.id, std::move(ps));
+    env = std::move(texts);
+  }
   return out;
 }
 

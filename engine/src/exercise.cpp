@@ -57,7 +57,8 @@ Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::m
                                std::size_t stop) {
   for (std::size_t i = 0; i < ex.parts.size() && i < stop; ++i) {
     const Part& p = ex.parts[i];
-    if (p.name.empty() || !p.answer) continue;
+    // An expression answer is a formula in free variables, not a value later parts can use.
+    if (p.name.empty() || !p.answer || p.kind == AnswerKind::Expression) continue;
     auto o = overrides.find(p.name);
     if (o != overrides.end()) {
       env[p.name] = o->second;
@@ -129,14 +130,22 @@ class Validator {
   }
 
  private:
+  // "variant 7: message" -> "message".
+  static std::string without_variant(const std::string& m) {
+    if (m.rfind("variant ", 0) != 0) return m;
+    const std::size_t colon = m.find(": ");
+    return colon == std::string::npos ? m : m.substr(colon + 2);
+  }
+
   void add(Error e) {
     e.file = nb_.file;
-    for (const auto& o : out_)
-      if (o.line == e.line && o.message == e.message) return;
-    // One report per line is enough when many variants fail the same way.
-    if (e.message.rfind("variant ", 0) == 0)
-      for (const auto& o : out_)
-        if (o.line == e.line && o.message.rfind("variant ", 0) == 0) return;
+    const std::string base = without_variant(e.message);
+    for (const auto& o : out_) {
+      if (o.line != e.line) continue;
+      // The same problem in another variant, or a variant problem already reported on this line.
+      if (without_variant(o.message) == base) return;
+      if (e.message.rfind("variant ", 0) == 0 && o.message.rfind("variant ", 0) == 0) return;
+    }
     out_.push_back(std::move(e));
   }
 

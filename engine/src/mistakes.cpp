@@ -282,7 +282,8 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
           make_binary("*", reference, make_call("ln", {num(2)})));
   }
   b.add("missing_half", "factor ½ missing",
-        "This is twice the answer: a factor ½ is missing (the Gaussian KL and log-density both carry one).",
+        "This is twice the answer: a factor ½ is missing somewhere. Check each formula's constants (the Gaussian KL, the "
+        "Gaussian log-density, total variation and the Jensen-Shannon mixture all carry a ½).",
         make_binary("*", num(2), reference));
   b.add("extra_half", "extra factor ½",
         "This is half the answer: there is a factor ½ too many.", make_binary("/", reference, num(2)));

@@ -767,9 +767,11 @@ class Parser {
     if (!p.answer) error(p.line, "the part '" + p.id + "' has no answer: line");
   }
 
+  // Cell and exercise ids share one namespace (they are element ids on the page); part ids have
+  // their own (they name inputs), and a part may share its exercise's id (exercise d1, part d1).
   void check_unique_ids() {
-    std::map<std::string, int> seen;
-    auto claim = [&](const std::string& id, int line, const char* what) {
+    std::map<std::string, int> blocks, parts;
+    auto claim = [&](std::map<std::string, int>& seen, const std::string& id, int line, const char* what) {
       auto it = seen.find(id);
       if (it != seen.end())
         error(line, std::string("duplicate id '") + id + "' (" + what + "): it is already used at line " + std::to_string(it->second));
@@ -777,10 +779,15 @@ class Parser {
         seen[id] = line;
     };
     for (const auto& c : nb_.cells)
-      if (c.type != Cell::Type::Prose && c.type != Cell::Type::Exercise) claim(c.id, c.line, "cell");
+      if (c.type != Cell::Type::Prose && c.type != Cell::Type::Exercise) claim(blocks, c.id, c.line, "cell");
     for (const auto& ex : nb_.exercises) {
-      claim(ex.id, ex.line, "exercise");
-      for (const auto& p : ex.parts) claim(p.id, p.line, "part");
+      claim(blocks, ex.id, ex.line, "exercise");
+      for (const auto& p : ex.parts) {
+        claim(parts, p.id, p.line, "part");
+        for (const auto& other : nb_.exercises)
+          if (other.id == p.id && &other != &ex)
+            error(p.line, "the part id '" + p.id + "' is also the id of another exercise (line " + std::to_string(other.line) + ")");
+      }
     }
   }
 

@@ -132,7 +132,8 @@ double kl_term(double p, double q) {
     for (int k = 10; k >= 2; --k) s = s * d + ((k % 2 == 0) ? 1.0 : -1.0) / (k * (k - 1.0));
     return q * s * d * d;
   }
-  if (d <= 1.0) return p * dm::log1p(d) - (p - q);
+  // log1p(d) only where it is accurate and 1 + d cannot round to 0 (p/q below ~1e-16 did, giving -inf).
+  if (d >= -0.5 && d <= 1.0) return p * dm::log1p(d) - (p - q);
   const double r = p / q;
   const double log_r = (std::isfinite(r) && r > 0.0) ? dm::log(r) : dm::log(p) - dm::log(q);
   return p * log_r - (p - q);

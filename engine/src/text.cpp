@@ -15,7 +15,21 @@ namespace {
 std::string human_number(double x, int digits) {
   if (std::isinf(x)) return x > 0 ? "∞" : "−∞";
   std::string s = format_number(x, digits);
-  return s;
+  // 1.3741e-09 reads as 1.3741×10⁻⁹ (plain text that works in prose and inside math alike).
+  const std::size_t e = s.find('e');
+  if (e == std::string::npos) return s;
+  static const char* kSup[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  std::string out = s.substr(0, e) + "×10";
+  std::size_t i = e + 1;
+  if (s[i] == '-') {
+    out += "⁻";
+    ++i;
+  } else if (s[i] == '+') {
+    ++i;
+  }
+  while (i < s.size() && s[i] == '0') ++i;
+  for (; i < s.size(); ++i) out += kSup[s[i] - '0'];
+  return out;
 }
 
 std::string human_value(const Value& v, int digits) {
@@ -23,6 +37,11 @@ std::string human_value(const Value& v, int digits) {
     case Value::Kind::Number: return human_number(v.number(), digits);
     case Value::Kind::Boolean: return v.boolean() ? "true" : "false";
     case Value::Kind::String: return v.string();
+    case Value::Kind::Vector: {
+      std::string out = "[";
+      for (Eigen::Index i = 0; i < v.vector().size(); ++i) out += (i ? ", " : "") + human_number(v.vector()[i], digits);
+      return out + "]";
+    }
     default: return format_value_short(v, digits);
   }
 }

@@ -48,6 +48,21 @@ struct PartView {
   std::vector<std::string> solution_slots;
 };
 
+/// Every slot value of one part's texts in a variant (for pages that pre-render the texts).
+struct PartSlots {
+  std::vector<std::string> prompt;
+  std::vector<std::vector<std::string>> hints;
+  std::vector<std::string> solution;
+  std::vector<std::vector<std::string>> mistakes;  ///< author mistakes' feedback, in order
+  std::vector<std::vector<std::string>> choices;   ///< choice feedback, in order
+};
+
+/// Every slot value of an exercise's texts in a variant.
+struct ExerciseSlots {
+  std::vector<std::string> intro;
+  std::vector<std::pair<std::string, PartSlots>> parts;  ///< (part id, slots), in order
+};
+
 /// Checks answers for one notebook. Cheap to keep: the authored environment is computed once.
 class Checker {
  public:
@@ -60,10 +75,18 @@ class Checker {
                 const std::map<std::string, std::string>& earlier = {}) const;
   /// The prompt, hints, solution and reference of a part in a variant.
   Result<PartView> view(const std::string& part, std::uint64_t seed = 0) const;
+  /// The slot values of all of an exercise's texts in a variant.
+  Result<ExerciseSlots> exercise_slots(const std::string& exercise, std::uint64_t seed = 0) const;
   /// An exercise's variables in a variant (parameters and named part answers).
   Result<Environment> scope(const std::string& exercise, std::uint64_t seed = 0) const;
   /// The reference value of a part in a variant.
   Result<Value> reference(const std::string& part, std::uint64_t seed = 0) const;
+  /// The author's mistakes of a part with their values in a variant (ids "author:N"; a mistake
+  /// that fails to evaluate in this variant is left out).
+  Result<std::vector<AppliedMistake>> author_mistakes(const std::string& part, std::uint64_t seed = 0) const;
+  /// The reference answer as an expression a learner could type: earlier parts' names replaced by
+  /// their own expressions.
+  Result<std::string> reference_expression(const std::string& part) const;
   /// The library mistakes that apply to a part in a variant and give a distinguishable value.
   Result<std::vector<AppliedMistake>> library_mistakes(const std::string& part, std::uint64_t seed = 0) const;
 
