@@ -1,11 +1,17 @@
 // KL Lab's public JS API: a small, documented layer over the raw embind module (whose names start
-// with '_'). Errors are values: every call returns {ok: true, ...} or {ok: false, error}, where
-// error is {code, message, column, line, file}. Nothing here throws for bad learner input.
+// with '_'). Errors are values: calls return {ok: true, ...} or {ok: false, error}, where error is
+// {code, message, column, line, file}. Nothing here throws for bad learner or author input.
+// Engine-side objects (notebooks, sessions) are freed with close().
 
 /**
  * @typedef {{code: string, message: string, column: number, line: number, file: string}} KlError
  * @typedef {{ok: true, value: (number|boolean|string|Float64Array|Float64Array[]), kind: string, text: string}
  *          | {ok: false, error: KlError}} EvalResult
+ * @typedef {{verdict: 'correct'|'correct_given_earlier'|'close'|'incorrect'|'invalid', score: number,
+ *            feedback: string, mistake: (string|null), mistakeName: (string|null), slots: string[],
+ *            column: number, wrongComponents: number[], answer: string}} Verdict
+ * @typedef {{cell: string, status: 'ok'|'error'|'blocked', values: {name: string, text: string, kind: string, value: any}[],
+ *            error: (KlError|null), blockedBy: string}} CellResult
  */
 
 /**
@@ -49,6 +55,16 @@ export class Engine {
   functions() {
     return this._raw._functions();
   }
+
+  /**
+   * Parses a notebook file. Always returns a Notebook; check `errors()` for author errors.
+   * @param {string} text the notebook's Markdown
+   * @param {string} [file] its name, used in error messages
+   * @returns {Notebook}
+   */
+  loadNotebook(text, file = 'notebook.md') {
+    return new Notebook(new this._raw._Notebook(String(text), String(file)));
+  }
 }
 
 /** A scratch scope: `p = [0.5, 0.5]` in one call is visible to the next. */
@@ -76,6 +92,109 @@ export class Session {
   }
 }
 
+/** A loaded notebook: structure, the learner's live cells, and answer checking. */
+export class Notebook {
+  constructor(handle) {
+    this._h = handle;
+  }
+
+  _live() {
+    if (!this._h) throw new Error('this notebook is closed');
+    return this._h;
+  }
+
+  /** @returns {KlError[]} parse and graph errors (file:line each); empty when the notebook is usable */
+  errors() {
+    return this._live().errors();
+  }
+
+  /** Full validation over variants 0..variants (slow-ish: for build tools and tests). @returns {KlError[]} */
+  validate(variants = 50) {
+    return this._live().validate(variants);
+  }
+
+  /** @returns {{id: string, title: string, description: string, order: number}} */
+  info() {
+    return this._live().info();
+  }
+
+  /** The cells in file order: prose, code, slider, plot and exercise cells. */
+  cells() {
+    return this._live().cells();
+  }
+
+  /** An exercise's structure: title, intro, parts with their text templates (slots as {{...}}). */
+  exercise(id) {
+    return this._live().exercise(String(id));
+  }
+
+  /** Runs every code, slider and plot cell. @returns {CellResult[]} */
+  runAll() {
+    return this._live().runAll();
+  }
+
+  /** Replaces a code cell's source; re-runs it and exactly its dependents. @returns {{ok: true, cells: CellResult[]} | {ok: false, error: KlError}} */
+  editCell(id, source) {
+    if (typeof source !== 'string') return typeError('editCell expects the new source as a string');
+    return this._live().editCell(String(id), source);
+  }
+
+  /** Moves a slider; re-runs its dependents. */
+  setSlider(name, value) {
+    const x = Number(value);
+    if (!Number.isFinite(x)) return typeError('setSlider expects a finite number');
+    return this._live().setSlider(String(name), x);
+  }
+
+  /** A plot's series with the current values. @returns {{ok: true, x: Float64Array, series: {label: string, y: Float64Array}[]} | {ok: false, error: KlError}} */
+  plot(id) {
+    return this._live().plot(String(id));
+  }
+
+  /**
+   * Checks a learner's answer.
+   * @param {string} part the part id, e.g. 'ex8b'
+   * @param {string} answer what the learner typed (a number, vector, expression, or a choice number)
+   * @param {{seed?: number, earlier?: Record<string, string>}} [options] the learner's variant, and
+   *   their earlier answers by part id (for error-carried-forward)
+   * @returns {Verdict}
+   */
+  check(part, answer, options = {}) {
+    if (typeof answer !== 'string') return { ...invalidVerdict('the answer must be text') };
+    return this._live().check(String(part), answer, seedOf(options.seed), options.earlier ?? {});
+  }
+
+  /** A part's prompt, hints, worked solution and reference in a variant (slots filled). */
+  view(part, options = {}) {
+    return this._live().view(String(part), seedOf(options.seed));
+  }
+
+  /** Every slot value of an exercise's texts in a variant, for filling pre-rendered text. */
+  exerciseSlots(exercise, options = {}) {
+    return this._live().exerciseSlots(String(exercise), seedOf(options.seed));
+  }
+
+  /** The library mistakes that apply to a part (for tests and authors). */
+  libraryMistakes(part, options = {}) {
+    return this._live().libraryMistakes(String(part), seedOf(options.seed));
+  }
+
+  /** Frees the engine-side object. */
+  close() {
+    this._h?.delete();
+    this._h = null;
+  }
+}
+
+function seedOf(seed) {
+  const s = Number(seed ?? 0);
+  return Number.isSafeInteger(s) && s >= 0 ? s : 0;
+}
+
 function typeError(message) {
   return { ok: false, error: { code: 'type', message, column: 0, line: 0, file: '' } };
+}
+
+function invalidVerdict(message) {
+  return { verdict: 'invalid', score: 0, feedback: message, mistake: null, mistakeName: null, slots: [], column: 0, wrongComponents: [], answer: '' };
 }

@@ -73,6 +73,11 @@ CellResult Runtime::run_cell(std::size_t index) {
       break;
     }
   }
+  auto pe = parse_errors_.find(index);
+  if (r.status == CellResult::Status::Ok && pe != parse_errors_.end()) {
+    r.status = CellResult::Status::Error;
+    r.error = pe->second;
+  }
   if (r.status == CellResult::Status::Ok) {
     if (c.type == Cell::Type::Slider) {
       env_[c.slider.name] = Value(c.slider.value);
@@ -142,19 +147,13 @@ Result<std::vector<CellResult>> Runtime::edit(const std::string& cell_id, const 
   const std::size_t index = static_cast<std::size_t>(it - nb_.cells.begin());
   auto prog = parse_program(source);
   if (!prog.ok()) {
-    // Keep the old statements; report the syntax error as the cell's result, and block dependents.
-    CellResult r;
-    r.cell = cell_id;
-    r.status = CellResult::Status::Error;
-    r.error = prog.error();
-    failed_[index] = cell_id;
-    for (const auto& name : it->defines) env_.erase(name);
-    std::vector<CellResult> out{r};
-    std::set<std::string> changed{cell_id};
-    for (auto& res : run_from(changed))
-      if (res.cell != cell_id) out.push_back(res);
-    return out;
+    // The cell now fails with the syntax error (column and line kept); its dependents are blocked
+    // rather than left with the old values. Its names stay claimed, so the graph is unchanged.
+    parse_errors_[index] = prog.error();
+    it->source = source;
+    return run_from({cell_id});
   }
+  parse_errors_.erase(index);
   // The edited cell may define only names no other cell defines, and read no name it would cycle on.
   std::set<std::string> defines, uses, local;
   for (const auto& st : prog.value()) {

@@ -222,6 +222,7 @@ class Runtime {
   Environment env_;
   std::map<std::string, std::size_t> definer_;  // name -> cell index
   std::map<std::size_t, std::string> failed_;   // cell index -> reason its names are missing
+  std::map<std::size_t, Error> parse_errors_;   // cells whose current (edited) source does not parse
   std::vector<Error> graph_errors_;
 };
 
