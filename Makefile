@@ -13,11 +13,16 @@ NODE := node --no-experimental-fetch
 
 NATIVE := build/native
 WASM := build/wasm
-APT_PACKAGES := cmake g++ make emscripten libeigen3-dev catch2 chromium
+SANITIZE := build/sanitize
+FUZZ := build/fuzz
+FUZZ_TARGETS := expr check notebook
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 6
+APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
 .PHONY: all deps native wasm site serve test test-native test-wasm test-node test-browser test-cli \
-        bench format clean
+        sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
 
@@ -57,11 +62,41 @@ serve: site
 	@$(NODE) site/tools/serve.mjs --port $(PORT)
 
 # ---- tests --------------------------------------------------------------------------------------
-test: test-native test-cli test-wasm test-node test-browser
+test: test-native test-cli test-wasm test-node test-sanitize test-fuzz test-browser
 
 test-native: native
 	@echo "== native Catch2 suite"
 	@$(NATIVE)/engine_tests --order rand --rng-seed 1 --use-colour no
+
+# The native suite again under AddressSanitizer + UndefinedBehaviorSanitizer (zero reports allowed).
+sanitize: deps
+	@cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKL_SANITIZE=ON > /dev/null
+	@cmake --build $(SANITIZE) -j $(JOBS) --target engine_tests
+
+test-sanitize: sanitize
+	@echo "== native Catch2 suite under ASan + UBSan"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(SANITIZE)/engine_tests --order rand --rng-seed 1 --use-colour no
+
+# libFuzzer targets (clang-14): `make fuzz` runs each for FUZZ_SECONDS; `make test` replays the
+# committed corpus and runs each briefly. New inputs go to build/fuzz/corpus-*, crashes to build/fuzz/artifacts.
+fuzz-build: deps
+	@cmake -S . -B $(FUZZ) -DKL_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	@cmake --build $(FUZZ) -j $(JOBS)
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ)/artifacts
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ)/corpus-$$t; \
+	  $(FUZZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
+	    -print_final_stats=1 $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t || exit 1; done
+
+test-fuzz: fuzz-build
+	@echo "== fuzzers: corpus replay and a short run each"
+	@mkdir -p $(FUZZ)/artifacts
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ)/corpus-$$t; \
+	  $(FUZZ)/fuzz_$$t -max_total_time=$(FUZZ_TEST_SECONDS) -timeout=10 -rss_limit_mb=4096 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
+	    -print_final_stats=1 $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; \
+	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; done
 
 test-cli: native
 	@echo "== CLI tests"
@@ -77,7 +112,8 @@ test-node: wasm
 
 test-browser: site
 	@echo "== browser tests (Chromium)"
-	@if ls tests/browser/*.test.mjs > /dev/null 2>&1; then $(NODE) --test tests/browser/; else echo "no browser tests yet"; fi
+	@# plain node: playwright-core needs the global fetch/Headers (the engine's node flavour inlines its wasm)
+	@node --test tests/browser/
 
 bench: native wasm
 	@$(NODE) bench/run.mjs
