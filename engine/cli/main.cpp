@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -136,17 +137,24 @@ int cmd_validate(int argc, char** argv) {
   return total == 0 ? 0 : 1;
 }
 
-int cmd_check(int argc, char** argv) {
-  Options o = options(argc, argv);
-  if (!o.ok || o.positional.size() != 3) return usage();
+// Loads a notebook and builds its checker; prints why not and returns nullopt otherwise.
+std::optional<kl::Checker> load_checker(const std::string& path) {
   kl::ParseReport report;
-  if (!load(o.positional[0], report)) return 2;
+  if (!load(path, report)) return std::nullopt;
   auto checker = kl::Checker::create(report.notebook);
   if (!checker.ok()) {
     std::fprintf(stderr, "%s\n", located(checker.error()).c_str());
-    return 2;
+    return std::nullopt;
   }
-  const kl::Verdict v = checker.value().check(o.positional[1], o.positional[2], o.seed, o.earlier);
+  return std::move(checker).value();
+}
+
+int cmd_check(int argc, char** argv) {
+  Options o = options(argc, argv);
+  if (!o.ok || o.positional.size() != 3) return usage();
+  auto checker = load_checker(o.positional[0]);
+  if (!checker) return 2;
+  const kl::Verdict v = checker->check(o.positional[1], o.positional[2], o.seed, o.earlier);
   std::printf("%s\n", kl::verdict_json(v).c_str());
   return 0;
 }
@@ -154,14 +162,9 @@ int cmd_check(int argc, char** argv) {
 int cmd_solve(int argc, char** argv) {
   Options o = options(argc, argv);
   if (!o.ok || o.positional.size() != 2) return usage();
-  kl::ParseReport report;
-  if (!load(o.positional[0], report)) return 2;
-  auto checker = kl::Checker::create(report.notebook);
-  if (!checker.ok()) {
-    std::fprintf(stderr, "%s\n", located(checker.error()).c_str());
-    return 2;
-  }
-  auto view = checker.value().view(o.positional[1], o.seed);
+  auto checker = load_checker(o.positional[0]);
+  if (!checker) return 2;
+  auto view = checker->view(o.positional[1], o.seed);
   if (!view.ok()) {
     std::printf("%s\n", error_line(view.error()).c_str());
     return 1;
