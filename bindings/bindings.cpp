@@ -8,6 +8,7 @@
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
 #include "kl/notebook.hpp"
+#include "kl/progress.hpp"
 
 using emscripten::val;
 
@@ -270,6 +271,20 @@ class NotebookHandle {
     return o;
   }
 
+  val load_progress(const std::string& text) const {
+    val o = val::object();
+    auto r = kl::load_progress(text, report_.notebook);
+    o.set("ok", r.ok());
+    if (!r.ok()) {
+      o.set("error", klb::to_js(r.error()));
+      return o;
+    }
+    o.set("json", kl::progress_json(r.value().progress));
+    o.set("warnings", klb::strings(r.value().warnings));
+    o.set("schema", r.value().schema);
+    return o;
+  }
+
   val library_mistakes(const std::string& part, double seed) const {
     val out = val::array();
     if (!checker_) return out;
@@ -328,5 +343,6 @@ EMSCRIPTEN_BINDINGS(kllab) {
       .function("check", &NotebookHandle::check)
       .function("view", &NotebookHandle::view)
       .function("exerciseSlots", &NotebookHandle::exercise_slots)
-      .function("libraryMistakes", &NotebookHandle::library_mistakes);
+      .function("libraryMistakes", &NotebookHandle::library_mistakes)
+      .function("loadProgress", &NotebookHandle::load_progress);
 }

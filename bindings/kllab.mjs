@@ -179,6 +179,20 @@ export class Notebook {
     return this._live().libraryMistakes(String(part), seedOf(options.seed));
   }
 
+  /**
+   * Reads a stored progress record (from browser storage or an imported file) strictly: a record for
+   * another notebook, a newer schema, malformed JSON or wrong types are errors; parts no longer in the
+   * notebook are dropped with a warning; the older schema is migrated.
+   * @param {string} text
+   * @returns {{ok: true, progress: object, json: string, warnings: string[], schema: number} | {ok: false, error: KlError}}
+   */
+  loadProgress(text) {
+    if (typeof text !== 'string') return typeError('loadProgress expects the record as text');
+    const r = this._live().loadProgress(text);
+    if (r.ok) r.progress = JSON.parse(r.json);
+    return r;
+  }
+
   /** Frees the engine-side object. */
   close() {
     this._h?.delete();
