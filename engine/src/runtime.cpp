@@ -83,14 +83,20 @@ CellResult Runtime::run_cell(std::size_t index) {
       env_[c.slider.name] = Value(c.slider.value);
       r.values.emplace_back(c.slider.name, Value(c.slider.value));
     } else if (c.type == Cell::Type::Code) {
+      std::set<std::string> assigned;
       for (const auto& st : c.statements) {
         auto v = evaluate(*st.expr, env_);
         if (!v.ok()) {
           r.status = CellResult::Status::Error;
           r.error = v.error();
           r.error.line = st.line;
+          // x = x + 1 with no earlier x: a definition that refers to itself.
+          for (const auto& name : free_names(*st.expr))
+            if (name == st.target && !assigned.count(name) && !env_.count(name) && r.error.code == ErrorCode::UnknownName)
+              r.error.message = "'" + name + "' is used in its own definition before it has a value (a definition cannot refer to itself)";
           break;
         }
+        if (!st.target.empty()) assigned.insert(st.target);
         if (!st.target.empty()) env_[st.target] = v.value();
         r.values.emplace_back(st.target, v.value());
       }
