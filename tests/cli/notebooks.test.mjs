@@ -66,17 +66,25 @@ test('kllab run of each notebook prints every reference value of the catalogue',
   const want = {
     'kl-foundations': { wk1a: '0.08717669', wk1b: '0', wk2a: '0.08228288', wk2b: '0.08717669', wk3a: '0.6108643', wk3b: '0.6931472',
       ex1a: '0.4564348', ex1a2: '0.4564348', ex1c: '[0.4, 0.3, 0.2, 0.1]', ex2b: '0.6534264', ex2b2: '0.3465736', ex3a: '0', ex3a2: '4.25',
-      ex4a: '0.1927448', ex4b: '0', ex4b2: '0.1927448', ex5a: '0.6371456', ex5a2: '1.614463', ex5a3: '0.49', ex5a4: '0.1931875', ex7d2: '0.5108256' },
+      ex4a: '0.1927448', ex4b: '0', ex4b2: '0.1927448', ex5a: '0.6371456', ex5a2: '1.614463', ex5a3: '0.49', ex5a4: '0.1931875',
+      ex5b: '0.2401', ex5b2: '0.3185728', ex3b: '[-2, 2]', ex7d: '[1, 1.374102e-09]', ex7d2: '0.5108256' },
     distillation: { ex8a: '[0.8756006, 0.1184997, 0.00589975]', ex8a2: '[0.8437947, 0.1141952, 0.04201007]', ex8b: '0.02520129', ex8b2: '0.04701935',
       ex8c: '[0.587443, 0.3016033, 0.1109537]', ex8c2: '[0.5315483, 0.272906, 0.1955457]', ex8c3: '0.02601609', ex8c4: '0.0303786', ex8d: '0.06916507' },
-    'vae-elbo': { ex6c: '0.9090909', ex6d: '1', ex6e: '-2.784775', ex6e2: '1.397626' },
+    'vae-elbo': { ex6c: '0.9090909', ex6c3: '-4.182401', ex6d: '1', ex6e: '-2.784775', ex6e2: '1.397626',
+      '[optimum] opt_kl': '1.749466152', '[optimum] opt_recon': '-2.432935243', '[optimum] opt_elbo': '-4.182401395' },
     'diffusion-kl': { d1: '[0.9, 0.72, 0.504, 0.3024]', d2: '0.7099296', d2b: '0.496', d2c: '1.062066', d3: '1.014845', d3b: '0.1693548',
       d4: '1.065758', d4b: '0.007653061', d4c: '0.7653061', d5: '0.1800547', d5b: '4.540349e-05', d6: '0.07858724', d6b: '0.4938436' },
   };
   for (const [id, parts] of Object.entries(want)) {
     const r = run(['run', `site/notebooks/${id}.md`]);
     assert.equal(r.code, 0, r.out);
-    const lines = new Map(r.out.split('\n').filter((l) => / = /.test(l) && !l.startsWith('[')).map((l) => [l.split(' = ')[0], l.split(' = ').slice(1).join(' = ')]));
+    const lines = new Map(r.out.split('\n').filter((l) => / = /.test(l)).map((l) => [l.split(' = ')[0], l.split(' = ').slice(1).join(' = ')]));
     for (const [part, value] of Object.entries(parts)) assert.equal(lines.get(part), value, `${id} ${part}`);
   }
+  // Monte Carlo parts agree with the exact values within their standard errors.
+  const vae = new Map(run(['run', 'site/notebooks/vae-elbo.md']).out.split('\n').map((l) => l.split(' = ')));
+  assert.ok(Math.abs(Number(vae.get('ex6f')) - -4.1824014) <= 4 * Number(vae.get('ex6f2')));
+  const found = new Map(run(['run', 'site/notebooks/kl-foundations.md']).out.split('\n').map((l) => l.split(' = ')));
+  assert.ok(Math.abs(Number(found.get('ex3b2')) - Math.log(2)) < 5e-3, found.get('ex3b2'));
+  assert.ok(Math.abs(Number(found.get('ex3b3')) - 5.42) < 0.05, found.get('ex3b3'));
 });
