@@ -4,11 +4,7 @@ import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 
-const args = process.argv.slice(2);
-const portArg = args.indexOf('--port');
-const port = Number(portArg >= 0 ? args[portArg + 1] : process.env.PORT || 8000);
-const dirArg = args.indexOf('--dir');
-const root = resolve(dirArg >= 0 ? args[dirArg + 1] : new URL('../dist', import.meta.url).pathname);
+import { fileURLToPath } from 'node:url';
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
@@ -25,35 +21,67 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
-const server = createServer((req, res) => {
-  let path;
-  try {
-    path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-  } catch {
-    res.writeHead(400).end('bad request');
-    return;
-  }
-  let file = normalize(join(root, path));
-  if (!file.startsWith(root)) {
-    res.writeHead(403).end('forbidden');
-    return;
-  }
-  try {
-    if (statSync(file).isDirectory()) file = join(file, 'index.html');
-    statSync(file);
-  } catch {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': CSP }).end('not found');
-    return;
-  }
-  res.writeHead(200, {
-    'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
-    'Content-Security-Policy': CSP,
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-cache',
+/**
+ * Starts the server. @returns {Promise<{server, port, url, close: () => Promise<void>}>}
+ * port 0 picks a free port (tests).
+ */
+export function startServer({ port = 8000, dir = fileURLToPath(new URL('../dist', import.meta.url)), host = '127.0.0.1' } = {}) {
+  const root = resolve(dir);
+  const server = createServer((req, res) => {
+    let path;
+    try {
+      path = decodeURIComponent(new URL(`http://localhost${req.url.startsWith('/') ? '' : '/'}${req.url}`).pathname);
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    let file = normalize(join(root, path));
+    if (file !== root && !file.startsWith(root + '/')) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    try {
+      if (statSync(file).isDirectory()) file = join(file, 'index.html');
+      statSync(file);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': CSP }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-cache',
+    });
+    createReadStream(file).pipe(res);
   });
-  createReadStream(file).pipe(res);
-});
 
-server.listen(port, '127.0.0.1', () => {
-  console.log(`KL Lab: serving ${root} on http://127.0.0.1:${port}/`);
-});
+  return new Promise((resolveStart, rejectStart) => {
+    server.once('error', rejectStart);
+    server.listen(port, host, () => {
+      const actual = server.address().port;
+      resolveStart({
+        server,
+        port: actual,
+        url: `http://${host}:${actual}/`,
+        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+      });
+    });
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const portArg = args.indexOf('--port');
+  const port = Number(portArg >= 0 ? args[portArg + 1] : process.env.PORT || 8000);
+  const dirArg = args.indexOf('--dir');
+  const opts = { port };
+  if (dirArg >= 0) opts.dir = args[dirArg + 1];
+  startServer(opts).then(
+    ({ url }) => console.log(`KL Lab: serving ${opts.dir || 'site/dist'} on ${url}`),
+    (e) => {
+      console.error(`KL Lab: cannot serve on port ${port}: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

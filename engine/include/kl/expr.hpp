@@ -24,7 +24,7 @@ constexpr std::size_t kMaxExpressionLength = 100000;
 /// Most doubles in one vector or matrix.
 constexpr long kMaxElements = 5000000;
 /// Most element operations one evaluation may do (keeps every evaluation well under a second).
-constexpr std::int64_t kMaxWork = 400000000;
+constexpr std::int64_t kMaxWork = 100000000;
 
 // ---- Syntax tree ----------------------------------------------------------------------------
 

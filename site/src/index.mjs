@@ -1,0 +1,28 @@
+// The index page: each notebook's progress, read from localStorage (nothing here can break the list).
+import { summarise } from './progress.mjs';
+
+for (const li of document.querySelectorAll('[data-notebook]')) {
+  const id = li.dataset.notebook;
+  const total = Number(li.dataset.parts) || 0;
+  const out = li.querySelector('[data-progress]');
+  if (!out) continue;
+  let s;
+  try {
+    s = summarise(id);
+  } catch {
+    s = { state: 'unreadable' };
+  }
+  if (s.state === 'ok' && s.tried > 0) {
+    out.textContent = `Your progress: ${s.correct} of ${total} parts correct${s.partial ? `, ${s.partial} partly` : ''}.`;
+    out.classList.add('kl-has-progress');
+    if (s.correct === total && total > 0) li.classList.add('kl-done');
+  } else if (s.state === 'unreadable') {
+    out.textContent = 'Your saved progress for this notebook could not be read; open the notebook to set it aside.';
+  } else if (s.state === 'unavailable') {
+    out.textContent = `${total} parts. (This browser does not let the page store progress.)`;
+  } else {
+    out.textContent = `${total} parts · not started`;
+  }
+}
+document.documentElement.dataset.ready = 'true';
+document.dispatchEvent(new CustomEvent('kllab:ready'));

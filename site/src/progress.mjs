@@ -1,0 +1,233 @@
+// A learner's progress in one notebook, kept in localStorage under a per-notebook key with a schema
+// version. A record that cannot be read is set aside (copied to another key), never deleted, and
+// never touches another notebook's key. When storage is unavailable or full, the page keeps working
+// in memory and says what it could not save.
+
+export const SCHEMA = 1;
+export const PREFIX = 'kllab:progress:';
+export const KIND = 'kllab-progress';
+const VERDICTS = new Set(['correct', 'correct_given_earlier', 'close', 'incorrect', 'invalid']);
+
+export function keyFor(notebook) {
+  return PREFIX + notebook;
+}
+
+export function emptyRecord(notebook) {
+  return { schema: SCHEMA, notebook, updated: null, exercises: {}, parts: {} };
+}
+
+function isObj(x) {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/**
+ * Validates a record (from storage or from an imported file). Returns {ok: true, record} with a clean
+ * copy (unknown fields dropped), or {ok: false, reason}.
+ */
+export function validateRecord(x, notebook) {
+  if (!isObj(x)) return { ok: false, reason: 'it is not a progress record' };
+  if (x.schema !== SCHEMA) return { ok: false, reason: `it has schema version ${JSON.stringify(x.schema)}, this page reads version ${SCHEMA}` };
+  if (x.notebook !== notebook) return { ok: false, reason: `it belongs to the notebook ${JSON.stringify(x.notebook)}, not ${JSON.stringify(notebook)}` };
+  if (!isObj(x.exercises) || !isObj(x.parts)) return { ok: false, reason: 'its exercises or parts are missing' };
+  const rec = emptyRecord(notebook);
+  rec.updated = typeof x.updated === 'string' ? x.updated.slice(0, 40) : null;
+  for (const [id, e] of Object.entries(x.exercises)) {
+    if (!isObj(e)) return { ok: false, reason: `exercise ${id} is malformed` };
+    const seed = e.seed ?? 0;
+    if (!Number.isSafeInteger(seed) || seed < 0) return { ok: false, reason: `exercise ${id} has a bad seed` };
+    rec.exercises[id] = { seed };
+  }
+  for (const [id, p] of Object.entries(x.parts)) {
+    if (!isObj(p)) return { ok: false, reason: `part ${id} is malformed` };
+    const clean = {};
+    if (p.answer !== undefined) {
+      if (typeof p.answer !== 'string' || p.answer.length > 100000) return { ok: false, reason: `part ${id} has a bad answer` };
+      clean.answer = p.answer;
+    }
+    if (p.checked !== undefined) {
+      if (typeof p.checked !== 'string' || p.checked.length > 100000) return { ok: false, reason: `part ${id} has a bad checked answer` };
+      clean.checked = p.checked;
+    }
+    if (p.verdict !== undefined) {
+      if (!VERDICTS.has(p.verdict)) return { ok: false, reason: `part ${id} has an unknown verdict` };
+      clean.verdict = p.verdict;
+    }
+    if (p.score !== undefined) {
+      if (typeof p.score !== 'number' || !(p.score >= 0 && p.score <= 1)) return { ok: false, reason: `part ${id} has a bad score` };
+      clean.score = p.score;
+    }
+    if (p.hints !== undefined) {
+      if (!Number.isSafeInteger(p.hints) || p.hints < 0 || p.hints > 1000) return { ok: false, reason: `part ${id} has a bad hint count` };
+      clean.hints = p.hints;
+    }
+    if (p.solution !== undefined) {
+      if (typeof p.solution !== 'boolean') return { ok: false, reason: `part ${id} has a bad solution flag` };
+      clean.solution = p.solution;
+    }
+    rec.parts[id] = clean;
+  }
+  return { ok: true, record: rec };
+}
+
+function storage() {
+  try {
+    const s = globalThis.localStorage;
+    return s || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Opens the progress of one notebook.
+ * @param notebook the notebook id
+ * @param notify (message, kind) => void: visible notices for the learner
+ */
+export function openProgress(notebook, notify = () => {}) {
+  const key = keyFor(notebook);
+  let store = storage();
+  let record = emptyRecord(notebook);
+  let saveProblem = false;
+
+  if (!store) {
+    notify('Your browser does not let this page store data, so your progress will not be kept after you leave. Everything else works; use “Export progress” to keep a copy.', 'warning');
+  } else {
+    let raw = null;
+    try {
+      raw = store.getItem(key);
+    } catch (e) {
+      notify(`Your saved progress could not be read (${e.message}). This visit works, but may not be saved.`, 'warning');
+      store = null;
+    }
+    if (raw !== null && raw !== undefined) {
+      let parsed, res;
+      try {
+        parsed = JSON.parse(raw);
+        res = validateRecord(parsed, notebook);
+      } catch (e) {
+        res = { ok: false, reason: 'it is not valid JSON' };
+      }
+      if (res.ok) record = res.record;
+      else setAside(raw, res.reason);
+    }
+  }
+
+  function setAside(raw, reason) {
+    const aside = `${key}:set-aside:${new Date().toISOString()}`;
+    let kept = false;
+    try {
+      store.setItem(aside, raw);
+      store.removeItem(key);
+      kept = true;
+    } catch {
+      kept = false;
+    }
+    notify(
+      kept
+        ? `The saved progress for this notebook could not be read (${reason}). It was set aside under the storage key “${aside}” and this notebook starts fresh. Other notebooks are not affected.`
+        : `The saved progress for this notebook could not be read (${reason}), and there was no room to set it aside, so it was left as it is. This notebook starts fresh for now; new progress will not be saved over it.`,
+      'warning',
+    );
+    if (!kept) store = null;
+  }
+
+  function save() {
+    record.updated = new Date().toISOString();
+    if (!store) return false;
+    try {
+      store.setItem(key, JSON.stringify(record));
+      if (saveProblem) {
+        saveProblem = false;
+        notify('Your progress is being saved again.', 'info');
+      }
+      return true;
+    } catch (e) {
+      if (!saveProblem) {
+        saveProblem = true;
+        notify(
+          `Your progress could not be saved (${e && e.name === 'QuotaExceededError' ? 'the browser storage is full' : e.message || 'storage unavailable'}). The page keeps working; use “Export progress” to keep a copy.`,
+          'warning',
+        );
+      }
+      return false;
+    }
+  }
+
+  return {
+    get record() {
+      return record;
+    },
+    part(id) {
+      return record.parts[id] || (record.parts[id] = {});
+    },
+    peekPart(id) {
+      return record.parts[id];
+    },
+    seed(ex) {
+      return record.exercises[ex]?.seed ?? 0;
+    },
+    setSeed(ex, seed) {
+      record.exercises[ex] = { seed };
+    },
+    save,
+    replace(next) {
+      record = next;
+      return save();
+    },
+    reset() {
+      record = emptyRecord(notebook);
+      if (!store) return;
+      try {
+        store.removeItem(key);
+      } catch {
+        /* keeps working in memory */
+      }
+    },
+    exportFile() {
+      return { kind: KIND, schema: SCHEMA, notebook, exported: new Date().toISOString(), progress: record };
+    },
+    /** Parses an imported file's text. @returns {{ok: true, record} | {ok: false, reason}} */
+    parseImport(text) {
+      let x;
+      try {
+        x = JSON.parse(text);
+      } catch {
+        return { ok: false, reason: 'the file is not JSON' };
+      }
+      if (!isObj(x) || x.kind !== KIND) return { ok: false, reason: 'the file is not a KL Lab progress export' };
+      if (x.notebook !== notebook) return { ok: false, reason: `the file is the progress of the notebook “${String(x.notebook).slice(0, 80)}”, not of this one (“${notebook}”)` };
+      if (x.schema !== SCHEMA) return { ok: false, reason: `the file has schema version ${JSON.stringify(x.schema)}, this page reads version ${SCHEMA}` };
+      const v = validateRecord(x.progress, notebook);
+      if (!v.ok) return { ok: false, reason: `the progress in the file is damaged: ${v.reason}` };
+      return v;
+    },
+  };
+}
+
+/** Summary of a stored record for the index page, or null. */
+export function summarise(notebook) {
+  const store = storage();
+  if (!store) return { state: 'unavailable' };
+  let raw;
+  try {
+    raw = store.getItem(keyFor(notebook));
+  } catch {
+    return { state: 'unavailable' };
+  }
+  if (raw === null || raw === undefined) return { state: 'none' };
+  let res;
+  try {
+    res = validateRecord(JSON.parse(raw), notebook);
+  } catch {
+    res = { ok: false };
+  }
+  if (!res.ok) return { state: 'unreadable' };
+  let correct = 0, partial = 0, tried = 0;
+  for (const p of Object.values(res.record.parts)) {
+    if (!p.verdict) continue;
+    tried++;
+    if (p.verdict === 'correct') correct++;
+    else if (p.verdict === 'correct_given_earlier' || p.verdict === 'close') partial++;
+  }
+  return { state: 'ok', correct, partial, tried };
+}

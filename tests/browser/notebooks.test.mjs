@@ -1,0 +1,296 @@
+// Every notebook page in a real browser (Debian's Chromium), served by the site's own static server
+// with the strict CSP: answers checked by the wasm engine, cells re-run on edit, sliders move plots,
+// progress survives reloads and corruption, hostile answers stay text. Nothing may leave 127.0.0.1,
+// and any console error, page error or dialog fails the test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, goto, waitReady, notebookFacts, SHOTS } from './support.mjs';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+let env;
+let facts;
+
+before(async () => {
+  [env, facts] = await Promise.all([launch(), notebookFacts()]);
+});
+
+after(async () => {
+  for (const f of facts ?? []) f.nb.close();
+  await env?.stop();
+});
+
+async function answer(page, partId, kind, text, { enter = false } = {}) {
+  const part = page.locator(`[data-part="${partId}"]`);
+  if (kind === 'choice') {
+    await part.locator(`input[type="radio"][value="${text}"]`).check();
+    await part.locator('button[data-action="check"]').click();
+  } else {
+    const input = part.locator(`[name="${partId}"]`);
+    await input.fill(text);
+    if (enter) await input.press('Enter');
+    else await part.locator('button[data-action="check"]').click();
+  }
+  await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict, partId);
+  return part;
+}
+
+async function plotPaths(page, id) {
+  return page.evaluate((pid) => [...document.querySelectorAll(`[data-plot="${pid}"] path.kl-line`)].map((x) => x.getAttribute('d')).join('|'), id);
+}
+
+async function verdictOf(page, partId) {
+  return page.locator(`[data-part="${partId}"]`).getAttribute('data-verdict');
+}
+
+for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl']) {
+  test(`${id}: answers, mistakes, cells, sliders, progress, corruption, hostile input`, async () => {
+    const f = facts.find((x) => x.id === id);
+    assert.ok(f, `notebook ${id} exists`);
+    const { context, page, problems } = await openPage(env, `${id}.html`);
+    try {
+      assert.equal(await page.title(), `${f.title} · KL Lab`);
+      // contract: the exercise element has the exercise id; parts have data-part, labelled named inputs
+      assert.equal(await page.locator(`#${f.exercise}`).count(), 1);
+      const checks = [];
+      await page.exposeFunction('__recordCheck', (d) => checks.push(d));
+      await page.evaluate(() => document.addEventListener('kllab:check', (e) => window.__recordCheck(e.detail)));
+
+      // a hostile answer is text, never markup
+      const m = f.mistake;
+      const mpart = await answer(page, m.part, 'number', HOSTILE);
+      assert.equal(await verdictOf(page, m.part), 'invalid');
+      assert.equal(await mpart.locator('img').count(), 0, 'no <img> was created');
+      assert.ok((await mpart.locator('.kl-feedback').textContent()).includes(HOSTILE), 'the hostile answer is shown as text');
+      assert.equal(await page.locator(`[name="${m.part}"]`).getAttribute('aria-invalid'), 'true');
+
+      // a recognised mistake: verdict, and the mistake named in the feedback
+      await answer(page, m.part, 'number', m.answer);
+      assert.equal(await verdictOf(page, m.part), 'incorrect');
+      const fbText = await mpart.locator('[role="status"]').textContent();
+      assert.ok(fbText.includes(m.name), `feedback names the mistake "${m.name}": ${fbText}`);
+      assert.ok(fbText.includes('Incorrect'), 'the verdict is written as a word');
+
+      // every part of one exercise, correctly (Enter checks for the first, the button for the rest)
+      for (const [i, a] of f.answers.entries()) {
+        await answer(page, a.id, a.kind, a.answer, { enter: i === 0 && a.kind !== 'choice' });
+        assert.equal(await verdictOf(page, a.id), 'correct', `${a.id} with ${a.answer}: ${await page.locator(`#fb-${a.id}`).textContent()}`);
+      }
+      assert.ok(checks.some((c) => c.part === f.answers[0].id && c.verdict === 'correct' && c.score === 1), 'kllab:check events fire');
+      const label = await page.locator(`label[for="in-${f.answers.find((a) => a.kind !== 'choice').id}"]`).count();
+      assert.equal(label, 1, 'the answer input is labelled');
+
+      // editing a code cell re-runs its dependents; a broken cell blocks them; Revert restores
+      if (f.edit) {
+        const e = f.edit;
+        const dep = page.locator(`.kl-code[data-cell="${e.dependent}"] [data-output]`);
+        const before = await dep.textContent();
+        await page.locator(`#src-${e.cell}`).fill(e.modified);
+        await page.locator(`#src-${e.cell}`).press('Control+Enter');
+        await page.waitForFunction(([sel, b]) => document.querySelector(sel).textContent !== b, [`.kl-code[data-cell="${e.dependent}"] [data-output]`, before]);
+        assert.notEqual(await dep.textContent(), before);
+        await page.locator(`#src-${e.cell}`).fill(`${e.source}\nbroken = (1 +`);
+        await page.locator(`.kl-code[data-cell="${e.cell}"] [data-action="run"]`).click();
+        await page.waitForFunction((sel) => /Waiting for/.test(document.querySelector(sel).textContent), `.kl-code[data-cell="${e.dependent}"] [data-output]`);
+        const own = await page.locator(`.kl-code[data-cell="${e.cell}"] [data-output]`).textContent();
+        assert.match(own, /Error \(line \d+, column \d+\)/);
+        await page.locator(`.kl-code[data-cell="${e.cell}"] [data-action="revert"]`).click();
+        await page.waitForFunction(([sel, b]) => document.querySelector(sel).textContent === b, [`.kl-code[data-cell="${e.dependent}"] [data-output]`, before]);
+      }
+
+      // sliders: moved from the keyboard, the value shown follows, and so do dependent plots
+      for (const s of f.sliders) {
+        const range = page.locator(`#range-${s.name}`);
+        const paths = {};
+        for (const p of s.plots) paths[p] = await plotPaths(page, p);
+        const shown = await page.locator(`#val-${s.name}`).textContent();
+        await range.focus();
+        await range.press('End');
+        await page.waitForFunction(([sel, b]) => document.querySelector(sel).textContent !== b, [`#val-${s.name}`, shown]);
+        for (const p of s.plots) {
+          await page.waitForFunction(
+            ([pid, d]) => [...document.querySelectorAll(`[data-plot="${pid}"] path.kl-line`)].map((x) => x.getAttribute('d')).join('|') !== d,
+            [p, paths[p]],
+          );
+        }
+        await range.press('Home');
+      }
+      if (f.sliders.length) assert.ok(f.sliders.some((s) => s.plots.length) || id === 'distillation', `${id}: some slider moves a plot`);
+
+      await page.locator(`#${f.exercise}`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SHOTS}${id}.png`, fullPage: true });
+
+      // reload: the answers, verdicts and mistake part are kept
+      await page.reload();
+      await waitReady(page);
+      for (const a of f.answers) {
+        assert.equal(await verdictOf(page, a.id), 'correct', `${a.id} kept after reload`);
+        if (a.kind !== 'choice') assert.equal(await page.locator(`[name="${a.id}"]`).inputValue(), a.answer);
+      }
+      assert.match(await page.locator('#kl-summary').textContent(), new RegExp(`${f.answers.length} of \\d+ parts correct`));
+
+      // a corrupted record is set aside with a notice; other notebooks' records are untouched
+      const key = `kllab:progress:${id}`;
+      const other = 'kllab:progress:some-other-notebook';
+      await page.evaluate(([k, o]) => {
+        localStorage.setItem(k, '{"schema": 1, "notebook": tru');
+        localStorage.setItem(o, '{"keep": "me"}');
+      }, [key, other]);
+      await page.reload();
+      await waitReady(page);
+      const notice = await page.locator('#kl-notices').textContent();
+      assert.match(notice, /could not be read/);
+      const stored = await page.evaluate(([k, o]) => {
+        const aside = Object.keys(localStorage).filter((x) => x.startsWith(`${k}:set-aside:`));
+        return { aside: aside.map((x) => localStorage.getItem(x)), other: localStorage.getItem(o), main: localStorage.getItem(k) };
+      }, [key, other]);
+      assert.deepEqual(stored.aside, ['{"schema": 1, "notebook": tru']);
+      assert.equal(stored.other, '{"keep": "me"}');
+      assert.equal(stored.main, null);
+      assert.equal(await page.locator('[data-verdict]').count(), 0, 'a fresh start');
+      // and the page still works
+      const first = f.answers[0];
+      await answer(page, first.id, first.kind, first.answer);
+      assert.equal(await verdictOf(page, first.id), 'correct');
+
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('distillation: hints, solution, variants, export and import, keyboard only, phone width, index', async () => {
+  const f = facts.find((x) => x.id === 'distillation');
+  const { context, page, problems } = await openPage(env, 'distillation.html', { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  try {
+    // keyboard only: Tab into the first answer, type, Enter
+    await page.locator('#in-ex8a').focus();
+    await page.keyboard.type('[0.8756, 0.1185, 0.0059]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-part="ex8a"]').dataset.verdict);
+    assert.equal(await verdictOf(page, 'ex8a'), 'correct');
+    // error carried forward: a wrong ex8a, then ex8b computed from it
+    await answer(page, 'ex8a', 'probability', '[0.85, 0.1, 0.05]');
+    assert.equal(await verdictOf(page, 'ex8a'), 'incorrect');
+    const own = f.kl.evaluate('kl([0.85, 0.1, 0.05], softmax([2, 0, -1]))').value.toPrecision(4);
+    await answer(page, 'ex8b', 'number', own);
+    assert.equal(await verdictOf(page, 'ex8b'), 'partial');
+    // an author mistake shows its pre-rendered feedback with the slot filled
+    await answer(page, 'ex8a2', 'probability', 'softmax(zS, 3)');
+    assert.equal(await verdictOf(page, 'ex8a2'), 'incorrect');
+    assert.match(await page.locator('#fb-ex8a2').textContent(), /temperature τ = 3/);
+    // hints, one at a time
+    const part = page.locator('[data-part="ex8a"]');
+    await part.locator('[data-action="hint"]').click();
+    assert.equal(await part.locator('.kl-hints > li:visible').count(), 1);
+    await part.locator('[data-action="hint"]').click();
+    assert.equal(await part.locator('.kl-hints > li:visible').count(), 2);
+    assert.ok(await part.locator('[data-action="hint"]').isDisabled());
+    // the solution asks first (keyboard: Enter on the button, then on the confirmation)
+    await part.locator('[data-action="solution"]').focus();
+    await page.keyboard.press('Enter');
+    assert.ok(await part.locator('[data-confirm]').isVisible());
+    await page.keyboard.press('Escape');
+    assert.ok(!(await part.locator('[data-confirm]').isVisible()));
+    await part.locator('[data-action="solution"]').click();
+    await page.keyboard.press('Enter');
+    assert.ok(await part.locator('.kl-solution').isVisible());
+    assert.match(await part.locator('.kl-solution').textContent(), /0\.8756/);
+    await page.screenshot({ path: `${SHOTS}distillation-phone-dark.png`, fullPage: false });
+
+    // a new variant: numbers change, answers clear, and the variant's own reference is accepted
+    const introBefore = await page.locator('#ex8 [data-t="intro"]').textContent();
+    await page.locator('#ex8 [data-action="variant"]').click();
+    const seed = Number(await page.locator('#ex8').getAttribute('data-seed'));
+    assert.ok(seed > 0);
+    const slots = f.nb.exerciseSlots('ex8', { seed });
+    const introAfter = await page.locator('#ex8 [data-t="intro"]').textContent();
+    assert.ok(introAfter.includes(slots.intro[0].replace(/-/g, '−')), `intro shows ${slots.intro[0]}: ${introAfter}`);
+    if (slots.intro[0] !== '[3, 1, -2]') assert.notEqual(introAfter, introBefore);
+    assert.equal(await page.locator('#ex8 [data-verdict]').count(), 0);
+    assert.equal(await page.locator('#in-ex8a').inputValue(), '');
+    const ref = f.nb.view('ex8b', { seed }).reference;
+    const refA = f.nb.view('ex8a', { seed }).reference;
+    await answer(page, 'ex8a', 'probability', refA);
+    await answer(page, 'ex8b', 'number', ref);
+    assert.equal(await verdictOf(page, 'ex8b'), 'correct');
+    await page.reload();
+    await waitReady(page);
+    assert.equal(await page.locator('#ex8').getAttribute('data-seed'), String(seed), 'the seed is kept');
+    assert.equal(await verdictOf(page, 'ex8b'), 'correct');
+
+    // export, reset (asks first), import
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export"]').click()]);
+    const path = await download.path();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const exported = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(exported.kind, 'kllab-progress');
+    assert.equal(exported.progress.parts.ex8b.verdict, 'correct');
+    await page.locator('[data-action="reset"]').click();
+    assert.ok(await page.locator('#kl-reset-confirm').isVisible());
+    await page.locator('[data-action="reset-yes"]').click();
+    assert.equal(await page.locator('[data-verdict]').count(), 0);
+    assert.equal(await page.locator('#ex8').getAttribute('data-seed'), '0');
+    await page.locator('#kl-import-file').setInputFiles(path);
+    await page.waitForFunction(() => document.querySelector('[data-part="ex8b"]').dataset.verdict === 'correct');
+    assert.equal(await page.locator('#ex8').getAttribute('data-seed'), String(seed));
+    // a bad file gets a clear message and changes nothing
+    const bad = `${path}.bad.json`;
+    writeFileSync(bad, JSON.stringify({ kind: 'kllab-progress', schema: 1, notebook: 'vae-elbo', progress: {} }));
+    await page.locator('#kl-import-file').setInputFiles(bad);
+    await page.waitForFunction(() => /was not imported/.test(document.getElementById('kl-notices').textContent));
+    assert.match(await page.locator('#kl-notices').textContent(), /not of this one/);
+    writeFileSync(bad, 'not json at all');
+    await page.locator('#kl-import-file').setInputFiles(bad);
+    await page.waitForFunction(() => /the file is not JSON/.test(document.getElementById('kl-notices').textContent));
+    assert.equal(await verdictOf(page, 'ex8b'), 'correct');
+
+    // the index lists the notebooks in order, with this notebook's progress
+    await goto(page, `${env.base}index.html`);
+    const titles = await page.locator('.kl-card h2').allTextContents();
+    assert.deepEqual(titles, [...facts].sort((a, b) => a.nb.info().order - b.nb.info().order).map((x) => x.title));
+    assert.match(await page.locator('[data-progress="distillation"]').textContent(), /2 of 10 parts correct/);
+    await page.screenshot({ path: `${SHOTS}index-phone-dark.png`, fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('storage unavailable: the page works and says it cannot save', async () => {
+  const { context, page, problems } = await openPage(env, null);
+  try {
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('denied', 'SecurityError'); } });
+    });
+    await goto(page, `${env.base}distillation.html`);
+    assert.match(await page.locator('#kl-notices').textContent(), /progress will not be kept/);
+    await answer(page, 'ex8b', 'number', '0.0252');
+    assert.equal(await verdictOf(page, 'ex8b'), 'correct');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('storage full: the learner is told once what could not be saved', async () => {
+  const { context, page, problems } = await openPage(env, null);
+  try {
+    await context.addInitScript(() => {
+      const real = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (k, v) {
+        if (String(k).startsWith('kllab:')) throw new DOMException('full', 'QuotaExceededError');
+        return real.call(this, k, v);
+      };
+    });
+    await goto(page, `${env.base}distillation.html`);
+    await answer(page, 'ex8b', 'number', '0.0252');
+    await answer(page, 'ex8b2', 'number', '0.047');
+    assert.equal(await verdictOf(page, 'ex8b2'), 'correct');
+    const notices = await page.locator('#kl-notices .kl-notice').allTextContents();
+    assert.equal(notices.filter((n) => /storage is full/.test(n)).length, 1, notices.join(' | '));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

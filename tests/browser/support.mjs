@@ -1,0 +1,166 @@
+// Shared by the browser tests: Debian's Chromium through playwright-core, the site's own static server
+// on a free port, and guards that fail a test on console errors, page errors, dialogs and any request
+// that leaves 127.0.0.1.
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { startServer } from '../../site/tools/serve.mjs';
+import { engine } from '../node/support.mjs';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+export const SHOTS = `${ROOT}build/screenshots/`;
+mkdirSync(SHOTS, { recursive: true });
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Starts the server and the browser; returns them with a stop() that ends both. */
+export async function launch() {
+  const server = await startServer({ port: 0, dir: `${ROOT}site/dist` });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  return {
+    server,
+    browser,
+    base: server.url,
+    async stop() {
+      await browser.close().catch(() => {});
+      await server.close();
+    },
+  };
+}
+
+/**
+ * A fresh context and page with guards. `problems` collects console errors, page errors, dialogs and
+ * foreign requests; tests assert it is empty.
+ */
+export async function openPage(env, path, options = {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('dialog', async (d) => {
+    problems.push(`dialog (${d.type()}): ${d.message()}`);
+    await d.dismiss().catch(() => {});
+  });
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (!['127.0.0.1'].includes(u.hostname) && !['blob:', 'data:'].includes(u.protocol)) problems.push(`request left 127.0.0.1: ${r.url()}`);
+  });
+  await context.route((url) => url.hostname !== '127.0.0.1' && url.protocol.startsWith('http'), (route) => route.abort());
+  if (path !== null) await goto(page, env.base + path);
+  return { context, page, problems };
+}
+
+export async function goto(page, url) {
+  await page.goto(url);
+  await waitReady(page);
+}
+
+export async function waitReady(page) {
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+}
+
+/** Everything the tests need to know about the notebooks, computed by the engine in node. */
+export async function notebookFacts() {
+  const kl = await engine();
+  const dir = `${ROOT}site/notebooks/`;
+  const facts = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
+    const nb = kl.loadNotebook(readFileSync(dir + file, 'utf8'), file);
+    const info = nb.info();
+    const cells = nb.cells();
+    const exercises = cells.filter((c) => c.type === 'exercise').map((c) => nb.exercise(c.exercise));
+    // the exercise to answer fully: the first one with a part whose library mistake is named
+    let chosen = null, mistake = null;
+    for (const ex of exercises) {
+      for (const part of ex.parts) {
+        if (part.kind === 'choice' || part.kind === 'expression') continue;
+        for (const m of nb.libraryMistakes(part.id)) {
+          const v = nb.check(part.id, m.text);
+          if (v.verdict === 'incorrect' && v.mistakeName) {
+            mistake = { part: part.id, answer: m.text, name: v.mistakeName, feedback: v.feedback };
+            break;
+          }
+        }
+        if (mistake) break;
+      }
+      if (mistake) {
+        chosen = ex;
+        break;
+      }
+    }
+    const answers = chosen.parts.map((part) => ({ id: part.id, kind: part.kind, answer: referenceAnswer(nb, part, 0) }));
+    // a code cell, a new source for it, and a dependent code cell whose output then changes
+    const edit = findEdit(nb, cells);
+    // sliders, and the plot (if any) that follows each
+    nb.runAll();
+    const sliders = cells
+      .filter((c) => c.type === 'slider')
+      .map((s) => {
+        const plotsBefore = new Map(cells.filter((c) => c.type === 'plot').map((p) => [p.id, plotKey(nb, p.id)]));
+        const r = nb.setSlider(s.slider.name, s.slider.max);
+        const moved = r.ok ? r.cells.map((c) => c.cell) : [];
+        const plots = cells.filter((c) => c.type === 'plot' && moved.includes(c.id) && plotsBefore.get(c.id) !== plotKey(nb, c.id));
+        nb.setSlider(s.slider.name, s.slider.value);
+        return { name: s.slider.name, id: s.id, plots: plots.map((p) => p.id), dependents: moved.filter((x) => x !== s.id) };
+      });
+    facts.push({ file, id: info.id, title: info.title, exercise: chosen.id, answers, mistake, edit, sliders, nb, kl });
+  }
+  return facts;
+}
+
+function plotKey(nb, id) {
+  const p = nb.plot(id);
+  return p.ok ? JSON.stringify(p.series.map((s) => Array.from(s.y))) : 'error';
+}
+
+/** The answer a learner would type to be right: the reference, or the number of the right option. */
+export function referenceAnswer(nb, part, seed) {
+  if (part.kind === 'choice') {
+    for (let i = 1; i <= part.choices.length; i++) if (nb.check(part.id, String(i), { seed }).verdict === 'correct') return String(i);
+    throw new Error(`${part.id}: no option is accepted`);
+  }
+  return nb.view(part.id, { seed }).reference;
+}
+
+function findEdit(nb, cells) {
+  nb.runAll();
+  const code = cells.filter((c) => c.type === 'code');
+  for (const c of code) {
+    const deps = code.filter((d) => d.id !== c.id && d.uses.some((u) => c.defines.includes(u)));
+    if (!deps.length) continue;
+    const src = c.source.replace(/\n$/, '');
+    const numbers = [...src.matchAll(/(?<![\w.])\d+(?:\.\d+)?/g)];
+    for (const m of numbers) {
+      const bumped = String(Number(m[0]) + (m[0].includes('.') ? 0.1 : 1)).slice(0, 8);
+      const modified = src.slice(0, m.index) + bumped + src.slice(m.index + m[0].length);
+      const before = new Map(nb.runAll().map((r) => [r.cell, r]));
+      const r = nb.editCell(c.id, modified);
+      nb.editCell(c.id, src);
+      if (!r.ok) continue;
+      for (const d of deps) {
+        const after = r.cells.find((x) => x.cell === d.id);
+        if (after && after.status === 'ok' && before.get(d.id).status === 'ok' && JSON.stringify(after.values.map((v) => v.text)) !== JSON.stringify(before.get(d.id).values.map((v) => v.text))) {
+          return { cell: c.id, source: src, modified, dependent: d.id, blockedName: c.defines.find((n) => d.uses.includes(n)) };
+        }
+      }
+    }
+  }
+  return null;
+}
