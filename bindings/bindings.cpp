@@ -2,6 +2,7 @@
 // public JS API is bindings/kllab.mjs.
 #include <emscripten/bind.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "convert.hpp"
@@ -61,7 +62,11 @@ class NotebookHandle {
   val errors() const {
     std::vector<kl::Error> all = report_.errors;
     for (const auto& e : runtime_.graph_errors()) all.push_back(e);
-    if (load_error_.line > 0 || !load_error_.message.empty()) all.push_back(load_error_);
+    // The checker's load error repeats a graph error when there is one.
+    const bool repeated = std::any_of(all.begin(), all.end(), [&](const kl::Error& e) {
+      return e.line == load_error_.line && e.message == load_error_.message;
+    });
+    if (!load_error_.message.empty() && !repeated) all.push_back(load_error_);
     return klb::errors(all);
   }
 

@@ -101,10 +101,13 @@ CellResult Runtime::run_cell(std::size_t index) {
         r.values.emplace_back(st.target, v.value());
       }
     } else if (c.type == Cell::Type::Plot) {
+      plots_.erase(c.id);
       auto data = plot(c.id);
       if (!data.ok()) {
         r.status = CellResult::Status::Error;
         r.error = data.error();
+      } else {
+        plots_[c.id] = std::move(data).value();  // plot() then answers from here until its inputs change
       }
     }
   }
@@ -120,6 +123,7 @@ CellResult Runtime::run_cell(std::size_t index) {
 std::vector<CellResult> Runtime::run_all() {
   env_.clear();
   failed_.clear();
+  plots_.clear();
   std::vector<CellResult> out;
   for (std::size_t i : order_) out.push_back(run_cell(i));
   return out;
@@ -248,6 +252,8 @@ Result<PlotData> Runtime::plot(const std::string& cell_id) const {
   for (const auto& cell : nb_.cells)
     if (cell.id == cell_id && cell.type == Cell::Type::Plot) c = &cell;
   if (c == nullptr) return make_error(ErrorCode::UnknownName, "there is no plot '" + cell_id + "'");
+  auto cached = plots_.find(cell_id);
+  if (cached != plots_.end()) return cached->second;
   const Plot& p = c->plot;
   KL_TRY(Value xs, evaluate(*p.over, env_));
   if (!xs.is_vector()) return make_error(ErrorCode::Type, "over: " + p.over_name + " must be a vector, got " + describe(xs));
@@ -276,7 +282,12 @@ Result<PlotData> Runtime::plot(const std::string& cell_id) const {
 }
 
 Result<Environment> authored_environment(const Notebook& nb) {
-  Runtime rt(nb);
+  // Plots define no names: leave them out (some, e.g. Monte Carlo curves, are costly).
+  Notebook without_plots = nb;
+  without_plots.cells.erase(std::remove_if(without_plots.cells.begin(), without_plots.cells.end(),
+                                           [](const Cell& c) { return c.type == Cell::Type::Plot; }),
+                            without_plots.cells.end());
+  Runtime rt(without_plots);
   if (!rt.graph_errors().empty()) return rt.graph_errors().front();
   for (const auto& r : rt.run_all()) {
     if (r.status == CellResult::Status::Error && nb.cell(r.cell) && nb.cell(r.cell)->type != Cell::Type::Plot) {

@@ -223,6 +223,7 @@ class Runtime {
   std::map<std::string, std::size_t> definer_;  // name -> cell index
   std::map<std::size_t, std::string> failed_;   // cell index -> reason its names are missing
   std::map<std::size_t, Error> parse_errors_;   // cells whose current (edited) source does not parse
+  std::map<std::string, PlotData> plots_;       // series computed when each plot cell last ran
   std::vector<Error> graph_errors_;
 };
 
