@@ -278,6 +278,10 @@ NodePtr inline_parts(const NodePtr& n, const std::map<std::string, NodePtr>& def
 
 // ---- the Checker ------------------------------------------------------------------------------
 
+namespace detail {
+struct PartContext;
+}
+
 Result<Checker> Checker::create(const Notebook& nb) {
   KL_TRY(Environment base, authored_environment(nb));
   return Checker(nb, std::move(base));
@@ -301,6 +305,10 @@ Environment learner_scope(const Exercise& ex, const Environment& params) {
   }
   return env;
 }
+
+}  // namespace
+
+namespace detail {
 
 struct PartContext {
   const Exercise* ex = nullptr;
@@ -328,6 +336,12 @@ Result<PartContext> context(const Notebook& nb, const Environment& base, const s
   return c;
 }
 
+}  // namespace detail
+
+namespace {
+
+using detail::PartContext;
+
 double stderr_of(const Part& p, const Environment& env) {
   if (p.tolerance.mode != Tolerance::Mode::StdErr || !p.tolerance.stderr_expr) return 0.0;
   auto se = evaluate(*p.tolerance.stderr_expr, env);
@@ -340,7 +354,7 @@ std::vector<AppliedMistake> applied_mistakes(const PartContext& c, const Value& 
     if (!c.ex->parts[i].name.empty() && c.ex->parts[i].answer) defs[c.ex->parts[i].name] = c.ex->parts[i].answer;
   std::vector<detail::Rewrite> rewrites = detail::library_rewrites(c.part->answer, c.env);
   const NodePtr inlined = inline_parts(c.part->answer, defs);
-  if (to_string(*inlined) != to_string(*c.part->answer))
+  if (!same_tree(*inlined, *c.part->answer))
     for (auto& r : detail::library_rewrites(inlined, c.env)) rewrites.push_back(std::move(r));
   std::vector<AppliedMistake> out;
   Tolerance exact;
@@ -365,7 +379,7 @@ std::vector<AppliedMistake> applied_mistakes(const PartContext& c, const Value& 
     for (const auto& o : out)
       if (matches(tight, v.value(), o.value, {})) seen = true;
     if (seen) continue;
-    out.push_back({r.id, r.name, to_string(*r.expr), v.value()});
+    out.push_back({r.id, r.name, "", v.value(), r.expr});
   }
   return out;
 }
@@ -393,23 +407,59 @@ std::string library_feedback(const std::string& id) {
 
 }  // namespace
 
+// ---- caches --------------------------------------------------------------------------------
+
+struct Checker::Cache {
+  using Key = std::pair<std::string, std::uint64_t>;
+  static constexpr std::size_t kMaxEntries = 512;
+  std::map<Key, std::shared_ptr<const PartContext>> contexts;
+  std::map<Key, std::shared_ptr<const std::vector<AppliedMistake>>> mistakes;
+
+  Result<std::shared_ptr<const PartContext>> context(const Notebook& nb, const Environment& base, const std::string& part,
+                                                     std::uint64_t seed) {
+    const Key key{part, seed};
+    auto it = contexts.find(key);
+    if (it != contexts.end()) return it->second;
+    KL_TRY(PartContext c, detail::context(nb, base, part, seed));
+    if (contexts.size() >= kMaxEntries) contexts.clear();  // bounded: a learner visits few variants
+    auto shared = std::make_shared<const PartContext>(std::move(c));
+    contexts[key] = shared;
+    return std::shared_ptr<const PartContext>(shared);
+  }
+
+  const std::vector<AppliedMistake>& applied(const PartContext& c, const Value& ref, std::uint64_t seed) {
+    const Key key{c.part->id, seed};
+    auto it = mistakes.find(key);
+    if (it != mistakes.end()) return *it->second;
+    if (mistakes.size() >= kMaxEntries) mistakes.clear();
+    auto shared = std::make_shared<const std::vector<AppliedMistake>>(applied_mistakes(c, ref));
+    mistakes[key] = shared;
+    return *shared;
+  }
+};
+
+Checker::Checker(Notebook nb, Environment base)
+    : nb_(std::move(nb)), base_(std::move(base)), cache_(std::make_shared<Cache>()) {}
+
 Result<Value> Checker::reference(const std::string& part, std::uint64_t seed) const {
-  KL_TRY(PartContext c, context(nb_, base_, part, seed));
+  KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
+  const PartContext& c = *cp;
   if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a choice part");
   return evaluate(*c.part->answer, c.env);
 }
 
 Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& part, std::uint64_t seed) const {
-  KL_TRY(PartContext c, context(nb_, base_, part, seed));
+  KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
+  const PartContext& c = *cp;
   std::vector<AppliedMistake> out;
   for (std::size_t k = 0; k < c.part->mistakes.size(); ++k) {
     const AuthorMistake& m = c.part->mistakes[k];
     if (c.part->kind == AnswerKind::Expression) {
-      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), Value()});
+      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), Value(), m.expr});
       continue;
     }
     auto v = evaluate(*m.expr, c.env);
-    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), v.value()});
+    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), v.value(), m.expr});
   }
   return out;
 }
@@ -427,10 +477,13 @@ Result<std::string> Checker::reference_expression(const std::string& part) const
 }
 
 Result<std::vector<AppliedMistake>> Checker::library_mistakes(const std::string& part, std::uint64_t seed) const {
-  KL_TRY(PartContext c, context(nb_, base_, part, seed));
+  KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
+  const PartContext& c = *cp;
   if (!c.part->answer || c.part->kind == AnswerKind::Expression) return std::vector<AppliedMistake>{};
   KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
-  return applied_mistakes(c, ref);
+  std::vector<AppliedMistake> out = cache_->applied(c, ref, seed);
+  for (auto& m : out) m.expression = to_string(*m.tree);
+  return out;
 }
 
 namespace {
@@ -584,9 +637,9 @@ Verdict check_expression(const Part& p, const NodePtr& learner, const Environmen
 
 Verdict Checker::check(const std::string& part_id, const std::string& answer, std::uint64_t seed,
                        const std::map<std::string, std::string>& earlier) const {
-  auto ctx = context(nb_, base_, part_id, seed);
+  auto ctx = cache_->context(nb_, base_, part_id, seed);
   if (!ctx.ok()) return invalid(ctx.error().message);
-  const PartContext& c = ctx.value();
+  const PartContext& c = *ctx.value();
   const Part& p = *c.part;
   if (answer.size() > kMaxAnswerLength)
     return invalid("the answer is too long (" + std::to_string(answer.size()) + " characters; at most " + std::to_string(kMaxAnswerLength) + ")");
@@ -723,7 +776,7 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   {
     const AppliedMistake* best = nullptr;
     double best_d = 0;
-    const auto library = applied_mistakes(c, ref);
+    const auto& library = cache_->applied(c, ref, seed);
     for (const auto& am : library) {
       if (!fully(am.value)) continue;
       const double d = distance(am.value);
@@ -808,7 +861,8 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
 }
 
 Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) const {
-  KL_TRY(PartContext c, context(nb_, base_, part_id, seed));
+  KL_TRY(auto cp, cache_->context(nb_, base_, part_id, seed));
+  const PartContext& c = *cp;
   const Part& p = *c.part;
   PartView out;
   if (p.answer) {

@@ -5,6 +5,8 @@
 #include "kl/detmath.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace kl {
@@ -85,12 +87,31 @@ double expm1(double x) {
   return std::ldexp(p, ki) + (std::ldexp(1.0, ki) - 1.0);
 }
 
+// x = m 2^e with m in [0.5, 1), from the bits (libm's frexp is an out-of-line call on this hot path).
+static double split(double x, int* e) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  int biased = static_cast<int>((bits >> 52) & 0x7ff);
+  int extra = 0;
+  if (biased == 0) {  // subnormal: scale into the normal range first (exact)
+    x *= 0x1p54;
+    std::memcpy(&bits, &x, sizeof bits);
+    biased = static_cast<int>((bits >> 52) & 0x7ff);
+    extra = 54;
+  }
+  *e = biased - 1022 - extra;
+  bits = (bits & 0x800fffffffffffffull) | (1022ull << 52);
+  double m;
+  std::memcpy(&m, &bits, sizeof m);
+  return m;
+}
+
 double log(double x) {
   if (std::isnan(x) || x < 0.0) return kNaN;
   if (x == 0.0) return -kInf;
   if (std::isinf(x)) return kInf;
   int e;
-  double m = std::frexp(x, &e);  // x = m 2^e, m in [0.5, 1); exact, subnormals included
+  double m = split(x, &e);  // x = m 2^e, m in [0.5, 1); exact, subnormals included
   if (m < 0.70710678118654752440) {
     m *= 2.0;
     --e;
@@ -113,7 +134,7 @@ double log2(double x) {
   if (x == 0.0) return -kInf;
   if (std::isinf(x)) return kInf;
   int e;
-  double m = std::frexp(x, &e);
+  double m = split(x, &e);
   if (m == 0.5) return static_cast<double>(e - 1);
   if (m < 0.70710678118654752440) {
     m *= 2.0;

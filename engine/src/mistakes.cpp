@@ -85,10 +85,10 @@ class Builder {
   }
 
   void add(const std::string& id, const std::string& name, const std::string& feedback, NodePtr expr) {
-    const std::string text = to_string(*expr);
+    // Compared as trees: printing every rewrite was a third of the cost of a check.
     for (const auto& r : out_)
-      if (to_string(*r.expr) == text) return;
-    if (text == to_string(*ref_)) return;
+      if (same_tree(*r.expr, *expr)) return;
+    if (same_tree(*expr, *ref_)) return;
     out_.push_back({id, name, feedback, std::move(expr)});
   }
 

@@ -81,6 +81,18 @@ Result<bool> check_variance(double var, const std::string& name, const std::stri
   return true;
 }
 
+// Hot paths (normal_logpdf and kl_gauss run once per element of a vector) pass names as literals:
+// check first, and build the message strings only on failure.
+Result<bool> check_finite(double x, const char* name, const char* what) {
+  if (std::isfinite(x)) return true;
+  return check_finite(x, std::string(name), std::string(what));
+}
+
+Result<bool> check_variance(double var, const char* name, const char* what) {
+  if (var > 0.0 && std::isfinite(var)) return true;
+  return check_variance(var, std::string(name), std::string(what));
+}
+
 Result<bool> check_finite_vec(const Vec& v, const std::string& name, const std::string& what) {
   for (Eigen::Index i = 0; i < v.size(); ++i) {
     if (!std::isfinite(v[i])) {
@@ -184,19 +196,29 @@ Result<Step> step_at(const Vec& betas, int t, const std::string& what) {
     return make_error(ErrorCode::Index, what + ": t = " + std::to_string(t) + " is outside 1.." +
                                             std::to_string(T) + " (time steps are 1-based: t = 1..T)");
   }
+  // 1 - ᾱ needs the log form only while ᾱ is near 1 (where 1 - product cancels); once the product
+  // falls below 1/4, 1 - product is accurate, so the log1p sum (the costly part) stops there.
   Step st;
-  double prod = 1.0;
-  double log_sum = 0.0;
+  double prod = 1.0, log_sum = 0.0;
+  bool log_valid = true;
+  double prev_prod = 1.0, prev_log = 0.0;
+  bool prev_valid = true;
   for (int s = 1; s <= t; ++s) {
-    st.abar_prev = prod;
-    st.one_minus_abar_prev = -dm::expm1(log_sum);
+    prev_prod = prod;
+    prev_log = log_sum;
+    prev_valid = log_valid;
     const double b = betas[s - 1];
     prod *= 1.0 - b;
-    log_sum += dm::log1p(-b);
+    if (log_valid) {
+      log_sum += dm::log1p(-b);
+      if (prod < 0.25 && s < t) log_valid = false;
+    }
   }
+  st.abar_prev = prev_prod;
+  st.one_minus_abar_prev = prev_valid ? -dm::expm1(prev_log) : 1.0 - prev_prod;
   st.beta = betas[t - 1];
   st.alpha = 1.0 - st.beta;
-  st.one_minus_abar = -dm::expm1(log_sum);
+  st.one_minus_abar = log_valid ? -dm::expm1(log_sum) : 1.0 - prod;
   return st;
 }
 
@@ -209,7 +231,7 @@ Result<bool> check_steps(int T, const std::string& what) {
   return true;
 }
 
-Result<bool> check_gauss_args(double mu1, double var1, double mu2, double var2, const std::string& what) {
+Result<bool> check_gauss_args(double mu1, double var1, double mu2, double var2, const char* what) {
   KL_CHECK(check_finite(mu1, "mu1", what));
   KL_CHECK(check_variance(var1, "var1", what));
   KL_CHECK(check_finite(mu2, "mu2", what));
@@ -567,7 +589,7 @@ Result<double> kl_mvn(const Vec& mu1, const Mat& S1, const Vec& mu2, const Mat& 
 }
 
 Result<double> normal_logpdf(double x, double mu, double var) {
-  const std::string what = "normal_logpdf";
+  const char* what = "normal_logpdf";
   KL_CHECK(check_finite(x, "x", what));
   KL_CHECK(check_finite(mu, "mu", what));
   KL_CHECK(check_variance(var, "var", what));
@@ -711,7 +733,7 @@ Result<Estimate> mean_and_stderr(const Vec& samples) {
 Result<Estimate> mc_kl_gauss(double mu1, double var1, double mu2, double var2, std::int64_t n,
                              std::uint64_t seed) {
   const std::string what = "mc_kl_gauss";
-  KL_CHECK(check_gauss_args(mu1, var1, mu2, var2, what));
+  KL_CHECK(check_gauss_args(mu1, var1, mu2, var2, "mc_kl_gauss"));
   if (n < 2) return domain(what + ": needs at least 2 draws to give a standard error, got " + std::to_string(n));
   if (n > kMaxDraws) {
     return make_error(ErrorCode::TooLarge, what + ": n = " + std::to_string(n) + " draws is more than the limit of " +

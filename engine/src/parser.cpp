@@ -693,6 +693,16 @@ std::string to_string(const Node& node) {
   return out;
 }
 
+bool same_tree(const Node& a, const Node& b) {
+  if (&a == &b) return true;
+  if (a.type != b.type || a.text != b.text || a.children.size() != b.children.size()) return false;
+  if (a.type == Node::Type::Number && !(a.number == b.number)) return false;
+  if (a.type == Node::Type::Boolean && a.boolean != b.boolean) return false;
+  for (std::size_t i = 0; i < a.children.size(); ++i)
+    if (!same_tree(*a.children[i], *b.children[i])) return false;
+  return true;
+}
+
 std::set<std::string> free_names(const Node& node) {
   std::set<std::string> names;
   collect(node, names, false);

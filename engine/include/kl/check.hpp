@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,9 @@ struct Verdict {
 struct AppliedMistake {
   std::string id;
   std::string name;
-  std::string expression;  ///< the rewritten reference, as text
+  std::string expression;  ///< the rewritten reference, as text (filled by the public listings only)
   Value value;
+  NodePtr tree;            ///< the rewritten reference
 };
 
 /// What a learner may see of a part besides its verdict.
@@ -94,9 +96,13 @@ class Checker {
   const Environment& base() const { return base_; }
 
  private:
-  Checker(Notebook nb, Environment base) : nb_(std::move(nb)), base_(std::move(base)) {}
+  struct Cache;
+  Checker(Notebook nb, Environment base);
   Notebook nb_;
   Environment base_;
+  /// Variant scopes and applied mistakes, per (part, seed): pure functions of their keys, kept so a
+  /// check does not recompute Monte Carlo references and mistake values every time.
+  std::shared_ptr<Cache> cache_;
 };
 
 /// The JSON object of a verdict (as printed by `kllab check`).

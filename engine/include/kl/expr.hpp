@@ -69,6 +69,8 @@ Result<std::vector<Statement>> parse_program(std::string_view text);
 
 /// The expression as text in the language, with minimal parentheses (parses back to the same tree).
 std::string to_string(const Node& node);
+/// True when two trees are the same expression (same structure, names, operators and numbers).
+bool same_tree(const Node& a, const Node& b);
 /// The variable names an expression reads (not function names, not constants).
 std::set<std::string> free_names(const Node& node);
 /// The function names an expression calls.
