@@ -1,0 +1,486 @@
+// `make bench`: runs every benchmark of issue 7, prints one table, writes bench/results.json and
+// docs/performance-ratios.svg, and (full runs only) refreshes the table in docs/performance.md.
+// Benchmarks report; they never fail a build (exit status 0 unless the harness itself breaks).
+//
+//   BENCH_QUICK=1   a fast smoke run (few repetitions; results.json marked quick, docs untouched)
+//   BENCH_ONLY=a,b  only these sections: kernels, api, cold, pages (default: all)
+//   BENCH_REPS=N    repetitions of the engine kernels (default 7, quick 2)
+//   BENCH_LOADS=N   cold page loads per notebook page (default 10, quick 3)
+//   BENCH_CHECKS=N  checks in the page-level latency run (default 10000, quick 2000)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { answers } from './answers.mjs';
+import { startBenchServer } from './server.mjs';
+import { renderTable, renderSvg, updateDocs } from './report.mjs';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const OUT = `${ROOT}build/bench`;
+mkdirSync(OUT, { recursive: true });
+const env = process.env;
+const QUICK = env.BENCH_QUICK === '1';
+const ONLY = new Set((env.BENCH_ONLY || 'kernels,api,cold,pages').split(','));
+const int = (v, d) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
+const CFG = {
+  quick: QUICK,
+  kernelReps: int(env.BENCH_REPS, QUICK ? 2 : 7),
+  heavyReps: int(env.BENCH_REPS, QUICK ? 1 : 5), // check, ddpm, load_notebooks: seconds per repetition
+  apiReps: QUICK ? 2 : 7,
+  coldOurs: QUICK ? 3 : 10,
+  coldPyodide: QUICK ? 2 : 5,
+  loads: int(env.BENCH_LOADS, QUICK ? 3 : 10),
+  pageChecks: int(env.BENCH_CHECKS, QUICK ? 2000 : 10000),
+};
+const NOTEBOOK_FILES = ['distillation.md', 'kl-foundations.md', 'vae-elbo.md', 'diffusion-kl.md'].filter((f) =>
+  existsSync(`${ROOT}site/notebooks/${f}`),
+);
+for (const f of readdirSync(`${ROOT}site/notebooks`)) if (f.endsWith('.md') && !NOTEBOOK_FILES.includes(f)) NOTEBOOK_FILES.push(f);
+const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic'];
+
+const t0 = Date.now();
+const log = (...a) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a);
+
+// ---- statistics --------------------------------------------------------------------------------
+export function stats(xs) {
+  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return null;
+  const q = (p) => {
+    const i = (s.length - 1) * p;
+    const lo = Math.floor(i), hi = Math.ceil(i);
+    return s[lo] + (s[hi] - s[lo]) * (i - lo);
+  };
+  return { n: s.length, median: q(0.5), p25: q(0.25), p75: q(0.75), p99: q(0.99), min: s[0], max: s[s.length - 1],
+    mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+
+// ---- inputs shared by every flavour ---------------------------------------------------------------
+writeFileSync(`${OUT}/answers.txt`, answers(10000).join('\n') + '\n');
+writeFileSync(`${OUT}/notebooks.json`, JSON.stringify(NOTEBOOK_FILES));
+const nbPaths = NOTEBOOK_FILES.map((f) => `${ROOT}site/notebooks/${f}`);
+writeFileSync(`${OUT}/checks.json`, execFileSync(`${ROOT}build/native/bench_kernels`, ['--notebooks', ...nbPaths, '--dump-checks'], { maxBuffer: 1 << 28 }));
+
+const results = {
+  date: new Date().toISOString(),
+  config: CFG,
+  machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem() },
+  versions: versions(),
+  kernels: {},
+  api: null,
+  cold: {},
+  pages: {},
+  notes: [],
+};
+
+function versions() {
+  const first = (cmd, args) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...env, NODE_PATH: '/usr/share/nodejs' } }).split('\n')[0].trim();
+    } catch {
+      return 'unavailable';
+    }
+  };
+  const pkg = (name) => JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')).version;
+  return {
+    node: process.version,
+    emcc: first('emcc', ['--version']),
+    gxx: first('g++', ['--version']),
+    chromium: first('/usr/bin/chromium', ['--version']),
+    mathjs: pkg('mathjs'),
+    pyodide: pkg('pyodide'),
+    playwright: pkg('playwright-core'),
+  };
+}
+
+// ---- 1. engine kernels: native, wasm in node, wasm in Chromium --------------------------------------
+const HEAVY = new Set(['check', 'ddpm', 'load_notebooks']);
+const KERNELS = ['mc_kl', 'ddpm', 'softmax_kl', 'kl_mvn64', 'parse_eval', 'check', 'load_notebooks', 'eval_small'];
+function kernelArgs() {
+  const a = ['--notebooks', ...nbPaths, '--answers', `${OUT}/answers.txt`, '--reps', String(CFG.kernelReps)];
+  for (const k of HEAVY) a.push(`--reps-${k}`, String(CFG.heavyReps));
+  return a;
+}
+function runProcess(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout);
+}
+function keepKernel(k) {
+  if (k.error) return { error: k.error };
+  return { what: k.what, inner: k.inner, checksum: k.checksum, ms: k.ms, stats: stats(k.ms), heapInUse: [k.heap_in_use_before, k.heap_in_use_after],
+    wasmMemory: k.wasm_memory, verdicts: k.verdicts };
+}
+
+async function kernels(browserEnv) {
+  log('kernels: native');
+  const native = runProcess(`${ROOT}build/native/bench_kernels`, kernelArgs()).kernels;
+  log('kernels: wasm in node');
+  const node = runProcess('node', ['--no-experimental-fetch', `${ROOT}build/wasm/bench_kernels_node.cjs`, ...kernelArgs()]).kernels;
+  log('kernels: wasm in Chromium');
+  const chrome = [];
+  let noop = null;
+  const { page, close } = await browserEnv.open('/bench/kernels.html');
+  try {
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60000 });
+    for (const name of KERNELS) {
+      const reps = HEAVY.has(name) ? CFG.heavyReps : CFG.kernelReps;
+      chrome.push(await page.evaluate(([n, r]) => window.benchKernel(n, r), [name, reps]));
+    }
+    const calls = 1e6;
+    const samples = [];
+    for (let i = 0; i < (QUICK ? 2 : 5); i++) samples.push((await page.evaluate((n) => window.benchNoop(n), calls)).ms);
+    noop = { calls, ms: samples, nsPerCall: (stats(samples).median * 1e6) / calls, isolated: await page.evaluate(() => crossOriginIsolated) };
+  } finally {
+    await close();
+  }
+  for (const name of KERNELS) {
+    const n = native.find((k) => k.name === name), w = node.find((k) => k.name === name), c = chrome.find((k) => k.name === name);
+    const e = { native: keepKernel(n), node: keepKernel(w), chromium: keepKernel(c) };
+    e.what = n.what;
+    e.sameChecksum = n.checksum === w.checksum && n.checksum === c.checksum;
+    if (e.native.stats && e.node.stats) e.ratioNode = e.node.stats.median / e.native.stats.median;
+    if (e.native.stats && e.chromium.stats) e.ratioChromium = e.chromium.stats.median / e.native.stats.median;
+    results.kernels[name] = e;
+  }
+  results.embindNoop = noop;
+}
+
+// ---- 2. node: the JS API against math.js; 7 (node part): heap over 10^4 checks -----------------------
+function api() {
+  log('JS API vs math.js (node)');
+  const r = runProcess('node', ['--no-experimental-fetch', `${ROOT}bench/node-api.mjs`, String(CFG.apiReps)]);
+  const a = r.answers;
+  const perAnswerWasm = results.kernels.parse_eval?.node?.stats?.median;
+  const out = {
+    answers: {
+      n: a.n, ours: stats(a.ours), theirs: stats(a.theirs), speedup: stats(a.theirs).median / stats(a.ours).median,
+      oursOk: a.oursOk, theirsOk: a.theirsOk, sameValue: a.same, differentValue: a.differ, bothRejected: a.bothFail,
+      onlyOneRejected: a.oneFails, examples: a.examples,
+    },
+    klBig: { n: r.klBig.n, ours: stats(r.klBig.ours), theirs: stats(r.klBig.theirs), speedup: stats(r.klBig.theirs).median / stats(r.klBig.ours).median,
+      values: [r.klBig.oursValue, r.klBig.theirsValue] },
+    klSmall: { n: r.klSmall.n, calls: r.klSmall.inner, ours: stats(r.klSmall.ours), theirs: stats(r.klSmall.theirs),
+      speedup: stats(r.klSmall.theirs).median / stats(r.klSmall.ours).median, values: [r.klSmall.oursValue, r.klSmall.theirsValue] },
+    evalFloorUs: (stats(r.evalFloor.ms).median * 1000) / r.evalFloor.calls,
+    checksNode: { n: r.checks.n, latencyMs: stats(r.checks.latencyMs) },
+    heapNode: r.heap,
+  };
+  if (perAnswerWasm) {
+    // The same 10^4 answers inside wasm (kernel parse_eval, node) vs through the JS API: the difference
+    // is what crossing the boundary costs per call (string in, result object built by embind out).
+    out.boundaryUsPerCall = ((out.answers.ours.median - perAnswerWasm) * 1000) / a.n;
+  }
+  results.api = out;
+}
+
+// ---- 3. cold start to the first computed KL: ours vs Pyodide, node and Chromium ----------------------
+function coldNode(script, n) {
+  const xs = [];
+  let last;
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    last = runProcess('node', ['--no-experimental-fetch', `${ROOT}bench/${script}`]);
+    last.wall = performance.now() - t;
+    xs.push(last);
+  }
+  return { ms: stats(xs.map((x) => x.ms)), processWallMs: stats(xs.map((x) => x.wall)), value: last.value, version: last.version };
+}
+
+async function coldChromium(browserEnv, path, n) {
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const { page, close, server } = await browserEnv.open(null);
+    const from = server.log.length;
+    try {
+      await page.goto(browserEnv.url + path);
+      await page.waitForFunction(() => window.__done, null, { timeout: 120000 });
+      const done = await page.evaluate(() => window.__done);
+      const files = server.log.slice(from).map((e) => ({ path: e.path, bytes: e.bytes, file: e.file }));
+      samples.push({ ...done, files });
+    } finally {
+      await close();
+    }
+  }
+  const files = samples[0].files.map((f) => ({ path: f.path, bytes: f.bytes, gzip: gz(readFileSync(f.file)) }));
+  return {
+    ms: stats(samples.map((s) => s.ms)), value: samples[0].value, version: samples[0].version,
+    // ours only: when the JS API module had been imported, and when the engine was loaded
+    importedMs: stats(samples.map((s) => s.imported)), loadedMs: stats(samples.map((s) => s.loaded)),
+    files, bytes: files.reduce((a, f) => a + f.bytes, 0), gzipBytes: files.reduce((a, f) => a + f.gzip, 0),
+  };
+}
+
+async function cold(browserEnv) {
+  log('cold start: ours in node');
+  results.cold.oursNode = coldNode('cold-ours.mjs', CFG.coldOurs);
+  log('cold start: Pyodide in node');
+  results.cold.pyodideNode = coldNode('cold-pyodide.mjs', CFG.coldPyodide);
+  log('cold start: ours in Chromium');
+  results.cold.oursChromium = await coldChromium(browserEnv, '/bench/cold-ours.html', CFG.coldOurs);
+  log('cold start: Pyodide in Chromium');
+  results.cold.pyodideChromium = await coldChromium(browserEnv, '/pybench/cold-pyodide.html', CFG.coldPyodide);
+  const c = results.cold;
+  c.speedupNode = c.pyodideNode.ms.median / c.oursNode.ms.median;
+  c.speedupChromium = c.pyodideChromium.ms.median / c.oursChromium.ms.median;
+  c.bytesRatio = c.pyodideChromium.bytes / c.oursChromium.bytes;
+  c.gzipBytesRatio = c.pyodideChromium.gzipBytes / c.oursChromium.gzipBytes;
+}
+
+// ---- 4-7. the notebook pages: weight, start-up, check latency, heap ----------------------------------
+const PAGE_INIT = () => {
+  // Runs before any page script (CDP, not subject to the page's CSP): note the moment the page says it
+  // can check, and keep a handle on every wasm memory the page instantiates (the engine's heap).
+  window.__klMemories = [];
+  const grab = (r) => {
+    const inst = r && (r.instance || r);
+    if (inst && inst.exports) for (const v of Object.values(inst.exports)) if (v instanceof WebAssembly.Memory) window.__klMemories.push(v);
+    return r;
+  };
+  const is = WebAssembly.instantiateStreaming;
+  if (is) WebAssembly.instantiateStreaming = function (...a) { return is.apply(this, a).then(grab); };
+  const i = WebAssembly.instantiate;
+  WebAssembly.instantiate = function (...a) { return i.apply(this, a).then(grab); };
+  document.addEventListener('kllab:ready', () => { window.__klReadyAt = performance.now(); });
+  document.addEventListener('kllab:error', (e) => { window.__klError = e.detail?.message || 'error'; });
+};
+
+async function pageWeight(browserEnv, path) {
+  const { page, close, context } = await browserEnv.open(null);
+  const responses = [];
+  page.on('response', (r) => responses.push(r));
+  try {
+    await page.goto(browserEnv.url + path);
+    await page.waitForFunction(() => window.__klReadyAt || window.__klError, null, { timeout: 60000 });
+    await page.waitForLoadState('networkidle');
+    const files = [];
+    for (const r of responses) {
+      const body = await r.body().catch(() => Buffer.alloc(0));
+      files.push({ url: new URL(r.url()).pathname, status: r.status(), type: (r.headers()['content-type'] || '').split(';')[0], bytes: body.length, gzip: gz(body) });
+    }
+    return { files, bytes: files.reduce((a, f) => a + f.bytes, 0), gzipBytes: files.reduce((a, f) => a + f.gzip, 0), error: await page.evaluate(() => window.__klError || null) };
+  } finally {
+    await close();
+    void context;
+  }
+}
+
+async function startup(browserEnv, path, loads) {
+  const ms = [];
+  const dcl = [];
+  let error = null;
+  for (let i = 0; i < loads; i++) {
+    const { page, close } = await browserEnv.open(null);
+    try {
+      await page.goto(browserEnv.url + path, { waitUntil: 'commit' });
+      await page.waitForFunction(() => window.__klReadyAt || window.__klError, null, { timeout: 60000 });
+      const r = await page.evaluate(() => ({ ready: window.__klReadyAt, error: window.__klError,
+        dcl: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd }));
+      if (r.error) error = r.error;
+      else ms.push(r.ready);
+      dcl.push(r.dcl);
+    } finally {
+      await close();
+    }
+  }
+  return { readyMs: stats(ms), domContentLoadedMs: stats(dcl), error };
+}
+
+/** 10^4 checks on the page itself: its own Check buttons (its loaded engine), then the JS API in the page. */
+async function pageChecks(browserEnv, id, checks) {
+  const { page, close } = await browserEnv.open(null);
+  try {
+    await page.goto(`${browserEnv.url}/site/${id}.html`);
+    await page.waitForFunction(() => window.__klReadyAt || window.__klError, null, { timeout: 60000 });
+    const heapReady = await page.evaluate(() => window.__klMemories[0]?.buffer.byteLength ?? null);
+    const dom = await page.evaluate((list) => {
+      // The page's own path: put the answer in the part's input (or pick the radio), click its Check
+      // button; the click runs the page's submit handler synchronously (check + render + save).
+      const lat = [];
+      const verdicts = {};
+      let missing = 0;
+      for (const c of list) {
+        const part = document.querySelector(`.kl-part[data-part="${CSS.escape(c.part)}"]`);
+        if (!part) { missing++; continue; }
+        const button = part.querySelector('[data-action="check"]');
+        const radios = part.querySelectorAll('input[type="radio"]');
+        if (radios.length) for (const r of radios) r.checked = r.value === c.answer;
+        else part.querySelector('.kl-input').value = c.answer;
+        const t = performance.now();
+        button.click();
+        lat.push(performance.now() - t);
+        const v = part.dataset.verdict || 'none';
+        verdicts[v] = (verdicts[v] || 0) + 1;
+      }
+      return { lat, verdicts, missing };
+    }, checks);
+    const heapAfterDom = await page.evaluate(() => window.__klMemories[0]?.buffer.byteLength ?? null);
+    const apiRun = await page.evaluate(async (list) => {
+      // The page's JS API module (the same kllab.mjs the page imported, from the module map) with a
+      // second engine instance and the notebook source embedded in the page.
+      const { loadEngine } = await import('./kllab.mjs');
+      const engine = await loadEngine();
+      const src = JSON.parse(document.getElementById('kl-notebook').textContent);
+      const nb = engine.loadNotebook(src.source, src.file);
+      const heap0 = engine._raw.HEAP8.length;
+      for (const c of list.slice(0, 200)) nb.check(c.part, c.answer, { seed: c.seed });
+      const lat = [];
+      for (const c of list) {
+        const t = performance.now();
+        nb.check(c.part, c.answer, { seed: c.seed });
+        lat.push(performance.now() - t);
+      }
+      return { lat, heap0, heap1: engine._raw.HEAP8.length };
+    }, checks);
+    return { dom, api: apiRun, heapReady, heapAfterDom, isolated: await page.evaluate(() => crossOriginIsolated) };
+  } finally {
+    await close();
+  }
+}
+
+async function pages(browserEnv) {
+  const dist = `${ROOT}site/dist`;
+  const ids = NOTEBOOK_FILES.map((f) => f.replace(/\.md$/, '')).filter((id) => existsSync(`${dist}/${id}.html`));
+  if (!ids.length) {
+    results.notes.push('site/dist has no notebook pages: page weight, start-up and check latency not measured (run make site)');
+    return;
+  }
+  const checks = JSON.parse(readFileSync(`${OUT}/checks.json`, 'utf8')).filter((c) => c.seed === 0);
+  const per = {};
+  for (const id of ids) per[id] = checks.filter((c) => c.notebook === id);
+  const total = ids.reduce((a, id) => a + per[id].length, 0);
+  for (const id of ids) {
+    log(`pages: ${id}`);
+    const r = {};
+    r.weight = await pageWeight(browserEnv, `/site/${id}.html`);
+    r.startup = await startup(browserEnv, `/site/${id}.html`, CFG.loads);
+    const want = Math.round((CFG.pageChecks * per[id].length) / total);
+    const list = Array.from({ length: want }, (_, i) => per[id][i % per[id].length]);
+    const pc = await pageChecks(browserEnv, id, list);
+    r.checks = {
+      n: list.length, dom: stats(pc.dom.lat), domVerdicts: pc.dom.verdicts, missingParts: pc.dom.missing, api: stats(pc.api.lat),
+      isolated: pc.isolated,
+    };
+    r.heap = { ready: pc.heapReady, afterDomChecks: pc.heapAfterDom, apiInstanceBefore: pc.api.heap0, apiInstanceAfter: pc.api.heap1 };
+    r._domLat = pc.dom.lat;
+    r._apiLat = pc.api.lat;
+    results.pages[id] = r;
+  }
+  // Over all pages together (10^4 checks in all).
+  const allDom = ids.flatMap((id) => results.pages[id]._domLat);
+  const allApi = ids.flatMap((id) => results.pages[id]._apiLat);
+  for (const id of ids) {
+    delete results.pages[id]._domLat;
+    delete results.pages[id]._apiLat;
+  }
+  results.pageChecks = { n: allDom.length, dom: stats(allDom), api: stats(allApi) };
+  // Heap after loading all notebooks into one engine (JS API in Chromium), then 10^4 more checks.
+  const { page, close } = await browserEnv.open(null);
+  try {
+    await page.goto(`${browserEnv.url}/site/${ids[0]}.html`);
+    await page.waitForFunction(() => window.__klReadyAt || window.__klError, null, { timeout: 60000 });
+    const sources = Object.fromEntries(NOTEBOOK_FILES.map((f) => [f.replace(/\.md$/, ''), readFileSync(`${ROOT}site/notebooks/${f}`, 'utf8')]));
+    results.heapChromium = await page.evaluate(async ([srcs, list]) => {
+      const { loadEngine } = await import('./kllab.mjs');
+      const engine = await loadEngine();
+      const heap = () => engine._raw.HEAP8.length;
+      const start = heap();
+      const nbs = {};
+      for (const [id, text] of Object.entries(srcs)) nbs[id] = engine.loadNotebook(text, `${id}.md`);
+      const loaded = heap();
+      for (const c of list) nbs[c.notebook].check(c.part, c.answer, { seed: c.seed });
+      const after = heap();
+      for (const c of list) nbs[c.notebook].check(c.part, c.answer, { seed: c.seed });
+      return { start, loaded, after1e4: after, after2e4: heap() };
+    }, [sources, JSON.parse(readFileSync(`${OUT}/checks.json`, 'utf8'))]);
+  } finally {
+    await close();
+  }
+  // Issue 6 artefacts, measured when they exist.
+  const embed = readdirSync(dist).find((f) => /^embed.*\.html$/.test(f)) || (existsSync(`${dist}/embed`) ? 'embed/' : null);
+  if (embed) {
+    log(`pages: embed ${embed}`);
+    results.embed = { path: embed, weight: await pageWeight(browserEnv, `/site/${embed}`), startup: await startup(browserEnv, `/site/${embed}`, CFG.loads) };
+  } else results.embed = 'not yet built';
+  const offline = [`${ROOT}site/dist/offline`, `${ROOT}build/offline`].flatMap((d) =>
+    existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.html')).map((f) => `${d}/${f}`) : []);
+  if (offline.length) {
+    results.offline = {};
+    for (const file of offline) {
+      const ms = [];
+      for (let i = 0; i < CFG.loads; i++) {
+        const { page, close } = await browserEnv.open(null);
+        try {
+          await page.goto(`file://${file}`, { waitUntil: 'commit' });
+          await page.waitForFunction(() => window.__klReadyAt || window.__klError, null, { timeout: 60000 });
+          ms.push(await page.evaluate(() => window.__klReadyAt || NaN));
+        } finally {
+          await close();
+        }
+      }
+      results.offline[file.slice(ROOT.length)] = { readyMs: stats(ms), bytes: readFileSync(file).length, gzipBytes: gz(readFileSync(file)) };
+    }
+  } else results.offline = 'not yet built';
+}
+
+// ---- the browser harness ----------------------------------------------------------------------------
+async function withBrowser(fn) {
+  const server = await startBenchServer({
+    '/site/': { dir: `${ROOT}site/dist` },
+    '/bench/': { dir: `${ROOT}bench/web` },
+    '/wasm/': { dir: `${ROOT}build/wasm` },
+    '/notebooks/': { dir: `${ROOT}site/notebooks` },
+    '/data/': { dir: OUT },
+    '/pybench/': { dir: `${ROOT}bench/web`, csp: false },
+    '/pyodide/': { dir: `${ROOT}node_modules/pyodide`, csp: false },
+  });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const problems = [];
+  const browserEnv = {
+    url: server.url,
+    server,
+    async open(path) {
+      const context = await browser.newContext(); // fresh context: empty HTTP cache, storage and code cache
+      await context.route((u) => u.hostname !== '127.0.0.1' && u.protocol.startsWith('http'), (route) => {
+        problems.push(`blocked a request that would leave 127.0.0.1: ${route.request().url()}`);
+        return route.abort();
+      });
+      await context.addInitScript(PAGE_INIT);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text().slice(0, 300)}`); });
+      if (path) await page.goto(server.url + path);
+      return { page, context, server, close: () => context.close() };
+    },
+  };
+  try {
+    results.versions.chromium = `Chromium ${browser.version()}`;
+    await fn(browserEnv);
+  } finally {
+    await browser.close();
+    await server.close();
+    results.browserProblems = [...new Set(problems)].slice(0, 30);
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------------
+try {
+  await withBrowser(async (b) => {
+    if (ONLY.has('kernels')) await kernels(b);
+    if (ONLY.has('api')) api();
+    if (ONLY.has('cold')) await cold(b);
+    if (ONLY.has('pages')) await pages(b);
+  });
+} catch (e) {
+  results.notes.push(`harness error: ${e.stack || e}`);
+  console.error(e);
+}
+results.seconds = (Date.now() - t0) / 1000;
+const table = renderTable(results);
+writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 1) + '\n');
+writeFileSync(`${ROOT}docs/performance-ratios.svg`, renderSvg(results));
+if (!QUICK && ONLY.size === 4) updateDocs(`${ROOT}docs/performance.md`, table, results);
+console.log(table);
+console.log(`\nbench/results.json written (${results.seconds.toFixed(0)} s${QUICK ? ', BENCH_QUICK' : ''}).`);
