@@ -61,9 +61,9 @@ Result<LoadedProgress> load_progress(std::string_view text, const Notebook& nb) 
   LoadedProgress out;
   Progress& p = out.progress;
   p.notebook = nb.id;
-  if (const json::Value* saved = root.get("saved")) {
-    if (saved->type != json::Value::Type::String || saved->string.size() > 64) return storage("'saved' must be a short date text");
-    p.saved = saved->string;
+  if (const json::Value* updated = root.get("updated")) {
+    if (updated->type == json::Value::Type::String && updated->string.size() <= 64) p.updated = updated->string;
+    else if (updated->type != json::Value::Type::Null) return storage("'updated' must be a short date text");
   }
   if (const json::Value* exercises = root.get("exercises")) {
     if (exercises->type != json::Value::Type::Object) return storage("'exercises' must be an object");
@@ -92,10 +92,10 @@ Result<LoadedProgress> load_progress(std::string_view text, const Notebook& nb) 
       }
       PartProgress pp;
       for (const auto& [key, v] : item.object) {
-        if (key == "answer") {
-          if (v.type != json::Value::Type::String) return storage("parts." + id + ".answer must be text");
-          if (v.string.size() > 10000) return storage("parts." + id + ".answer is too long");
-          pp.answer = v.string;
+        if (key == "answer" || key == "checked") {
+          if (v.type != json::Value::Type::String) return storage("parts." + id + "." + key + " must be text");
+          if (v.string.size() > 10000) return storage("parts." + id + "." + key + " is too long");
+          (key == "answer" ? pp.answer : pp.checked) = v.string;
         } else if (key == "verdict") {
           if (v.type == json::Value::Type::Null) continue;
           if (v.type != json::Value::Type::String || !known_verdict(v.string)) return storage("parts." + id + ".verdict is not a verdict");
@@ -120,7 +120,7 @@ Result<LoadedProgress> load_progress(std::string_view text, const Notebook& nb) 
   }
   for (const auto& [key, v] : root.object) {
     (void)v;
-    if (key != "schema" && key != "notebook" && key != "saved" && key != "exercises" && key != "parts")
+    if (key != "schema" && key != "notebook" && key != "updated" && key != "exercises" && key != "parts")
       out.warnings.push_back("'" + key + "' is not part of the record format; ignored");
   }
   return out;
@@ -128,7 +128,7 @@ Result<LoadedProgress> load_progress(std::string_view text, const Notebook& nb) 
 
 std::string progress_json(const Progress& p) {
   std::string out = "{\"schema\": " + std::to_string(kProgressSchema) + ", \"notebook\": " + json_string(p.notebook);
-  if (!p.saved.empty()) out += ", \"saved\": " + json_string(p.saved);
+  out += ", \"updated\": " + (p.updated.empty() ? std::string("null") : json_string(p.updated));
   out += ", \"exercises\": {";
   bool first = true;
   for (const auto& [id, seed] : p.seeds) {
@@ -138,7 +138,7 @@ std::string progress_json(const Progress& p) {
   out += "}, \"parts\": {";
   first = true;
   for (const auto& [id, pp] : p.parts) {
-    out += (first ? "" : ", ") + json_string(id) + ": {\"answer\": " + json_string(pp.answer) +
+    out += (first ? "" : ", ") + json_string(id) + ": {\"answer\": " + json_string(pp.answer) + ", \"checked\": " + json_string(pp.checked) +
            ", \"verdict\": " + (pp.verdict.empty() ? std::string("null") : json_string(pp.verdict)) +
            ", \"score\": " + format_number(pp.score, 6) + ", \"hints\": " + std::to_string(pp.hints) +
            ", \"solution\": " + (pp.solution ? "true" : "false") + "}";

@@ -25,10 +25,10 @@ TEST_CASE("a progress record round-trips", "[progress]") {
   const kl::Notebook nb = distillation();
   kl::Progress p;
   p.notebook = "distillation";
-  p.saved = "2026-11-21T03:00:00Z";
+  p.updated = "2026-11-21T03:00:00Z";
   p.seeds["ex8"] = 7;
-  p.parts["ex8a"] = {"[0.876, 0.118, 0.006]", "correct", 1.0, 1, false};
-  p.parts["ex8b"] = {"0.047 \"quoted\" <b>x</b>\n", "incorrect", 0.0, 2, true};
+  p.parts["ex8a"] = {"[0.876, 0.118, 0.006]", "[0.876, 0.118, 0.006]", "correct", 1.0, 1, false};
+  p.parts["ex8b"] = {"0.047 \"quoted\" <b>x</b>\n", "0.047", "incorrect", 0.0, 2, true};
   const std::string text = kl::progress_json(p);
   auto loaded = kl::load_progress(text, nb);
   REQUIRE(loaded.ok());

@@ -22,6 +22,7 @@ constexpr std::size_t kMaxProgressBytes = 2 * 1024 * 1024;
 /// What a learner did on one part.
 struct PartProgress {
   std::string answer;        ///< the text last typed
+  std::string checked;       ///< the text last checked (its verdict is `verdict`)
   std::string verdict;       ///< "" or a verdict name (correct, close, ...)
   double score = 0.0;
   int hints = 0;             ///< hints revealed
@@ -31,7 +32,7 @@ struct PartProgress {
 /// A learner's progress on one notebook.
 struct Progress {
   std::string notebook;                          ///< notebook id
-  std::string saved;                             ///< when, as the writer gave it (ISO 8601), may be empty
+  std::string updated;                           ///< when, as the writer gave it (ISO 8601), may be empty
   std::map<std::string, std::uint64_t> seeds;    ///< exercise id -> the learner's variant
   std::map<std::string, PartProgress> parts;     ///< part id -> progress
 };
