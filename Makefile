@@ -21,7 +21,7 @@ FUZZ_TEST_SECONDS ?= 6
 APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
-.PHONY: all deps native wasm site serve test test-native test-wasm test-node test-browser test-cli \
+.PHONY: all deps native wasm site offline package serve test test-native test-wasm test-node test-browser test-cli \
         sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
@@ -60,6 +60,16 @@ site: wasm
 
 serve: site
 	@$(NODE) site/tools/serve.mjs --port $(PORT)
+
+# One self-contained HTML file per notebook (engine, wasm, runtime, CSS and notebook inside), for
+# file:// with no network. The site build writes them (the pages link to them); this lists them.
+offline: site
+	@$(NODE) site/tools/offline.mjs
+
+# The npm package (JS API + engine + embed + the course's embed data) → build/kllab-<version>.tgz
+package: site
+	@$(NODE) site/tools/package.mjs
+	@cd build/package && npm pack --pack-destination .. --loglevel=error | tail -n 1 | sed 's|^|build/|'
 
 # ---- tests --------------------------------------------------------------------------------------
 test: test-native test-cli test-wasm test-node test-sanitize test-fuzz test-browser
@@ -110,13 +120,18 @@ test-node: wasm
 	@echo "== node tests of the wasm module"
 	@$(NODE) --test tests/node/
 
-test-browser: site
+test-browser: site package
 	@echo "== browser tests (Chromium)"
 	@# plain node: playwright-core needs the global fetch/Headers (the engine's node flavour inlines its wasm)
-	@node --test tests/browser/
+	@node --test --test-concurrency=2 tests/browser/
 
-bench: native wasm
-	@$(NODE) bench/run.mjs
+# BENCH_QUICK=1 for a smoke run; see bench/README.md. Report only: never part of `make test`.
+bench: native wasm site
+	@emcmake cmake -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake --build $(NATIVE) --target bench_kernels -j $(JOBS)
+	@cmake --build $(WASM) --target bench_kernels bench_kernels_web -j $(JOBS)
+	@# plain node: playwright-core needs the global fetch; the wasm children get --no-experimental-fetch
+	@node bench/run.mjs
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -43,6 +43,7 @@ export class Engine {
    */
   evaluate(text) {
     if (typeof text !== 'string') return typeError('evaluate expects a string');
+    if (text.length > MAX_EXPRESSION) return tooLong(text);
     return this._raw._evaluate(text);
   }
 
@@ -77,6 +78,7 @@ export class Session {
   evaluate(text) {
     if (!this._h) return typeError('this session is closed');
     if (typeof text !== 'string') return typeError('evaluate expects a string');
+    if (text.length > MAX_EXPRESSION) return tooLong(text);
     return this._h.evaluate(text);
   }
 
@@ -161,6 +163,11 @@ export class Notebook {
    */
   check(part, answer, options = {}) {
     if (typeof answer !== 'string') return { ...invalidVerdict('the answer must be text') };
+    // The engine refuses answers over MAX_ANSWER bytes; refuse them here too, before copying them
+    // into wasm memory (a 10 MB paste would grow the heap for nothing).
+    if (answer.length > MAX_ANSWER) {
+      return invalidVerdict(`the answer is too long (${answer.length} characters; at most ${MAX_ANSWER})`);
+    }
     return this._live().check(String(part), answer, seedOf(options.seed), options.earlier ?? {});
   }
 
@@ -198,6 +205,17 @@ export class Notebook {
     this._h?.delete();
     this._h = null;
   }
+}
+
+/** The engine's limits (kl/expr.hpp kMaxExpressionLength, check.cpp kMaxAnswerLength), in characters. */
+const MAX_EXPRESSION = 100000;
+const MAX_ANSWER = 10000;
+
+function tooLong(text) {
+  return {
+    ok: false,
+    error: { code: 'too_large', message: `the expression is too long (${text.length} characters; the limit is ${MAX_EXPRESSION})`, column: 0, line: 0, file: '' },
+  };
 }
 
 function seedOf(seed) {

@@ -1,5 +1,7 @@
 // The index page: each notebook's progress, read from localStorage (nothing here can break the list).
 import { summarise } from './progress.mjs';
+import { notifier } from './ui.mjs';
+import { registerWorker } from './sw-client.mjs';
 
 for (const li of document.querySelectorAll('[data-notebook]')) {
   const id = li.dataset.notebook;
@@ -24,5 +26,6 @@ for (const li of document.querySelectorAll('[data-notebook]')) {
     out.textContent = `${total} parts · not started`;
   }
 }
+registerWorker(notifier(document.getElementById('kl-notices')));
 document.documentElement.dataset.ready = 'true';
 document.dispatchEvent(new CustomEvent('kllab:ready'));

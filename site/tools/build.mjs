@@ -2,10 +2,19 @@
 // (the same parser the browser and the CLI use); author errors fail the build with file:line lines.
 // Prose and math are rendered here, once (markdown-it, KaTeX to MathML); the page runtime only fills
 // numbers into marked slots, runs cells and checks answers.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+//
+// Besides the pages it writes: kllab-embed.js (the <kl-exercise>/<kl-notebook> embed, bundled with esbuild)
+// and its data (embed/<id>.json, embed/<id>.full.json), embed.html (the iframe embed), the example course
+// page, one self-contained offline file per notebook (offline/<id>.html, see offline.mjs), and last the
+// service worker sw.js with the list of every asset and a version hashed from their contents.
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+import esbuild from 'esbuild';
 import { loadEngine } from '../../bindings/kllab.mjs';
 import { renderText } from './render.mjs';
+import { writeOffline } from './offline.mjs';
 import { h, toHTML, escapeHTML, cellOutputView, plotView } from '../src/view.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -20,7 +29,7 @@ const VARIANTS = Number(process.env.KLLAB_VARIANTS ?? 50);
 
 async function main() {
   const started = Date.now();
-  for (const f of ['kllab-engine.mjs', 'kllab-engine.wasm', 'kllab-engine-node.cjs']) {
+  for (const f of ['kllab-engine.mjs', 'kllab-engine.wasm', 'kllab-engine-node.cjs', 'kllab-engine-inline.mjs']) {
     if (!existsSync(WASM + f)) {
       console.error(`missing ${WASM + f}: run 'make wasm' first`);
       return 1;
@@ -66,24 +75,99 @@ async function main() {
   }
 
   rmSync(DIST, { recursive: true, force: true });
-  mkdirSync(DIST, { recursive: true });
+  mkdirSync(`${DIST}embed`, { recursive: true });
   copyFileSync(`${WASM}kllab-engine.mjs`, `${DIST}kllab-engine.mjs`);
   copyFileSync(`${WASM}kllab-engine.wasm`, `${DIST}kllab-engine.wasm`);
   copyFileSync(`${ROOT}bindings/kllab.mjs`, `${DIST}kllab.mjs`);
   for (const f of readdirSync(SRC)) copyFileSync(SRC + f, DIST + f);
-  for (const p of pages) writeFileSync(`${DIST}${p.id}.html`, p.html);
+  for (const p of pages) {
+    writeFileSync(`${DIST}${p.id}.html`, p.html);
+    writeFileSync(`${DIST}embed/${p.id}.json`, jsonFile({ id: p.id, title: p.title, file: p.file, source: p.source, exercises: p.exerciseHTML }));
+    writeFileSync(`${DIST}embed/${p.id}.full.json`, jsonFile({ id: p.id, title: p.title, file: p.file, source: p.source, notebook: p.mainHTML }));
+  }
   writeFileSync(`${DIST}index.html`, indexPage(notebooks, pages));
+  writeFileSync(`${DIST}embed.html`, embedPage());
   for (const n of notebooks) n.nb.close();
 
+  // The embed: one ES module file; the engine stays a separate module (+ .wasm) beside it.
+  await esbuild.build({
+    entryPoints: [`${DIST}embed.mjs`],
+    outfile: `${DIST}kllab-embed.js`,
+    bundle: true,
+    format: 'esm',
+    minify: true,
+    target: 'es2020',
+    external: ['./kllab-engine.mjs'],
+    legalComments: 'none',
+    banner: { js: '// KL Lab embed: <kl-exercise notebook="…" exercise="…">, <kl-notebook notebook="…">. See README "Embedding".' },
+    logLevel: 'error',
+  });
+  rmSync(`${DIST}embed.mjs`);
+
+  const offline = await writeOffline({ root: ROOT, dist: DIST, wasm: WASM, pages });
+  const sw = writeServiceWorker();
+
+  const size = (f) => {
+    const b = readFileSync(DIST + f);
+    return `${f} ${kb(b.length)} (${kb(gzipSync(b, { level: 9 }).length)} gzip)`;
+  };
   console.log(
     `site built in ${DIST.replace(ROOT, '')}: ${pages.length} notebooks, ${pages.reduce((s, p) => s + p.parts, 0)} parts; ` +
       `validated variants 0..${VARIANTS} in ${(validateMs / 1000).toFixed(1)} s; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
+  if (process.env.KLLAB_QUIET !== '1') {
+    console.log(`  pages: ${pages.map((p) => size(`${p.id}.html`)).join(', ')}`);
+    console.log(`  embed: ${size('kllab-embed.js')}; engine ${size('kllab-engine.mjs')}, ${size('kllab-engine.wasm')}`);
+    console.log(`  offline files: ${offline.map((f) => size(f)).join(', ')}`);
+    console.log(`  service worker: version ${sw.version}, ${sw.count} assets, ${kb(sw.bytes)}`);
+  }
+}
+
+function kb(n) {
+  return `${(n / 1024).toFixed(1)} KB`;
+}
+
+/** The embed's data files (fetched, never inlined in HTML). */
+function jsonFile(x) {
+  return JSON.stringify(x);
+}
+
+/** Every file of the site (not the offline downloads, not sw.js), their hash as the version, and sw.js. */
+function writeServiceWorker() {
+  const files = [];
+  const walk = (dir) => {
+    for (const f of readdirSync(DIST + dir).sort()) {
+      const rel = dir + f;
+      if (rel === 'sw.js' || rel.startsWith('offline/')) continue;
+      if (statSync(DIST + rel).isDirectory()) walk(`${rel}/`);
+      else files.push(rel);
+    }
+  };
+  walk('');
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const f of files) {
+    const b = readFileSync(DIST + f);
+    bytes += b.length;
+    hash.update(f).update('\0').update(b).update('\0');
+  }
+  const version = hash.digest('hex').slice(0, 16);
+  const template = readFileSync(`${ROOT}site/tools/sw-template.js`, 'utf8');
+  const assets = ['./', ...files.map((f) => `./${f}`)];
+  writeFileSync(`${DIST}sw.js`, template.replace('__VERSION__', version).replace('__ASSETS__', JSON.stringify(assets, null, 0)));
+  return { version, count: assets.length, bytes };
 }
 
 // ---------------------------------------------------------------------------------------------------
 
+const PRELOAD = {
+  'runtime.mjs': ['page.mjs', 'kllab.mjs', 'kllab-engine.mjs', 'exercise.mjs', 'cells.mjs', 'view.mjs', 'ui.mjs', 'progress.mjs', 'sw-client.mjs'],
+  'index.mjs': ['progress.mjs', 'ui.mjs', 'view.mjs', 'sw-client.mjs'],
+  'frame.mjs': ['kllab-embed.js', 'kllab-engine.mjs'],
+};
+
 function page({ title, description, body, script, bodyClass }) {
+  const preload = (PRELOAD[script] || []).map((f) => `<link rel="modulepreload" href="${f}">\n`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -94,12 +178,23 @@ function page({ title, description, body, script, bodyClass }) {
 <meta name="description" content="${escapeHTML(description)}">
 <link rel="icon" href="favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="style.css">
-${script ? `<link rel="modulepreload" href="progress.mjs">\n${script === 'runtime.mjs' ? '<link rel="modulepreload" href="view.mjs">\n<link rel="modulepreload" href="kllab.mjs">\n<link rel="modulepreload" href="kllab-engine.mjs">\n' : ''}<script type="module" src="${script}"></script>\n` : ''}</head>
+${script ? `${preload}<script type="module"${script === 'runtime.mjs' ? ' async' : ''} src="${script}"></script>\n` : ''}</head>
 <body class="${bodyClass}">
 ${body}
 </body>
 </html>
 `;
+}
+
+/** The iframe embed: embed.html?notebook=<id>&exercise=<id> (see frame.mjs). */
+function embedPage() {
+  return page({
+    title: 'KL Lab exercise',
+    description: 'A KL Lab exercise, checked in your browser.',
+    script: 'frame.mjs',
+    bodyClass: 'kl-frame',
+    body: '<main id="kl-frame" class="kl-frame-main"></main>',
+  });
 }
 
 function indexPage(notebooks, pages) {
@@ -130,7 +225,8 @@ function indexPage(notebooks, pages) {
         'Worked exercises on the KL divergence and the generative models built on it. Every answer is checked in your browser, offline, by the same engine that computes the cells: nothing you type leaves this page.',
       ),
       h('ol', { class: 'kl-cards' }, items),
-      h('p', { id: 'kl-index-note', class: 'kl-note', role: 'status' }),
+      h('p', {}, h('a', { href: 'example-course.html' }, 'An example course page'), ' embeds three exercises from these notebooks in a page of its own.'),
+      h('div', { id: 'kl-notices', class: 'kl-notices', role: 'status', 'aria-live': 'polite' }),
     ),
   ]
     .map(toHTML)
@@ -161,6 +257,7 @@ function renderNotebook(n, errors) {
   const definedBy = {};
   for (const c of cells) for (const d of c.defines || []) definedBy[d] = c.id;
   const body = [];
+  const exerciseHTML = {};
   let parts = 0, exercises = 0;
   const rt = (t, o) => {
     const r = renderText(t, { file, errors, usedIds, ...o });
@@ -228,7 +325,9 @@ function renderNotebook(n, errors) {
       exercises++;
       const ex = nb.exercise(cell.exercise);
       parts += ex.parts.length;
-      body.push(renderExercise(nb, ex, cell, file, lines, errors, rt));
+      const html = renderExercise(nb, ex, cell, file, lines, errors, rt);
+      exerciseHTML[ex.id] = html;
+      body.push(html);
     }
   }
   const partsTotal = parts;
@@ -236,50 +335,77 @@ function renderNotebook(n, errors) {
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-  const top = [
-    h(
-      'header',
-      { class: 'kl-top' },
-      h('nav', { 'aria-label': 'Site' }, h('a', { class: 'kl-brand', href: 'index.html' }, 'KL Lab'), h('span', { class: 'kl-crumb' }, info.title)),
-    ),
-    h(
-      'section',
-      { class: 'kl-toolbar', 'aria-label': 'Your progress', id: 'kl-toolbar' },
-      h('p', { class: 'kl-summary', id: 'kl-summary' }, `${partsTotal} parts in ${exercises} exercise${exercises === 1 ? '' : 's'}`),
+  // The page's chrome; `offline` is the single-file copy (no links to the rest of the site).
+  const chrome = ({ offline }) =>
+    [
       h(
-        'div',
-        { class: 'kl-toolbar-buttons' },
-        h('button', { type: 'button', 'data-action': 'export', disabled: true }, 'Export progress'),
-        h('button', { type: 'button', 'data-action': 'import', disabled: true }, 'Import progress…'),
-        h('input', { type: 'file', id: 'kl-import-file', accept: '.json,application/json', hidden: true, tabindex: '-1', 'aria-hidden': 'true' }),
-        h('button', { type: 'button', 'data-action': 'reset', disabled: true }, 'Reset this notebook'),
+        'header',
+        { class: 'kl-top' },
+        h(
+          'nav',
+          { 'aria-label': 'Site' },
+          offline ? h('span', { class: 'kl-brand' }, 'KL Lab') : h('a', { class: 'kl-brand', href: 'index.html' }, 'KL Lab'),
+          h('span', { class: 'kl-crumb' }, info.title),
+          offline ? h('span', { class: 'kl-crumb' }, '· offline copy') : null,
+        ),
       ),
       h(
-        'div',
-        { class: 'kl-confirm', id: 'kl-reset-confirm', hidden: true, role: 'group', 'aria-label': 'Confirm reset' },
-        h('p', {}, 'Reset this notebook? Your answers, hints, solutions and variants for this notebook will be cleared. Other notebooks are not touched.'),
-        h('button', { type: 'button', 'data-action': 'reset-yes', class: 'kl-danger' }, 'Yes, reset'),
-        h('button', { type: 'button', 'data-action': 'reset-no' }, 'Cancel'),
+        'section',
+        { class: 'kl-toolbar', 'aria-label': 'Your progress', id: 'kl-toolbar' },
+        h('p', { class: 'kl-summary', id: 'kl-summary' }, `${partsTotal} parts in ${exercises} exercise${exercises === 1 ? '' : 's'}`),
+        h(
+          'div',
+          { class: 'kl-toolbar-buttons' },
+          h('button', { type: 'button', 'data-action': 'export', disabled: true }, 'Export progress'),
+          h('button', { type: 'button', 'data-action': 'import', disabled: true }, 'Import progress…'),
+          h('input', { type: 'file', id: 'kl-import-file', accept: '.json,application/json', hidden: true, tabindex: '-1', 'aria-hidden': 'true' }),
+          h('button', { type: 'button', 'data-action': 'reset', disabled: true }, 'Reset this notebook'),
+          offline
+            ? null
+            : h('a', { class: 'kl-download', href: `offline/${info.id}.html`, download: `kllab-${info.id}.html` }, 'Download for offline use'),
+        ),
+        h(
+          'div',
+          { class: 'kl-confirm', id: 'kl-reset-confirm', hidden: true, role: 'group', 'aria-label': 'Confirm reset' },
+          h('p', {}, 'Reset this notebook? Your answers, hints, solutions and variants for this notebook will be cleared. Other notebooks are not touched.'),
+          h('button', { type: 'button', 'data-action': 'reset-yes', class: 'kl-danger' }, 'Yes, reset'),
+          h('button', { type: 'button', 'data-action': 'reset-no' }, 'Cancel'),
+        ),
       ),
-    ),
-    h('div', { id: 'kl-notices', class: 'kl-notices', role: 'status', 'aria-live': 'polite' }),
-    h('p', { id: 'kl-engine-status', class: 'kl-engine-status', role: 'status' }, 'Loading the engine… (the text and the textbook numbers are already here)'),
-  ]
-    .map(toHTML)
-    .join('\n');
+      h('div', { id: 'kl-notices', class: 'kl-notices', role: 'status', 'aria-live': 'polite' }),
+      h('p', { id: 'kl-engine-status', class: 'kl-engine-status', role: 'status' }, 'Loading the engine… (the text and the textbook numbers are already here)'),
+    ]
+      .map(toHTML)
+      .join('\n');
+  const mainHTML = body.join('\n');
+  const bodyHTML = ({ offline }) => `${chrome({ offline })}
+<main id="main" class="kl-notebook" data-notebook="${escapeHTML(info.id)}">
+${mainHTML}
+</main>
+<footer class="kl-footer"><p>KL Lab · every number on this page is computed in your browser by the KL Lab engine (C++ compiled to WebAssembly).${
+    offline ? ' This file works without a network; your progress is kept in this browser.' : ' <a href="index.html">All notebooks</a>'
+  }</p></footer>
+<script type="application/json" id="kl-notebook">${source}</script>`;
   const html = page({
     title: `${info.title} · KL Lab`,
     description: info.description,
     script: 'runtime.mjs',
     bodyClass: 'kl-notebook-page',
-    body: `${top}
-<main id="main" class="kl-notebook" data-notebook="${escapeHTML(info.id)}">
-${body.join('\n')}
-</main>
-<footer class="kl-footer"><p>KL Lab · every number on this page is computed in your browser by the KL Lab engine (C++ compiled to WebAssembly). <a href="index.html">All notebooks</a></p></footer>
-<script type="application/json" id="kl-notebook">${source}</script>`,
+    body: bodyHTML({ offline: false }),
   });
-  return { id: info.id, html, parts: partsTotal, exercises };
+  return {
+    id: info.id,
+    title: info.title,
+    description: info.description,
+    file,
+    source: text,
+    html,
+    offlineBody: bodyHTML({ offline: true }),
+    mainHTML,
+    exerciseHTML,
+    parts: partsTotal,
+    exercises,
+  };
 }
 
 function renderExercise(nb, ex, cell, file, lines, errors, rt) {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, copyFileSync, writeFileSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const DIST = `${ROOT}site/dist/`;
@@ -47,7 +48,7 @@ test('the built pages: no inline script, style or handlers, no foreign resources
         const data = JSON.parse(m[2]);
         assert.equal(typeof data.source, 'string');
       } else {
-        assert.match(attrs, /\bsrc="[\w.-]+\.mjs"/, `${f}: an inline script`);
+        assert.match(attrs, /\bsrc="[\w.-]+\.m?js"/, `${f}: an inline script`);
         assert.equal(m[2], '', `${f}: script with content`);
       }
     }
@@ -66,10 +67,60 @@ test('notebook pages carry the contract: exercise ids, parts, labelled named inp
   assert.match(html, /<label for="in-ex8b">/);
   assert.match(html, /<input type="text" id="in-ex8b" name="ex8b"/);
   assert.match(html, /<div class="kl-feedback" id="fb-ex8b" role="status"/);
+  assert.match(html, /<a class="kl-download" href="offline\/distillation\.html" download=/);
+  // the runtime is an async module (the engine compiles while the page is parsed), its imports preloaded
+  assert.match(html, /<script type="module" async src="runtime\.mjs"><\/script>/);
+  assert.match(html, /<link rel="modulepreload" href="kllab-engine\.mjs">/);
   // variant 0's numbers are in the page: in text, and inside MathML
   assert.match(html, /<mn data-slot="0">\[3, 1, −2\]<\/mn>/);
   assert.match(html, /<mn data-slot="1">0\.0252013<\/mn>/);
   // math is MathML Core, with no TeX annotation and no KaTeX HTML
   assert.ok(html.includes('<math'));
   assert.ok(!html.includes('katex-html') && !html.includes('annotation'));
+});
+
+test('offline files: one inline script and one style, allowed by sha256 in a strict CSP meta; nothing fetched', () => {
+  const dir = `${DIST}offline/`;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.html'));
+  assert.deepEqual(files.sort(), readdirSync(`${ROOT}site/notebooks`).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, '.html')).sort());
+  for (const f of files) {
+    const html = readFileSync(dir + f, 'utf8');
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    assert.ok(csp, `${f}: a CSP meta`);
+    assert.ok(html.indexOf('Content-Security-Policy') < html.indexOf('<script'), `${f}: the policy comes before any script`);
+    assert.ok(!/'unsafe-inline'|'unsafe-eval'/.test(csp), `${f}: ${csp}`);
+    assert.match(csp, /^default-src 'self'; script-src 'sha256-[^']+' 'wasm-unsafe-eval'; style-src 'sha256-[^']+'$/);
+    const hash = (t) => `'sha256-${createHash('sha256').update(t, 'utf8').digest('base64')}'`;
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/application\/json/.test(m[1]));
+    assert.equal(scripts.length, 1, `${f}: one executable script`);
+    assert.ok(csp.includes(hash(scripts[0][2])), `${f}: the script's hash is in the policy`);
+    assert.ok(!/\bsrc=/.test(scripts[0][1]));
+    const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)];
+    assert.equal(styles.length, 1);
+    assert.ok(csp.includes(hash(styles[0][1])), `${f}: the style's hash is in the policy`);
+    assert.ok(!/<link\b[^>]*(stylesheet|modulepreload)/.test(html), `${f}: no linked resources`);
+    assert.ok(!/\sstyle=/.test(html) && !/\son[a-z]+\s*=\s*"/i.test(html.replace(/<script>[\s\S]*?<\/script>/, '')), `${f}: no style attributes or handlers`);
+    assert.ok(html.includes('data:application/octet-stream;base64,AGFzbQ'), `${f}: the wasm is inside`);
+    assert.ok(!/href="index\.html"/.test(html), `${f}: no links into the site`);
+  }
+});
+
+test('the service worker precaches every file of the site under a version hashed from their contents', () => {
+  const sw = readFileSync(`${DIST}sw.js`, 'utf8');
+  const version = /const VERSION = '([0-9a-f]{16})'/.exec(sw)?.[1];
+  assert.ok(version);
+  const assets = JSON.parse(/const ASSETS = (\[.*\]);/.exec(sw)[1]);
+  const expected = ['./'];
+  const walk = (d) => {
+    for (const f of readdirSync(DIST + d).sort()) {
+      if (d + f === 'sw.js' || (d + f).startsWith('offline')) continue;
+      if (existsSync(`${DIST + d + f}/`) && !f.includes('.')) walk(`${d + f}/`);
+      else expected.push(`./${d}${f}`);
+    }
+  };
+  walk('');
+  assert.deepEqual([...assets].sort(), expected.sort());
+  for (const must of ['./index.html', './distillation.html', './kllab-engine.wasm', './kllab-embed.js', './embed/distillation.json', './style.css', './embed.html']) {
+    assert.ok(assets.includes(must), must);
+  }
 });

@@ -49,6 +49,8 @@ for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl'])
     const { context, page, problems } = await openPage(env, `${id}.html`);
     try {
       assert.equal(await page.title(), `${f.title} · KL Lab`);
+      // ready does not wait for the cells: they run on first use (their outputs and plots are pre-rendered)
+      assert.equal(await page.locator('main').getAttribute('data-cells'), 'pending');
       // contract: the exercise element has the exercise id; parts have data-part, labelled named inputs
       assert.equal(await page.locator(`#${f.exercise}`).count(), 1);
       const checks = [];
@@ -97,6 +99,7 @@ for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl'])
         await page.waitForFunction(([sel, b]) => document.querySelector(sel).textContent === b, [`.kl-code[data-cell="${e.dependent}"] [data-output]`, before]);
       }
 
+      if (f.edit) assert.equal(await page.locator('main').getAttribute('data-cells'), 'ran');
       // sliders: moved from the keyboard, the value shown follows, and so do dependent plots
       for (const s of f.sliders) {
         const range = page.locator(`#range-${s.name}`);

@@ -1,6 +1,8 @@
 // Shared by the browser tests: Debian's Chromium through playwright-core, the site's own static server
-// on a free port, and guards that fail a test on console errors, page errors, dialogs and any request
-// that leaves 127.0.0.1.
+// on a free port, and guards that fail a test on console errors, page errors, dialogs, any request
+// that leaves 127.0.0.1 (or file://), and any Content-Security-Policy violation (the
+// `securitypolicyviolation` event in every frame, and CSP messages on the console of any level).
+// axe() runs axe-core inside a page or frame.
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { startServer } from '../../site/tools/serve.mjs';
@@ -22,8 +24,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Starts the server and the browser; returns them with a stop() that ends both. */
-export async function launch() {
-  const server = await startServer({ port: 0, dir: `${ROOT}site/dist` });
+export async function launch({ dir = `${ROOT}site/dist` } = {}) {
+  const server = await startServer({ port: 0, dir });
   let browser;
   try {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -48,10 +50,15 @@ export async function launch() {
  */
 export async function openPage(env, path, options = {}) {
   const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true, ...options });
-  const page = await context.newPage();
   const problems = [];
+  // long messages (an inlined wasm in a URL) are cut
+  const push = problems.push.bind(problems);
+  Object.defineProperty(problems, 'push', { value: (...xs) => push(...xs.map((x) => (x.length > 400 ? `${x.slice(0, 400)}…` : x))), enumerable: false });
+  await guardCSP(context, problems);
+  const page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    else if (/Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('dialog', async (d) => {
@@ -60,11 +67,48 @@ export async function openPage(env, path, options = {}) {
   });
   page.on('request', (r) => {
     const u = new URL(r.url());
-    if (!['127.0.0.1'].includes(u.hostname) && !['blob:', 'data:'].includes(u.protocol)) problems.push(`request left 127.0.0.1: ${r.url()}`);
+    if (!['127.0.0.1'].includes(u.hostname) && !['blob:', 'data:', 'file:'].includes(u.protocol)) problems.push(`request left 127.0.0.1: ${r.url()}`);
   });
   await context.route((url) => url.hostname !== '127.0.0.1' && url.protocol.startsWith('http'), (route) => route.abort());
   if (path !== null) await goto(page, env.base + path);
   return { context, page, problems };
+}
+
+/**
+ * Every frame of every page of the context reports its CSP violations into `problems` (a binding is
+ * not subject to the page's CSP, and init scripts run before any page script, in iframes too).
+ */
+export async function guardCSP(context, problems) {
+  await context.exposeBinding('__kllabCspViolation', (source, v) => {
+    problems.push(`CSP violation on ${source.frame.url()}: ${v.directive} blocked ${v.blocked} (${v.source}:${v.line})`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener(
+      'securitypolicyviolation',
+      (e) => {
+        window.__kllabCspViolation({ directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber, sample: e.sample });
+      },
+      true,
+    );
+  });
+}
+
+const AXE = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, 'utf8');
+
+/**
+ * Runs axe-core in a page or frame (open shadow roots included; child frames are checked on their
+ * own). The source goes in through the devtools protocol (evaluate), which the page's CSP does not
+ * govern, so the page keeps its strict policy. @returns {Promise<string[]>} one line per violation
+ */
+export async function axe(target, { exclude = [] } = {}) {
+  if (!(await target.evaluate(() => typeof window.axe === 'object'))) await target.evaluate(`${AXE}\n;undefined`);
+  const violations = await target.evaluate(async (ex) => {
+    // preload: false: axe would parse the page's stylesheets by inserting <style> copies (a CSP
+    // violation here); only the css-orientation-lock rule needs them
+    const r = await window.axe.run({ exclude: ex.map((s) => [s]) }, { iframes: false, preload: false, resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', ')}`);
+  }, exclude);
+  return violations;
 }
 
 export async function goto(page, url) {

@@ -1,0 +1,193 @@
+// Code cells, sliders and plots under a root (the notebook page, a <kl-notebook> embed, an offline
+// file). The build pre-rendered every output and plot with the textbook values, so nothing runs at
+// start-up: the notebook's cells run once, lazily, the first time the learner reaches for a cell or a
+// slider (focus or pointer down warms it up; the first edit or slider move runs it at the latest).
+// kl-foundations' cells take about a second in wasm (Monte Carlo plots): that second is no longer
+// between opening the page and checking the first answer.
+import { cellOutputView, plotView, displayNumber, toDOM } from './view.mjs';
+import { el } from './ui.mjs';
+
+/**
+ * @param {{root: ParentNode, nb: object, notify: (message: string, kind?: string) => void}} o
+ * @returns {{ensureRun: () => void, hasRun: () => boolean}}
+ */
+export function hydrateCells({ root, nb, notify }) {
+  const cellMeta = new Map();
+  const codeSources = new Map();
+  const definedBy = {};
+  for (const c of nb.cells()) {
+    cellMeta.set(c.id, c);
+    if (c.type === 'code') codeSources.set(c.id, c.source.replace(/\n$/, ''));
+    for (const d of c.defines || []) definedBy[d] = c.id;
+  }
+  const q = (sel) => root.querySelector(sel);
+  const figs = [...root.querySelectorAll('.kl-plot[data-plot]')];
+  const plotWidths = new Map();
+  let ran = false;
+  if (root.dataset) root.dataset.cells = 'pending';
+
+  /** Runs every cell once (the engine needs the values before an edit, a slider move or a redraw). */
+  function ensureRun() {
+    if (ran) return;
+    ran = true;
+    const results = nb.runAll();
+    if (root.dataset) root.dataset.cells = 'ran';
+    // Outputs and plots were pre-rendered with exactly these values; only a failure would differ.
+    for (const r of results) if (r.status !== 'ok') applyResults([r]);
+    requestAnimationFrame(redrawResized);
+  }
+
+  /** Redraws the plots whose column is much wider or narrower than their drawing (after the run). */
+  function redrawResized() {
+    if (!ran) return;
+    for (const fig of figs) {
+      const id = fig.dataset.plot;
+      const w = fig.querySelector('[data-plot-box]').clientWidth;
+      if (w && fig.dataset.status === 'ok' && Math.abs(w - (plotWidths.get(id) || 0)) > 24) drawPlot(id);
+    }
+  }
+
+  let warm = null;
+  const warmUp = () => {
+    if (ran || warm) return;
+    warm = setTimeout(() => {
+      warm = null;
+      ensureRun();
+    }, 0);
+  };
+
+  function applyResults(list) {
+    for (const r of list) {
+      const meta = cellMeta.get(r.cell);
+      if (!meta) continue;
+      if (meta.type === 'code') renderOutput(r);
+      else if (meta.type === 'plot') drawPlot(r.cell, r);
+    }
+  }
+
+  function renderOutput(result) {
+    const section = q(`.kl-code[data-cell="${CSS.escape(result.cell)}"]`);
+    if (!section) return;
+    const out = section.querySelector('[data-output]');
+    out.dataset.status = result.status;
+    out.replaceChildren(...cellOutputView(result, codeSources.get(result.cell) || '', definedBy).map((v) => toDOM(v)));
+  }
+
+  function drawPlot(id, result) {
+    const fig = q(`.kl-plot[data-plot="${CSS.escape(id)}"]`);
+    if (!fig) return;
+    const box = fig.querySelector('[data-plot-box]');
+    const meta = cellMeta.get(id).plot;
+    if (result && result.status !== 'ok') {
+      box.replaceChildren(...cellOutputView(result, '', definedBy).map((v) => toDOM(v)));
+      fig.dataset.status = result.status;
+      return;
+    }
+    const data = nb.plot(id);
+    if (!data.ok) {
+      box.replaceChildren(el('p', { class: 'kl-blocked' }, `This plot cannot be drawn: ${data.error.message}`));
+      fig.dataset.status = 'error';
+      return;
+    }
+    const width = box.clientWidth || 640;
+    plotWidths.set(id, width);
+    box.replaceChildren(...plotView(meta, data, width, `p-${id}`).map((v) => toDOM(v)));
+    fig.dataset.status = 'ok';
+    fig.dataset.version = String(Number(fig.dataset.version || 0) + 1);
+  }
+
+  // ---- code cells ----
+  for (const section of root.querySelectorAll('.kl-code[data-cell]')) {
+    const id = section.dataset.cell;
+    const ta = section.querySelector('textarea');
+    const run = section.querySelector('[data-action="run"]');
+    const revert = section.querySelector('[data-action="revert"]');
+    const original = ta.dataset.original ?? ta.value;
+    const doRun = () => {
+      ensureRun();
+      const source = ta.value;
+      const r = nb.editCell(id, source);
+      if (!r.ok) {
+        const out = section.querySelector('[data-output]');
+        out.replaceChildren(el('div', { class: 'kl-err' }, el('strong', {}, 'Error'), `: ${r.error.message}`));
+        return;
+      }
+      codeSources.set(id, source);
+      applyResults(r.cells);
+      section.dataset.edited = source !== original ? 'true' : 'false';
+    };
+    run.disabled = false;
+    run.addEventListener('click', doRun);
+    section.addEventListener('focusin', warmUp);
+    section.addEventListener('pointerdown', warmUp);
+    ta.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        doRun();
+      }
+    });
+    ta.addEventListener('input', () => {
+      const changed = ta.value !== original;
+      revert.hidden = !changed;
+      revert.disabled = !changed;
+    });
+    revert.addEventListener('click', () => {
+      ta.value = original;
+      revert.hidden = true;
+      revert.disabled = true;
+      doRun();
+      ta.focus();
+    });
+  }
+
+  // ---- sliders ----
+  for (const box of root.querySelectorAll('.kl-slider[data-slider]')) {
+    const name = box.dataset.slider;
+    const input = box.querySelector('input[type="range"]');
+    const output = box.querySelector('output');
+    let pending = false;
+    const apply = () => {
+      pending = false;
+      ensureRun();
+      const r = nb.setSlider(name, Number(input.value));
+      output.textContent = `${name} = ${displayNumber(input.value)}`;
+      input.setAttribute('aria-valuetext', `${name} = ${input.value}`);
+      if (r.ok) applyResults(r.cells);
+      else notify(`The slider ${name} could not be set: ${r.error.message}`, 'warning');
+    };
+    input.disabled = false;
+    box.addEventListener('focusin', warmUp);
+    box.addEventListener('pointerdown', warmUp);
+    input.addEventListener('input', () => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(apply);
+    });
+    input.addEventListener('change', () => {
+      if (!pending) apply();
+    });
+  }
+
+  // ---- plots: the build's drawings stay (scaled by their viewBox) until something changes; once the
+  // cells have run, a plot whose column width differs much is redrawn at its real width ----
+  for (const fig of figs) {
+    const box = fig.querySelector('[data-plot-box]');
+    if (!box.querySelector('svg')) continue;
+    fig.dataset.status = fig.dataset.status || 'ok';
+    plotWidths.set(fig.dataset.plot, Number(box.dataset.width) || 0);
+  }
+  if (typeof ResizeObserver === 'function' && figs.length) {
+    let queued = false;
+    const ro = new ResizeObserver(() => {
+      if (queued || !ran) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        redrawResized();
+      });
+    });
+    for (const fig of figs) ro.observe(fig);
+  }
+
+  return { ensureRun, hasRun: () => ran };
+}

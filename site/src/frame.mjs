@@ -1,0 +1,62 @@
+// embed.html: one exercise (or notebook) for hosts that only allow iframes.
+//   <iframe src="…/embed.html?notebook=distillation&exercise=ex8" title="…"></iframe>
+// It posts to the parent window:
+//   {type: 'kllab:resize', height, id}   whenever the content's height changes (the host sets the iframe's height)
+//   {type: 'kllab:ready', notebook, exercise, id}
+//   {type: 'kllab:check', notebook, exercise, part, verdict, status, score, seed, id}   after each check
+// `id` echoes the optional ?id= parameter, so a host with several iframes can tell them apart (it can
+// also compare event.source with each iframe's contentWindow). The messages carry nothing secret (the
+// verdicts the learner sees), so they are posted with targetOrigin '*': any host may embed the page.
+import './kllab-embed.js';
+
+const params = new URLSearchParams(location.search);
+const notebook = params.get('notebook') || '';
+const exercise = params.get('exercise') || '';
+const frameId = (params.get('id') || '').slice(0, 100);
+const ID = /^[A-Za-z0-9][\w-]{0,80}$/;
+
+const post = (msg) => {
+  if (window.parent !== window) window.parent.postMessage({ ...msg, id: frameId }, '*');
+};
+
+const root = document.getElementById('kl-frame');
+if (!ID.test(notebook) || (exercise && !ID.test(exercise))) {
+  const p = document.createElement('p');
+  p.className = 'kl-engine-status kl-error';
+  p.textContent = 'This embed needs ?notebook=<id> and, for one exercise, &exercise=<id>.';
+  root.appendChild(p);
+  document.documentElement.dataset.ready = 'error';
+} else {
+  const embed = document.createElement(exercise ? 'kl-exercise' : 'kl-notebook');
+  embed.setAttribute('notebook', notebook);
+  if (exercise) {
+    // the frame is a document of its own: it gets a title heading, and the exercise sits under it
+    const h1 = document.createElement('h1');
+    h1.className = 'kl-visually-hidden';
+    h1.textContent = `KL Lab exercise ${exercise} (${notebook})`;
+    root.appendChild(h1);
+    embed.setAttribute('exercise', exercise);
+    embed.setAttribute('heading-level', '2');
+  }
+  root.appendChild(embed);
+  embed.addEventListener('kllab:check', (e) => post({ type: 'kllab:check', ...e.detail }));
+  embed.ready.then(
+    () => {
+      document.documentElement.dataset.ready = 'true';
+      post({ type: 'kllab:ready', notebook, exercise });
+    },
+    () => (document.documentElement.dataset.ready = 'error'),
+  );
+}
+
+let last = -1;
+const measure = () => {
+  const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+  if (height !== last) {
+    last = height;
+    document.documentElement.dataset.height = String(height);
+    post({ type: 'kllab:resize', height });
+  }
+};
+new ResizeObserver(measure).observe(document.documentElement);
+measure();

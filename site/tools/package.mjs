@@ -1,0 +1,62 @@
+// Writes build/package/: the npm package "kllab" (the JS API, the engine, the embed and the course's
+// embed data), ready for `npm pack` (`make package` → build/kllab-<version>.tgz). It has no dependencies.
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const DIST = `${ROOT}site/dist/`;
+const OUT = `${ROOT}build/package/`;
+
+const root = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
+for (const f of ['kllab.mjs', 'kllab-embed.js', 'kllab-engine.mjs', 'kllab-engine.wasm', 'style.css', 'embed.html', 'frame.mjs']) {
+  if (!existsSync(DIST + f)) {
+    console.error(`missing ${DIST + f}: run 'make site' first`);
+    process.exit(1);
+  }
+}
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(`${OUT}embed`, { recursive: true });
+
+const copies = {
+  'kllab.mjs': `${ROOT}bindings/kllab.mjs`,
+  'kllab.d.ts': `${ROOT}bindings/kllab.d.ts`,
+  'kllab-engine.mjs': `${DIST}kllab-engine.mjs`,
+  'kllab-engine.wasm': `${DIST}kllab-engine.wasm`,
+  'kllab-engine-node.cjs': `${ROOT}build/wasm/kllab-engine-node.cjs`,
+  'kllab-embed.js': `${DIST}kllab-embed.js`,
+  'kllab-embed.d.ts': `${ROOT}site/tools/kllab-embed.d.ts`,
+  'style.css': `${DIST}style.css`,
+  'embed.html': `${DIST}embed.html`,
+  'frame.mjs': `${DIST}frame.mjs`,
+  'favicon.svg': `${DIST}favicon.svg`,
+};
+for (const [to, from] of Object.entries(copies)) copyFileSync(from, OUT + to);
+for (const f of readdirSync(`${DIST}embed`)) copyFileSync(`${DIST}embed/${f}`, `${OUT}embed/${f}`);
+
+const pkg = {
+  name: 'kllab',
+  version: root.version,
+  description: 'KL Lab: a KL-divergence exercise engine (C++ compiled to WebAssembly) with a JS API and <kl-exercise> embeds',
+  license: root.license,
+  type: 'module',
+  main: './kllab.mjs',
+  types: './kllab.d.ts',
+  exports: {
+    '.': { types: './kllab.d.ts', default: './kllab.mjs' },
+    './embed': { types: './kllab-embed.d.ts', default: './kllab-embed.js' },
+    './node': './kllab-engine-node.cjs',
+    './kllab.mjs': './kllab.mjs',
+    './kllab-embed.js': './kllab-embed.js',
+    './kllab-engine.mjs': './kllab-engine.mjs',
+    './kllab-engine.wasm': './kllab-engine.wasm',
+    './style.css': './style.css',
+    './embed.html': './embed.html',
+    './embed/*': './embed/*',
+    './package.json': './package.json',
+  },
+  files: [...Object.keys(copies), 'embed/', 'README.md'],
+  sideEffects: ['./kllab-embed.js', './frame.mjs'],
+  engines: root.engines,
+};
+writeFileSync(`${OUT}package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
+writeFileSync(`${OUT}README.md`, readFileSync(`${ROOT}site/tools/package-README.md`, 'utf8').replaceAll('{{version}}', root.version));
+console.log(`package folder: ${OUT.replace(ROOT, '')} (kllab ${root.version})`);
