@@ -238,7 +238,7 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, onChang
     if (!fillExercise(exId, seed)) return;
     progress.setSeed(exId, seed);
     for (const p of x.parts) {
-      delete progress.record.parts[p.part.id];
+      progress.clearPart(p.part.id);
       clearPart(p);
     }
     progress.save();

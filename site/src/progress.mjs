@@ -88,6 +88,10 @@ export function openProgress(notebook, notify = () => {}) {
   let store = storage();
   let record = emptyRecord(notebook);
   let saveProblem = false;
+  // Another tab of the same notebook writes the same key. What this tab changed wins for those parts;
+  // everything else is taken from storage before each write, so neither tab loses the other's answers.
+  const touched = new Set();
+  let ownsRecord = false;  // after a reset or an import, this tab's record replaces the stored one
 
   if (!store) {
     notify('Your browser does not let this page store data, so your progress will not be kept after you leave. Everything else works; use “Export progress” to keep a copy.', 'warning');
@@ -131,10 +135,33 @@ export function openProgress(notebook, notify = () => {}) {
     if (!kept) store = null;
   }
 
+  function mergeStored() {
+    if (!store || ownsRecord) return;
+    let stored;
+    try {
+      const raw = store.getItem(key);
+      if (!raw) return;
+      stored = validateRecord(JSON.parse(raw), notebook);
+    } catch {
+      return;
+    }
+    if (!stored.ok) return;
+    for (const [id, p] of Object.entries(stored.record.parts)) if (!touched.has(id)) record.parts[id] = p;
+    for (const [id, e] of Object.entries(stored.record.exercises)) if (!touched.has(`exercise:${id}`)) record.exercises[id] = e;
+  }
+
+  if (store) {
+    globalThis.addEventListener?.('storage', (e) => {
+      if (e.key === key) mergeStored();
+    });
+  }
+
   function save() {
     record.updated = new Date().toISOString();
     if (!store) return false;
     try {
+      mergeStored();
+      ownsRecord = false;
       store.setItem(key, JSON.stringify(record));
       if (saveProblem) {
         saveProblem = false;
@@ -158,7 +185,13 @@ export function openProgress(notebook, notify = () => {}) {
       return record;
     },
     part(id) {
+      touched.add(id);
       return record.parts[id] || (record.parts[id] = {});
+    },
+    /** Forgets a part's progress (a new variant); the deletion is this tab's change, not to be merged back. */
+    clearPart(id) {
+      touched.add(id);
+      delete record.parts[id];
     },
     peekPart(id) {
       return record.parts[id];
@@ -167,15 +200,18 @@ export function openProgress(notebook, notify = () => {}) {
       return record.exercises[ex]?.seed ?? 0;
     },
     setSeed(ex, seed) {
+      touched.add(`exercise:${ex}`);
       record.exercises[ex] = { seed };
     },
     save,
     replace(next) {
       record = next;
+      ownsRecord = true;
       return save();
     },
     reset() {
       record = emptyRecord(notebook);
+      ownsRecord = true;
       if (!store) return;
       try {
         store.removeItem(key);
