@@ -56,3 +56,19 @@ test('hostile answers in Chromium: invalid verdicts, shown as text, and the engi
     await context.close();
   }
 });
+
+test('learner text in code cells and their errors is shown as text, never as HTML', async () => {
+  const { context, page, problems } = await openPage(env, 'distillation.html');
+  try {
+    const hostile = '<img src=x onerror=alert(1)>';
+    await page.locator('#src-scratch').fill(`s = "${hostile}"\n${hostile}`);
+    await page.locator('.kl-code[data-cell="scratch"] [data-action="run"]').click();
+    const out = page.locator('.kl-code[data-cell="scratch"] [data-output]');
+    await page.waitForFunction((sel) => /img src=x/.test(document.querySelector(sel).textContent), '.kl-code[data-cell="scratch"] [data-output]');
+    assert.equal(await out.locator('img').count(), 0, 'no <img> was created from the cell value or its error');
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
