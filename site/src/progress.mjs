@@ -83,7 +83,7 @@ function storage() {
  * @param notebook the notebook id
  * @param notify (message, kind) => void: visible notices for the learner
  */
-export function openProgress(notebook, notify = () => {}) {
+export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
   const key = keyFor(notebook);
   let store = storage();
   let record = emptyRecord(notebook);
@@ -111,8 +111,29 @@ export function openProgress(notebook, notify = () => {}) {
       } catch (e) {
         res = { ok: false, reason: 'it is not valid JSON' };
       }
-      if (res.ok) record = res.record;
-      else setAside(raw, res.reason);
+      if (res.ok) {
+        record = res.record;
+      } else {
+        // An older format the engine can convert (kl::load_progress): keep the original aside, use the
+        // converted record. Anything else is set aside as unreadable.
+        const converted = migrate ? migrate(raw) : null;
+        const clean = converted ? validateRecord(converted, notebook) : null;
+        if (clean && clean.ok) {
+          keepCopy(raw);
+          record = clean.record;
+          notify('Your saved progress was written by an older version of KL Lab; it has been converted (the original is kept in storage). Verdicts are recomputed when you check again.', 'info');
+        } else {
+          setAside(raw, res.reason);
+        }
+      }
+    }
+  }
+
+  function keepCopy(raw) {
+    try {
+      store.setItem(`${key}:set-aside:${new Date().toISOString()}`, raw);
+    } catch {
+      /* the converted record is still used; the original stays under the key until the next save */
     }
   }
 
