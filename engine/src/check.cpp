@@ -247,6 +247,15 @@ std::string components_text(const std::vector<int>& off) {
   return s;
 }
 
+// Author feedback with the variant's numbers: the rendered text and its slot values (for pages that
+// pre-render the template); the template as written if a slot cannot be computed.
+void give_feedback(Verdict& v, const TextTemplate& t, const Environment& env) {
+  auto slots = slot_values(t, env);
+  auto text = render(t, env);
+  if (slots.ok()) v.slots = slots.value();
+  v.feedback = text.ok() ? text.value() : t.text;
+}
+
 Verdict invalid(std::string message, int column = 0) {
   Verdict v;
   v.kind = VerdictKind::Invalid;
@@ -507,12 +516,7 @@ Verdict check_choice(const Part& p, const std::string& answer, const Environment
   const Choice& c = p.choices[static_cast<std::size_t>(pick)];
   Verdict v;
   v.answer_text = c.text;
-  if (!c.feedback.empty()) {
-    auto slots = slot_values(c.feedback, env);
-    auto text = render(c.feedback, env);
-    if (slots.ok()) v.slots = slots.value();
-    if (text.ok()) v.feedback = text.value();
-  }
+  if (!c.feedback.empty()) give_feedback(v, c.feedback, env);
   if (c.correct) {
     v.kind = VerdictKind::Correct;
     v.score = 1.0;
@@ -604,10 +608,7 @@ Verdict check_expression(const Part& p, const NodePtr& learner, const Environmen
     if (!values_of(*p.mistakes[k].expr, vals, nullptr, plain) || same(vals, ref) || !same(mine, vals)) continue;
     v.kind = VerdictKind::Incorrect;
     v.mistake = "author:" + std::to_string(k + 1);
-    auto slots = slot_values(p.mistakes[k].feedback, points[0].env);
-    auto text = render(p.mistakes[k].feedback, points[0].env);
-    if (slots.ok()) v.slots = slots.value();
-    v.feedback = text.ok() ? text.value() : p.mistakes[k].feedback.text;
+    give_feedback(v, p.mistakes[k].feedback, points[0].env);
     return v;
   }
   for (const auto& r : detail::library_rewrites(p.answer, env)) {
@@ -766,10 +767,7 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
       const AuthorMistake& am = p.mistakes[static_cast<std::size_t>(best)];
       v.kind = VerdictKind::Incorrect;
       v.mistake = "author:" + std::to_string(best + 1);
-      auto slots = slot_values(am.feedback, c.env);
-      auto text = render(am.feedback, c.env);
-      if (slots.ok()) v.slots = slots.value();
-      v.feedback = text.ok() ? text.value() : am.feedback.text;
+      give_feedback(v, am.feedback, c.env);
       return v;
     }
   }
