@@ -9,6 +9,7 @@
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
 #include "kl/notebook.hpp"
+#include "kl/session.hpp"
 #include "kl/progress.hpp"
 
 using emscripten::val;

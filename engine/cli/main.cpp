@@ -15,6 +15,7 @@
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
 #include "kl/notebook.hpp"
+#include "kl/session.hpp"
 
 namespace {
 

@@ -10,6 +10,7 @@
 
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
+#include "kl/session.hpp"
 
 namespace fs = std::filesystem;
 

@@ -6,6 +6,7 @@
 
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
+#include "kl/session.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -240,11 +240,4 @@ Result<Environment> exercise_scope(const Notebook& nb, const Environment& base, 
 /// The seed of the RNG for a variant: FNV-1a of "notebook/exercise/seed".
 std::uint64_t variant_rng_seed(const std::string& notebook, const std::string& exercise, std::uint64_t seed);
 
-// ---- Validation -------------------------------------------------------------------------------
-
-/// Every author error: parse errors, failing code cells, graph errors, and for variants 0..variants
-/// of every exercise: parameters, constraints, references, mistakes (identical to the reference
-/// is an error), hints and solutions that fail to evaluate.
-std::vector<Error> validate(const ParseReport& report, int variants = 50);
-
 }  // namespace kl

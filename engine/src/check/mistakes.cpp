@@ -3,7 +3,7 @@
 // learner's variant and names the mistake when the learner's answer matches its value.
 #include <functional>
 
-#include "mistakes_internal.hpp"
+#include "check/mistakes_internal.hpp"
 
 namespace kl {
 namespace detail {

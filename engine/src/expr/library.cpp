@@ -1,6 +1,6 @@
 // The function library of the notebook language: argument checking with messages that say what was
 // expected, and thin adapters onto kl:: numerics. Names are a contract (authors and tests use them).
-#include "library.hpp"
+#include "expr/library.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // A small strict JSON reader: enough for progress records, hardened for hostile input.
-#include "json.hpp"
+#include "io/json.hpp"
 
 #include <cmath>
 #include <cstdlib>

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "json.hpp"
+#include "io/json.hpp"
 #include "kl/check.hpp"
 
 namespace kl {

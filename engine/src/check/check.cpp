@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <functional>
 
-#include "exercise_internal.hpp"
-#include "mistakes_internal.hpp"
+#include "notebook/variants_internal.hpp"
+#include "check/mistakes_internal.hpp"
 
 namespace kl {
 

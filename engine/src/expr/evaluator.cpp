@@ -5,7 +5,7 @@
 
 #include "kl/detmath.hpp"
 #include "kl/expr.hpp"
-#include "library.hpp"
+#include "expr/library.hpp"
 
 namespace kl {
 
