@@ -83,12 +83,31 @@ using Environment = std::map<std::string, Value>;
 
 class Rng;
 
+/// One work budget per unit of work (a check, a cell run, a plot, a validation): every evaluation
+/// done for that unit charges the same budget, so a unit cannot escape the cap by evaluating many
+/// small things (sample points, plot points, mistakes). Charged in element operations.
+class Budget {
+ public:
+  explicit Budget(std::int64_t limit = kMaxWork) : limit_(limit) {}
+  /// Adds n operations; a TooLarge error once the limit is passed (and from then on).
+  Result<bool> charge(std::int64_t n);
+  std::int64_t used() const { return used_; }
+  std::int64_t limit() const { return limit_; }
+  bool exhausted() const { return used_ > limit_; }
+
+ private:
+  std::int64_t limit_;
+  std::int64_t used_ = 0;
+};
+
 /// What an evaluation may do.
 struct EvalOptions {
   /// Functions the expression may not call (an author forbids kl() in "compute KL by hand").
   const std::set<std::string>* forbidden = nullptr;
   /// When set, uniform(a, b[, step]), randint(a, b) and choice(x, ...) draw from it (exercise variants).
   Rng* rng = nullptr;
+  /// The unit of work's budget. Null: the evaluation gets a budget of its own (kMaxWork).
+  Budget* budget = nullptr;
 };
 
 /// Evaluates an expression. Never returns NaN: an undefined result is a Domain error.

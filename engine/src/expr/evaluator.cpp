@@ -155,7 +155,8 @@ Result<Value> binary(const std::string& op, const Value& a, const Value& b) {
 
 class Evaluator {
  public:
-  Evaluator(const Environment& env, const EvalOptions& options) : env_(env), options_(options) {}
+  Evaluator(const Environment& env, const EvalOptions& options)
+      : env_(env), options_(options), budget_(options.budget != nullptr ? *options.budget : own_budget_) {}
 
   Result<Value> eval(const Node& n) {
     auto r = eval_inner(n);
@@ -163,7 +164,7 @@ class Evaluator {
     const Value& v = r.value();
     if (has_nan(v))
       return err(ErrorCode::Domain, "the result is undefined (for example inf - inf or 0 * inf)", n.column);
-    KL_TRY(bool ok, charge(work_, std::max<long>(1, v.size())));
+    KL_TRY(bool ok, charge(budget_, std::max<long>(1, v.size())));
     (void)ok;
     return r;
   }
@@ -257,7 +258,7 @@ class Evaluator {
       if (has_inf(v)) finite_args = false;
       args.push_back(std::move(v));
     }
-    CallContext ctx{name, options_, work_};
+    CallContext ctx{name, options_, budget_};
     auto r = spec->fn(args, ctx);
     if (!r.ok()) {
       Error e = r.error();
@@ -340,7 +341,8 @@ class Evaluator {
 
   const Environment& env_;
   const EvalOptions& options_;
-  std::int64_t work_ = 0;
+  Budget own_budget_;
+  Budget& budget_;
 };
 
 }  // namespace

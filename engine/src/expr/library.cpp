@@ -10,15 +10,17 @@
 #include "kl/numerics.hpp"
 
 namespace kl {
-namespace detail {
 
-Result<bool> charge(std::int64_t& work, std::int64_t n) {
-  work += n;
-  if (work > kMaxWork)
-    return make_error(ErrorCode::TooLarge, "this computation is too large (more than " + std::to_string(kMaxWork) +
+Result<bool> Budget::charge(std::int64_t n) {
+  used_ += n < 0 ? 0 : n;
+  if (used_ > limit_)
+    return make_error(ErrorCode::TooLarge, "this computation is too large (more than " + std::to_string(limit_) +
                                                " element operations): use smaller vectors");
   return true;
 }
+
+namespace detail {
+
 
 Result<bool> check_size(double n, const std::string& what) {
   if (!(n <= static_cast<double>(kMaxElements)))
@@ -319,7 +321,7 @@ Result<Value> f_linspace(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(std::int64_t n, whole(a, 2, ctx, 2));
   KL_TRY(bool ok, check_size(static_cast<double>(n), "linspace"));
   (void)ok;
-  KL_TRY(bool charged, charge(ctx.work, n));
+  KL_TRY(bool charged, charge(ctx.budget, n));
   (void)charged;
   const auto len = static_cast<Eigen::Index>(n);
   Vec v(len);
@@ -342,7 +344,7 @@ Result<Value> filled(const std::vector<Value>& a, CallContext& ctx, double x) {
   KL_TRY(std::int64_t n, whole(a, 0, ctx, 1));
   KL_TRY(bool ok, check_size(static_cast<double>(n), ctx.name));
   (void)ok;
-  KL_TRY(bool charged, charge(ctx.work, n));
+  KL_TRY(bool charged, charge(ctx.budget, n));
   (void)charged;
   return Value(Vec(Vec::Constant(static_cast<Eigen::Index>(n), x)));
 }
@@ -523,7 +525,7 @@ Result<Value> draws(const std::vector<Value>& a, CallContext& ctx, bool normal) 
   KL_TRY(std::int64_t n, whole(a, 0, ctx, 1));
   KL_TRY(bool ok, check_size(static_cast<double>(n), ctx.name));
   (void)ok;
-  KL_TRY(bool charged, charge(ctx.work, 8 * n));
+  KL_TRY(bool charged, charge(ctx.budget, 8 * n));
   (void)charged;
   KL_TRY(std::uint64_t seed, seed_arg(a, 1, ctx));
   Rng rng(seed);

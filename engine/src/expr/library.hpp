@@ -14,7 +14,7 @@ namespace detail {
 struct CallContext {
   const std::string& name;
   const EvalOptions& options;
-  std::int64_t& work;  ///< element operations done so far in this evaluation
+  Budget& budget;  ///< the unit of work's budget
 };
 
 using LibraryFn = Result<Value> (*)(const std::vector<Value>& args, CallContext& ctx);
@@ -36,7 +36,7 @@ const FunctionSpec* find_function(const std::string& name);
 const std::vector<FunctionSpec>& all_functions();
 
 /// Adds `n` element operations to the budget; TooLarge once the cap is passed.
-Result<bool> charge(std::int64_t& work, std::int64_t n);
+inline Result<bool> charge(Budget& budget, std::int64_t n) { return budget.charge(n); }
 /// Checks a requested vector length against kMaxElements.
 Result<bool> check_size(double n, const std::string& what);
 
