@@ -31,6 +31,18 @@ val evaluate_once(const std::string& text) {
   return klb::result_to_js(kl::evaluate_text(text, env));
 }
 
+/// The engine's limits, so that no JS layer copies them (kl/expr.hpp, kl/check.hpp, kl/progress.hpp).
+val limits() {
+  val o = val::object();
+  o.set("answerLength", static_cast<double>(kl::kMaxAnswerLength));
+  o.set("expressionLength", static_cast<double>(kl::kMaxExpressionLength));
+  o.set("nesting", kl::kMaxNesting);
+  o.set("elements", static_cast<double>(kl::kMaxElements));
+  o.set("work", static_cast<double>(kl::kMaxWork));
+  o.set("progressBytes", static_cast<double>(kl::kMaxProgressBytes));
+  return o;
+}
+
 val function_list() {
   val out = val::array();
   for (const auto& name : kl::function_names()) {
@@ -331,6 +343,7 @@ class NotebookHandle {
 EMSCRIPTEN_BINDINGS(kllab) {
   emscripten::function("_evaluate", &evaluate_once);
   emscripten::function("_functions", &function_list);
+  emscripten::function("_limits", &limits);
   emscripten::class_<Session>("_Session")
       .constructor<>()
       .function("evaluate", &Session::evaluate)

@@ -108,7 +108,17 @@ export declare function loadEngine(options?: {
   locateFile?: (path: string) => string;
 }): Promise<Engine>;
 
+export interface Limits {
+  answerLength: number;
+  expressionLength: number;
+  nesting: number;
+  elements: number;
+  work: number;
+  progressBytes: number;
+}
+
 export declare class Engine {
+  limits(): Readonly<Limits>;
   evaluate(text: string): EvalResult;
   session(): Session;
   functions(): { name: string; signature: string }[];

@@ -34,6 +34,16 @@ export class Engine {
   /** @param {object} raw the Emscripten module */
   constructor(raw) {
     this._raw = raw;
+    this._limits = Object.freeze(raw._limits());
+  }
+
+  /**
+   * The engine's limits (one definition, in the engine): answerLength and expressionLength in
+   * characters, nesting depth, elements per vector or matrix, work per unit, progressBytes.
+   * @returns {Readonly<{answerLength: number, expressionLength: number, nesting: number, elements: number, work: number, progressBytes: number}>}
+   */
+  limits() {
+    return this._limits;
   }
 
   /**
@@ -43,13 +53,13 @@ export class Engine {
    */
   evaluate(text) {
     if (typeof text !== 'string') return typeError('evaluate expects a string');
-    if (text.length > MAX_EXPRESSION) return tooLong(text);
+    if (text.length > this._limits.expressionLength) return tooLong(text, this._limits.expressionLength);
     return this._raw._evaluate(text);
   }
 
   /** Opens a scratch session in which assignments persist. Call close() when done. */
   session() {
-    return new Session(new this._raw._Session());
+    return new Session(new this._raw._Session(), this._limits);
   }
 
   /** @returns {{name: string, signature: string}[]} the library's functions */
@@ -64,21 +74,22 @@ export class Engine {
    * @returns {Notebook}
    */
   loadNotebook(text, file = 'notebook.md') {
-    return new Notebook(new this._raw._Notebook(String(text), String(file)));
+    return new Notebook(new this._raw._Notebook(String(text), String(file)), this._limits);
   }
 }
 
 /** A scratch scope: `p = [0.5, 0.5]` in one call is visible to the next. */
 export class Session {
-  constructor(handle) {
+  constructor(handle, limits) {
     this._h = handle;
+    this._limits = limits;
   }
 
   /** @param {string} text @returns {EvalResult} */
   evaluate(text) {
     if (!this._h) return typeError('this session is closed');
     if (typeof text !== 'string') return typeError('evaluate expects a string');
-    if (text.length > MAX_EXPRESSION) return tooLong(text);
+    if (text.length > this._limits.expressionLength) return tooLong(text, this._limits.expressionLength);
     return this._h.evaluate(text);
   }
 
@@ -96,8 +107,9 @@ export class Session {
 
 /** A loaded notebook: structure, the learner's live cells, and answer checking. */
 export class Notebook {
-  constructor(handle) {
+  constructor(handle, limits) {
     this._h = handle;
+    this._limits = limits;
   }
 
   _live() {
@@ -163,11 +175,10 @@ export class Notebook {
    */
   check(part, answer, options = {}) {
     if (typeof answer !== 'string') return { ...invalidVerdict('the answer must be text') };
-    // The engine refuses answers over MAX_ANSWER bytes; refuse them here too, before copying them
-    // into wasm memory (a 10 MB paste would grow the heap for nothing).
-    if (answer.length > MAX_ANSWER) {
-      return invalidVerdict(`the answer is too long (${answer.length} characters; at most ${MAX_ANSWER})`);
-    }
+    // The engine refuses answers over its limit; refuse them here too, before copying them into
+    // wasm memory (a 10 MB paste would grow the heap for nothing).
+    const max = this._limits.answerLength;
+    if (answer.length > max) return invalidVerdict(`the answer is too long (${answer.length} characters; at most ${max})`);
     return this._live().check(String(part), answer, seedOf(options.seed), options.earlier ?? {});
   }
 
@@ -207,14 +218,10 @@ export class Notebook {
   }
 }
 
-/** The engine's limits (kl/expr.hpp kMaxExpressionLength, check.cpp kMaxAnswerLength), in characters. */
-const MAX_EXPRESSION = 100000;
-const MAX_ANSWER = 10000;
-
-function tooLong(text) {
+function tooLong(text, max) {
   return {
     ok: false,
-    error: { code: 'too_large', message: `the expression is too long (${text.length} characters; the limit is ${MAX_EXPRESSION})`, column: 0, line: 0, file: '' },
+    error: { code: 'too_large', message: `the expression is too long (${text.length} characters; the limit is ${max})`, column: 0, line: 0, file: '' },
   };
 }
 

@@ -13,6 +13,9 @@
 
 namespace kl {
 
+/// Longest answer text a check reads, in bytes (a longer one is an invalid answer, not evaluated).
+constexpr std::size_t kMaxAnswerLength = 10000;
+
 enum class VerdictKind { Correct, CorrectGivenEarlier, Close, Incorrect, Invalid };
 /// "correct", "correct_given_earlier", "close", "incorrect", "invalid".
 const char* verdict_name(VerdictKind k);

@@ -61,8 +61,6 @@ std::string verdict_json(const Verdict& v) {
 
 namespace {
 
-constexpr std::size_t kMaxAnswerLength = 10000;
-
 std::string trim(const std::string& s) {
   const std::size_t a = s.find_first_not_of(" \t\r\n");
   if (a == std::string::npos) return "";
