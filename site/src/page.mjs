@@ -12,18 +12,6 @@ export function whenParsed() {
   return new Promise((resolve) => document.addEventListener('DOMContentLoaded', () => resolve(), { once: true }));
 }
 
-/** An older progress record converted by the engine (kl::load_progress), or null. */
-function migrated(nb, raw) {
-  const r = nb.loadProgress(raw);
-  if (!r.ok || r.schema >= 1) return null;
-  const rec = r.progress;
-  for (const p of Object.values(rec.parts)) {
-    if (p.verdict === null) delete p.verdict;
-    if (!p.checked) delete p.checked;
-  }
-  return rec;
-}
-
 /**
  * Hydrates the page once it is parsed.
  * @param {{engine: Promise<import('./kllab.mjs').Engine>, notify?: Function}} o the engine, already
@@ -65,7 +53,7 @@ export async function startPage({ engine: enginePromise }) {
       fail(e && e.message ? e.message : String(e));
       return { notify };
     }
-    const progress = openProgress(notebookId, notify, { migrate: (raw) => migrated(nb, raw) });
+    const progress = openProgress(notebookId, notify);
     const errs = nb.errors();
     if (errs.length) {
       fail(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));
