@@ -234,12 +234,13 @@ class Connection {
     this.cache = new Map(); // element -> value last set (values are only sent when they change)
   }
 
+  /** The API's answer as a string, or null when the call threw (a broken or half-gone LMS frame). */
   _call(fn, ...args) {
     try {
       return String(this.api[this.version.fn[fn]](...args));
     } catch (e) {
       this.lastError = { code: 'exception', message: e && e.message ? e.message : String(e) };
-      return 'false';
+      return null;
     }
   }
 
@@ -262,7 +263,7 @@ class Connection {
 
   get(element) {
     const v = this._call('get', element);
-    return v === 'undefined' || v === 'null' ? '' : v;
+    return v === null || v === 'undefined' || v === 'null' ? '' : v;
   }
 
   set(element, value) {
@@ -478,6 +479,10 @@ export async function startPage(options) {
   // A hidden page may never come back (mobile): commit. Leaving: suspend, so the next launch resumes.
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') commitNow();
+  });
+  // Back from the back/forward cache after the session ended: the LMS no longer listens.
+  globalThis.addEventListener('pageshow', (e) => {
+    if (e.persisted && !lms.open) notify('This page had already closed its session with your course, so what you do now is not recorded there. Reload the page to reconnect.', 'warning');
   });
   globalThis.addEventListener('pagehide', () => {
     if (!lms.open) return;

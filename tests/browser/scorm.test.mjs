@@ -293,6 +293,7 @@ for (const { version, suffix } of VERSIONS) {
         assert.equal(got.result, e.result, `${e.part.id} result`);
         assert.equal(got.weighting, '1');
         assert.match(got.time, TIME[version]);
+        if (version === '2004') assert.match(s.cmi.interactions[i].description, new RegExp(`^${e.part.exercise} .+, part `), 'described by its exercise and part');
       });
       const pct = Math.round(((parts.length - 1) / parts.length) * 10000) / 100;
       assert.equal(Number(r.raw), pct);
