@@ -36,10 +36,16 @@ const ID = /^[A-Za-z0-9][\w-]{0,80}$/;
 /** The root font size the site's stylesheet is written against (rem lengths are re-based to it). */
 const REM_PX = 16;
 
+let configured = null; // configure({base}) as given: resolved against the page when first needed
 let base = null;
 /** Where the embed's files are (the engine's wasm, style.css, embed/*.json): a folder URL. */
 function baseURL() {
   if (base) return base;
+  if (configured !== null) {
+    const url = new URL(configured, document.baseURI).href;
+    base = url.endsWith('/') ? url : `${url}/`;
+    return base;
+  }
   try {
     base = new URL('./', import.meta.url).href;
   } catch {
@@ -57,8 +63,8 @@ function baseURL() {
  */
 export function configure({ base: folder } = {}) {
   if (folder !== undefined) {
-    const url = new URL(String(folder), globalThis.document ? document.baseURI : undefined).href;
-    base = url.endsWith('/') ? url : `${url}/`;
+    configured = String(folder); // may run at build time (no document): nothing is resolved here
+    base = null;
   }
 }
 
