@@ -55,8 +55,21 @@ struct AppliedMistake {
   std::string id;
   std::string name;
   std::string expression;  ///< the rewritten reference, as text (filled by the public listings only)
+  std::string feedback;    ///< what the learner is told (library mistakes: the text for this reference)
   Value value;
   NodePtr tree;            ///< the rewritten reference
+};
+
+/// What a numeric part accepts in a variant: the one tolerance model's radii (docs/authoring.md, "How
+/// close is close enough"). The verdict's kind depends on the distance alone: within `radius` of the
+/// reference (in every entry) is correct, within close_ratio radii (in the worst entry) is close.
+struct ToleranceInfo {
+  std::string mode;            ///< "sigfigs" (also a part without a declared tolerance), "rel", "abs" or "stderr"
+  int digits = 0;              ///< every rounding of the reference to this many significant figures or more is correct
+  std::vector<double> radius;  ///< per entry of the reference
+  double close_ratio = 0;      ///< after stopping short of every anticipated mistake
+  double standard_error = 0;   ///< a stderr tolerance: one standard error
+  std::string text;            ///< the sentence the feedback uses: "This part accepts answers within ±0.00005 ..."
 };
 
 /// What a learner may see of a part besides its verdict.
@@ -68,6 +81,9 @@ struct PartView {
   std::vector<std::vector<std::string>> hint_slots;
   std::string solution;                  ///< rendered
   std::vector<std::string> solution_slots;
+  /// A choice part: the options in the order this variant shows them, as 0-based indices into
+  /// Part::choices (shuffled per variant; the answer to check is still the authored number, index + 1).
+  std::vector<int> choice_order;
 };
 
 /// Every slot value of one part's texts in a variant (for pages that pre-render the texts).
@@ -76,7 +92,8 @@ struct PartSlots {
   std::vector<std::vector<std::string>> hints;
   std::vector<std::string> solution;
   std::vector<std::vector<std::string>> mistakes;  ///< author mistakes' feedback, in order
-  std::vector<std::vector<std::string>> choices;   ///< choice feedback, in order
+  std::vector<std::vector<std::string>> choices;   ///< choice feedback, in authored order
+  std::vector<int> order;  ///< a choice part: the display order (see PartView::choice_order)
 };
 
 /// Every slot value of an exercise's texts in a variant.
@@ -103,6 +120,8 @@ class Checker {
   Result<Environment> scope(const std::string& exercise, std::uint64_t seed = 0) const;
   /// The reference value of a part in a variant.
   Result<Value> reference(const std::string& part, std::uint64_t seed = 0) const;
+  /// What a numeric part accepts in a variant (an error for choice and expression parts).
+  Result<ToleranceInfo> tolerance(const std::string& part, std::uint64_t seed = 0) const;
   /// The author's mistakes of a part with their values in a variant (ids "author:N"; a mistake
   /// that fails to evaluate in this variant is left out).
   Result<std::vector<AppliedMistake>> author_mistakes(const std::string& part, std::uint64_t seed = 0) const;

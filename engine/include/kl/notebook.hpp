@@ -24,6 +24,7 @@ struct TextTemplate {
     NodePtr expr;
     std::string source;
     int digits = 6;          ///< significant digits for numbers
+    bool assertion = false;  ///< {{assert COND}}: prints nothing; validation checks COND in every variant
     std::size_t start = 0;   ///< byte offset of its "{{" in `text`
     std::size_t end = 0;     ///< byte offset just past its "}}"
     int line = 0;            ///< its line in the notebook file
@@ -36,7 +37,8 @@ struct TextTemplate {
 
 /// Parses the slots of a text. Errors carry the line offset within the text (line 1 = first line).
 Result<TextTemplate> parse_template(const std::string& text, int line);
-/// The slot values formatted for people (numbers at the slot's digits, vectors "[a, b]").
+/// The slot values formatted for people (numbers at the slot's digits, vectors "[a, b]"; a negative
+/// number after an operator in brackets, "− (−1.6)"; an assertion "").
 Result<std::vector<std::string>> slot_values(const TextTemplate& t, const Environment& env);
 /// The text with every slot replaced by its value.
 Result<std::string> render(const TextTemplate& t, const Environment& env);

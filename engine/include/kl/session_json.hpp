@@ -15,9 +15,9 @@ namespace kl {
 std::string errors_json(const std::vector<Error>& errors);
 /// A verdict, or the failure.
 std::string verdict_result_json(const Result<Verdict>& r);
-/// {"ok": true, "reference", "prompt", "promptSlots", "hints", "hintSlots", "solution", "solutionSlots"}.
+/// {"ok": true, "reference", "prompt", "promptSlots", "hints", "hintSlots", "solution", "solutionSlots", "choiceOrder"}.
 std::string view_json(const Result<PartView>& r);
-/// {"ok": true, "intro": [...], "parts": {PART: {"prompt", "hints", "solution", "mistakes", "choices"}}}.
+/// {"ok": true, "intro": [...], "parts": {PART: {"prompt", "hints", "solution", "mistakes", "choices", "order"}}}.
 std::string slots_json(const Result<ExerciseSlots>& r);
 /// {"ok": true, "exercises": [{"id", "seed", "parts": [{"id", "draft", "checked", "attempts", "hints", "solution"}]}]}.
 std::string state_json(const std::vector<ExerciseState>& s);

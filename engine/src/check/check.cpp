@@ -32,6 +32,7 @@ struct Checker::Cache {
   static constexpr std::size_t kMaxEntries = 512;
   std::map<Key, std::shared_ptr<const PartContext>> contexts;
   std::map<Key, std::shared_ptr<const std::vector<AppliedMistake>>> mistakes;
+  std::map<Key, std::shared_ptr<const std::vector<detail::AuthorValue>>> authored;
 
   Result<std::shared_ptr<const PartContext>> context(const Notebook& nb, const Environment& base, const std::string& part,
                                                      std::uint64_t seed) {
@@ -54,6 +55,16 @@ struct Checker::Cache {
     mistakes[key] = shared;
     return *shared;
   }
+
+  const std::vector<detail::AuthorValue>& author(const PartContext& c, const Value& ref, std::uint64_t seed) {
+    const Key key{c.part->id, seed};
+    auto it = authored.find(key);
+    if (it != authored.end()) return *it->second;
+    if (authored.size() >= kMaxEntries) authored.clear();
+    auto shared = std::make_shared<const std::vector<detail::AuthorValue>>(detail::author_values(c, ref));
+    authored[key] = shared;
+    return *shared;
+  }
 };
 
 Checker::Checker(Notebook nb, Environment base)
@@ -73,11 +84,11 @@ Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& 
   for (std::size_t k = 0; k < c.part->mistakes.size(); ++k) {
     const AuthorMistake& m = c.part->mistakes[k];
     if (c.part->kind == AnswerKind::Expression) {
-      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), Value(), m.expr});
+      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), m.feedback.text, Value(), m.expr});
       continue;
     }
     auto v = evaluate(*m.expr, c.env);
-    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), v.value(), m.expr});
+    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), m.feedback.text, v.value(), m.expr});
   }
   return out;
 }
@@ -101,6 +112,51 @@ Result<std::vector<AppliedMistake>> Checker::library_mistakes(const std::string&
   KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
   std::vector<AppliedMistake> out = cache_->applied(c, ref, seed);
   for (auto& m : out) m.expression = to_string(*m.tree);
+  return out;
+}
+
+namespace {
+
+// A numeric part's comparator and radii in a variant: the declared tolerance (or the default, made
+// tighter where an anticipated mistake needs it), the close radius ending before every mistake.
+struct Radii {
+  detail::Comparator cmp;
+  detail::Bands bands;
+};
+
+Radii radii_of(const PartContext& c, const Value& ref, const std::vector<AppliedMistake>& library,
+               const std::vector<detail::AuthorValue>& authored) {
+  using namespace detail;
+  std::vector<Value> anticipated;
+  for (const auto& a : authored) anticipated.push_back(a.value);
+  for (const auto& l : library) anticipated.push_back(l.value);
+  const Comparator cmp = effective_comparator(Comparator(c.part->tolerance, stderr_of(*c.part, c.env)), ref, anticipated);
+  return {cmp, bands_around(cmp, ref, anticipated)};
+}
+
+}  // namespace
+
+Result<ToleranceInfo> Checker::tolerance(const std::string& part, std::uint64_t seed) const {
+  using namespace detail;
+  KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
+  const PartContext& c = *cp;
+  if (!c.part->answer || c.part->kind == AnswerKind::Expression)
+    return make_error(ErrorCode::Type, part + " is not a numeric part: it has no tolerance");
+  KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
+  const Radii r = radii_of(c, ref, cache_->applied(c, ref, seed), cache_->author(c, ref, seed));
+  ToleranceInfo out;
+  switch (r.cmp.tolerance().mode) {
+    case Tolerance::Mode::Relative: out.mode = "rel"; break;
+    case Tolerance::Mode::Absolute: out.mode = "abs"; break;
+    case Tolerance::Mode::StdErr: out.mode = "stderr"; break;
+    default: out.mode = "sigfigs"; break;
+  }
+  out.digits = 1;
+  for (double x : numbers(ref)) out.digits = std::max(out.digits, r.cmp.digits_needed(x));
+  out.radius = r.bands.correct;
+  out.close_ratio = r.bands.close_ratio;
+  out.standard_error = r.cmp.standard_error();
+  out.text = tolerance_text(r.cmp, ref);
   return out;
 }
 
@@ -130,12 +186,17 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   if (!ref.ok()) return invalid("this part's reference could not be computed: " + ref.error().message);
   if (auto v = stage_shape(learner.value(), ref.value())) return *v;
 
-  std::vector<Precision> prec = precisions_of(answer, learner.value());
-  Comparator cmp(p.tolerance, stderr_of(p, c.env));
-  ValueMatch m = compare_values(cmp, learner.value(), ref.value(), prec);
-  NumericCheck k{c, answer, earlier, learner.value(), ref.value(), std::move(prec), cmp, std::move(m), nullptr};
-  k.library = &cache_->applied(c, k.ref, seed);
-  for (auto stage : {stage_correct, stage_error_carried_forward, stage_author_mistakes, stage_library_mistakes, stage_too_few_digits, stage_sanity})
+  const auto& library = cache_->applied(c, ref.value(), seed);
+  const auto& authored = cache_->author(c, ref.value(), seed);
+  const Radii radii = radii_of(c, ref.value(), library, authored);
+  NumericCheck k{c, answer, earlier, learner.value(), ref.value(), precisions_of(answer, learner.value()), radii.cmp, ValueMatch{},
+                 &library, &authored, VerdictKind::Incorrect};
+  const Bands& bands = radii.bands;
+  k.m = compare_values(k.cmp, k.x, k.ref, &bands);
+  for (auto stage : {stage_correct, stage_error_carried_forward})
+    if (auto v = stage(k)) return *v;
+  k.kind = k.m.overall == Match::Close ? VerdictKind::Close : VerdictKind::Incorrect;
+  for (auto stage : {stage_author_mistakes, stage_library_mistakes, stage_not_distribution, stage_negative_divergence, stage_too_few_digits})
     if (auto v = stage(k)) return *v;
   return stage_close_or_incorrect(k);
 }
@@ -172,6 +233,7 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
   }
   KL_TRY(out.solution, render(p.solution, env));
   KL_TRY(out.solution_slots, slot_values(p.solution, env));
+  if (p.kind == AnswerKind::Choice) out.choice_order = detail::choice_order(nb_, p, seed);
   return out;
 }
 
@@ -203,6 +265,7 @@ Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::
       KL_TRY(std::vector<std::string> v, slot_values(c.feedback, texts));
       ps.choices.push_back(std::move(v));
     }
+    if (p.kind == AnswerKind::Choice) ps.order = detail::choice_order(nb_, p, seed);
     out.parts.emplace_back(p.id, std::move(ps));
     env = std::move(texts);
   }

@@ -1,4 +1,6 @@
-// Text templates: author text with {{expr}} / {{expr:digits}} slots, filled per variant.
+// Text templates: author text with {{expr}} / {{expr:digits}} slots, filled per variant, and
+// {{assert COND}} slots, which print nothing and state a condition the text relies on (validation
+// checks it in every variant).
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -46,6 +48,30 @@ std::string human_value(const Value& v, int digits) {
   }
 }
 
+// True when the text before `pos` ends with an operator, so a negative number there needs brackets
+// ("x − (−1.6)", "2 · (−3)"). A "-", "+" or "*" that opens a line is a Markdown bullet, not an operator.
+bool after_operator(const std::string& text, std::size_t pos) {
+  std::size_t end = pos;
+  while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+  const std::size_t nl = end == 0 ? std::string::npos : text.rfind('\n', end - 1);
+  const std::size_t line_start = nl == std::string::npos ? 0 : nl + 1;
+  const std::string before = text.substr(line_start, end - line_start);  // the slot's line up to it
+  auto ends_with = [&](const char* s) {
+    const std::string t(s);
+    return before.size() >= t.size() && before.compare(before.size() - t.size(), t.size(), t) == 0;
+  };
+  for (const char* cmd : {"\\cdot", "\\times", "\\pm", "\\mp", "\\div"})
+    if (ends_with(cmd)) return true;
+  for (const char* op : {"\xE2\x88\x92", "\xC3\x97", "\xC2\xB7", "\xE2\x8B\x85", "\xC2\xB1", "\xE2\x88\x93", "\xC3\xB7"})  // − × · ⋅ ± ∓ ÷
+    if (ends_with(op)) return true;
+  if (before.empty()) return false;
+  const char c = before.back();
+  if (c != '+' && c != '-' && c != '*' && c != '/' && c != '^') return false;
+  // "- {{x}}" opening a line is a Markdown list item, not a subtraction.
+  const bool bullet = (c == '+' || c == '-' || c == '*') && before.find_first_not_of(" \t") == before.size() - 1 && end < pos;
+  return !bullet;
+}
+
 }  // namespace
 
 Result<TextTemplate> parse_template(const std::string& text, int line) {
@@ -63,8 +89,12 @@ Result<TextTemplate> parse_template(const std::string& text, int line) {
     }
     std::string inner = text.substr(pos + 2, end - pos - 2);
     TextTemplate::Slot slot;
+    const std::size_t lead = inner.find_first_not_of(" \t");
     const std::size_t colon = inner.rfind(':');
-    if (colon != std::string::npos) {
+    if (lead != std::string::npos && inner.compare(lead, 7, "assert ") == 0) {
+      slot.assertion = true;
+      inner = inner.substr(lead + 7);
+    } else if (colon != std::string::npos) {
       std::string digits = inner.substr(colon + 1);
       const bool numeric = !digits.empty() && digits.find_first_not_of(" 0123456789") == std::string::npos;
       if (!numeric) {
@@ -79,12 +109,12 @@ Result<TextTemplate> parse_template(const std::string& text, int line) {
     if (!expr.ok()) {
       Error e = expr.error();
       e.code = ErrorCode::Notebook;
-      e.message = "in {{" + inner + "}}: " + e.message;
+      e.message = "in {{" + std::string(slot.assertion ? "assert " : "") + inner + "}}: " + e.message;
       e.line = slot_line;
       return e;
     }
     slot.expr = expr.value();
-    slot.source = inner;
+    slot.source = slot.assertion ? "assert " + inner : inner;
     slot.start = pos;
     slot.end = end + 2;
     slot.line = slot_line;
@@ -97,13 +127,19 @@ Result<TextTemplate> parse_template(const std::string& text, int line) {
 Result<std::vector<std::string>> slot_values(const TextTemplate& t, const Environment& env) {
   std::vector<std::string> out;
   for (const auto& slot : t.slots) {
+    if (slot.assertion) {  // says nothing; validation evaluates it
+      out.emplace_back();
+      continue;
+    }
     auto v = evaluate(*slot.expr, env);
     if (!v.ok()) {
       Error e = v.error();
       e.message = "in {{" + slot.source + "}}: " + e.message;
       return e;
     }
-    out.push_back(human_value(v.value(), slot.digits));
+    std::string text = human_value(v.value(), slot.digits);
+    if (v.value().is_number() && v.value().number() < 0 && after_operator(t.text, slot.start)) text = "(" + text + ")";
+    out.push_back(std::move(text));
   }
   return out;
 }

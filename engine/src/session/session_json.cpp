@@ -85,6 +85,9 @@ std::string view_json(const Result<PartView>& r) {
     nested_strings(w, v.hint_slots);
     w.member("solution", v.solution);
     w.key("solutionSlots").strings(v.solution_slots);
+    w.key("choiceOrder").begin_array();
+    for (int i : v.choice_order) w.value(i);
+    w.end_array();
   });
 }
 
@@ -102,6 +105,9 @@ std::string slots_json(const Result<ExerciseSlots>& r) {
       nested_strings(w, p.mistakes);
       w.key("choices");
       nested_strings(w, p.choices);
+      w.key("order").begin_array();
+      for (int i : p.order) w.value(i);
+      w.end_array();
       w.end_object();
     }
     w.end_object();

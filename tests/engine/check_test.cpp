@@ -1,0 +1,337 @@
+// The checker: the one tolerance model (a property test over every numeric part of every notebook:
+// a closer answer is never judged worse, and every rounding to enough digits is right), feedback that
+// names the right digit or speaks in standard errors, Monte Carlo parts whose stated false-rejection
+// rate holds, expressions with rounded numbers, probability answers that are not distributions,
+// shuffled choices, bracketed slot values, the answer preview and its MathML.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "kl/check.hpp"
+#include "kl/notebook.hpp"
+#include "kl/numerics.hpp"
+#include "kl/session.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> course_notebooks() {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::directory_iterator(std::string(KL_SOURCE_DIR) + "/site/notebooks"))
+    if (entry.path().extension() == ".md") out.push_back(entry.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string fixture() { return std::string(KL_SOURCE_DIR) + "/tests/fixtures/notebooks/checker.md"; }
+
+kl::Checker checker_for(const kl::ParseReport& r) {
+  auto c = kl::Checker::create(r.notebook);
+  REQUIRE(c.ok());
+  return std::move(c).value();
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+std::string printf_string(const char* format, int digits, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, digits, x);
+  return buf;
+}
+
+// The ways a learner might write a number rounded to n significant figures: scientific with its
+// trailing zeros, fixed decimals, fixed with one and two trailing zeros more, and the shortest form.
+std::vector<std::string> roundings(double r, int n) {
+  std::vector<std::string> out;
+  if (r == 0) return {"0", "0.0", "0.000"};
+  const std::string sci = printf_string("%.*e", n - 1, r);
+  out.push_back(sci);
+  out.push_back(printf_string("%.*g", n, r));
+  const int e = std::atoi(sci.substr(sci.find('e') + 1).c_str());
+  const int decimals = n - 1 - e;
+  if (decimals >= 0 && decimals < 30) {
+    const std::string fixed = printf_string("%.*f", decimals, r);
+    out.push_back(fixed);
+    const std::string dotted = fixed.find('.') == std::string::npos ? fixed + "." : fixed;
+    out.push_back(dotted + "0");
+    out.push_back(dotted + "00");
+  }
+  return out;
+}
+
+std::string number17(double x) { return printf_string("%.*g", 17, x); }
+
+std::string vector_text(const std::vector<std::string>& entries) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < entries.size(); ++i) s += (i ? ", " : "") + entries[i];
+  return s + "]";
+}
+
+int rank(kl::VerdictKind k) {
+  switch (k) {
+    case kl::VerdictKind::Correct: return 3;
+    case kl::VerdictKind::Close: return 2;
+    case kl::VerdictKind::Incorrect: return 1;
+    default: return 0;
+  }
+}
+
+std::vector<double> entries(const kl::Value& v) {
+  if (v.is_number()) return {v.number()};
+  if (v.is_vector()) return std::vector<double>(v.vector().data(), v.vector().data() + v.vector().size());
+  return {};
+}
+
+struct Tally {
+  long parts = 0, variants = 0, answers = 0, roundings = 0, perturbations = 0, pairs = 0;
+  long correct = 0, close = 0, incorrect = 0;
+};
+
+}  // namespace
+
+TEST_CASE("tolerance: one model, monotone in closeness, over every numeric part of every notebook", "[check][tolerance]") {
+  Tally t;
+  const std::vector<double> relative = {1e-9, 2e-9, 5e-9, 1e-8, 2e-8, 5e-8, 1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5,
+                                        5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5};
+  // Multiples of the correct radius, straddling both edges of both bands.
+  const std::vector<double> radii = {0.3, 0.9, 0.999, 1.001, 1.1, 1.5, 2, 3, 5, 9.9, 10.1, 20, 50, 99, 101, 150, 1000};
+  for (const auto& f : course_notebooks()) {
+    const auto report = kl::parse_notebook(read(f), f);
+    REQUIRE(report.errors.empty());
+    const kl::Checker checker = checker_for(report);
+    for (const auto& ex : report.notebook.exercises) {
+      for (const auto& part : ex.parts) {
+        if (part.kind == kl::AnswerKind::Choice || part.kind == kl::AnswerKind::Expression || part.kind == kl::AnswerKind::Matrix) continue;
+        ++t.parts;
+        for (std::uint64_t seed = 0; seed <= 3; ++seed) {
+          INFO(f << " " << part.id << " variant " << seed);
+          auto ref_v = checker.reference(part.id, seed);
+          REQUIRE(ref_v.ok());
+          auto info = checker.tolerance(part.id, seed);
+          REQUIRE(info.ok());
+          const std::vector<double> ref = entries(ref_v.value());
+          REQUIRE(!ref.empty());
+          REQUIRE(info.value().radius.size() == ref.size());
+          const bool vec = ref_v.value().is_vector();
+          ++t.variants;
+
+          // Candidate answers: (text, is a rounding to n digits).
+          std::vector<std::pair<std::string, int>> texts;
+          for (int n = 1; n <= 10; ++n) {
+            if (!vec) {
+              for (const auto& s : roundings(ref[0], n)) texts.push_back({s, n});
+            } else {
+              // Every entry rounded to n significant figures, in each written form.
+              for (std::size_t form = 0; form < 5; ++form) {
+                std::vector<std::string> es;
+                for (double r : ref) {
+                  const auto forms = roundings(r, n);
+                  es.push_back(forms[std::min(form, forms.size() - 1)]);
+                }
+                texts.push_back({vector_text(es), n});
+              }
+            }
+          }
+          const std::size_t rounding_count = texts.size();
+          // Perturbations in both directions, relative and in radii, at full precision and as typed
+          // to 4 and 6 significant figures; a vector's entries one at a time and all together.
+          auto add_value = [&](const std::vector<double>& x) {
+            for (int digits : {17, 6, 4}) {
+              std::vector<std::string> es;
+              for (double xi : x) es.push_back(digits == 17 ? number17(xi) : printf_string("%.*g", digits, xi));
+              texts.push_back({vec ? vector_text(es) : es[0], 0});
+            }
+          };
+          for (int sign : {-1, 1}) {
+            for (double rel : relative) {
+              std::vector<double> x = ref;
+              for (double& xi : x) xi = xi * (1 + sign * rel);
+              if (x != ref) add_value(x);
+              if (vec)
+                for (std::size_t i = 0; i < ref.size(); ++i) {
+                  std::vector<double> y = ref;
+                  y[i] = ref[i] * (1 + sign * rel);
+                  if (y != ref) add_value(y);
+                }
+            }
+            for (double m : radii) {
+              std::vector<double> x = ref;
+              for (std::size_t i = 0; i < x.size(); ++i) x[i] += sign * m * info.value().radius[i];
+              add_value(x);
+              if (vec)
+                for (std::size_t i = 0; i < ref.size(); ++i) {
+                  std::vector<double> y = ref;
+                  y[i] += sign * m * info.value().radius[i];
+                  add_value(y);
+                }
+            }
+          }
+          t.roundings += static_cast<long>(rounding_count);
+          t.perturbations += static_cast<long>(texts.size() - rounding_count);
+
+          // Each answer's closeness: its worst entry's distance in that entry's radius.
+          struct Judged {
+            std::string text;
+            double closeness;
+            int rank;
+          };
+          std::vector<Judged> judged;
+          for (const auto& [text, n] : texts) {
+            kl::Environment scratch;
+            auto x = kl::evaluate_text(text, scratch);
+            REQUIRE(x.ok());
+            const std::vector<double> xs = entries(x.value());
+            REQUIRE(xs.size() == ref.size());
+            double c = 0;
+            for (std::size_t i = 0; i < xs.size(); ++i) c = std::max(c, std::fabs(xs[i] - ref[i]) / info.value().radius[i]);
+            const kl::Verdict v = checker.check(part.id, text, seed);
+            INFO(text << " -> " << kl::verdict_name(v.kind) << ": " << v.feedback);
+            REQUIRE(rank(v.kind) > 0);
+            ++t.answers;
+            t.correct += v.kind == kl::VerdictKind::Correct;
+            t.close += v.kind == kl::VerdictKind::Close;
+            t.incorrect += v.kind == kl::VerdictKind::Incorrect;
+            // Every rounding to the part's digits or more is right.
+            if (n >= info.value().digits) CHECK(v.kind == kl::VerdictKind::Correct);
+            judged.push_back({text, c, rank(v.kind)});
+          }
+          // Never inverted: an answer strictly closer than another is judged at least as well.
+          std::sort(judged.begin(), judged.end(), [](const Judged& a, const Judged& b) { return a.closeness < b.closeness; });
+          for (std::size_t j = 0; j < judged.size(); ++j)
+            for (std::size_t i = 0; i < j; ++i) {
+              if (!(judged[i].closeness < judged[j].closeness * (1 - 1e-12))) continue;
+              ++t.pairs;
+              if (judged[i].rank < judged[j].rank) {
+                FAIL_CHECK(judged[i].text << " (" << judged[i].closeness << " radii) is judged worse than " << judged[j].text << " ("
+                                          << judged[j].closeness << " radii)");
+              }
+            }
+        }
+      }
+    }
+  }
+  CHECK(t.parts >= 40);
+  WARN("tolerance property: " << t.parts << " numeric parts, " << t.variants << " part-variants, " << t.answers << " answers checked ("
+                              << t.roundings << " roundings to 1..10 digits, " << t.perturbations << " perturbations; " << t.correct
+                              << " correct, " << t.close << " close, " << t.incorrect << " incorrect), " << t.pairs
+                              << " ordered pairs compared, no inversion");
+}
+
+TEST_CASE("tolerance: the fixture's answers, one table", "[check][tolerance]") {
+  const auto report = kl::parse_notebook(read(fixture()), fixture());
+  const kl::Checker c = checker_for(report);
+  // k1a is KL((0.5, 0.5) || (0.7, 0.3)) = 0.0871767, default tolerance: 3 significant figures.
+  struct Row {
+    const char* answer;
+    kl::VerdictKind kind;
+    const char* mistake;  // "" for none
+    const char* phrase;
+  };
+  using K = kl::VerdictKind;
+  const std::vector<Row> rows = {
+      {"0.0872", K::Correct, "", "exact value is 0.08717669"},
+      {"0.08718", K::Correct, "", ""},
+      {"8.72e-2", K::Correct, "", ""},
+      {"0.08720", K::Correct, "", ""},  // a trailing zero changes nothing
+      {"0.0871", K::Close, "rounding", "first differs in the 3rd significant digit"},  // truncated: 0.0000767 off
+      {"0.5*ln(5/7) + 0.5*ln(5/3)", K::Correct, "", ""},
+      {"0.087", K::Close, "too_few_digits", "at least 3 significant figures"},
+      {"0.09", K::Close, "too_few_digits", "0.09 is too coarse"},
+      {"0.088", K::Close, "rounding", "first differs in the 2nd significant digit"},  // the seed's figure, from rounded terms
+      {"0.0866", K::Close, "rounding", "first differs in the 2nd significant digit"},
+      {"0.0823", K::Incorrect, "author:1", "Swapped"},  // a mistake inside the close radius: the radius stops short of it
+      {"0.0922", K::Incorrect, "", ""},                  // farther than that mistake: not close either
+      {"0.3", K::Incorrect, "", "Give at least 3 significant figures"},
+      {"-0.0872", K::Incorrect, "sign_flip", "a divergence is never negative"},
+      {"-0.5", K::Incorrect, "negative_divergence", "never negative"},
+      {"(0.5*ln(5/7) + 0.5*ln(5/3)) / ln(2)", K::Incorrect, "log_base_2", "bits"},
+  };
+  for (const auto& row : rows) {
+    const kl::Verdict v = c.check("k1a", row.answer);
+    INFO(row.answer << " -> " << kl::verdict_name(v.kind) << " " << v.mistake << ": " << v.feedback);
+    CHECK(v.kind == row.kind);
+    CHECK(v.mistake == row.mistake);
+    CHECK(contains(v.feedback, row.phrase));
+  }
+  auto info = c.tolerance("k1a");
+  REQUIRE(info.ok());
+  CHECK(info.value().mode == "sigfigs");
+  CHECK(info.value().digits == 3);
+  CHECK(info.value().radius[0] == Approx(0.00005));
+  // The close radius ends where the author's mistake 0.0823 begins to be explained.
+  CHECK(info.value().close_ratio < 100);
+  CHECK(info.value().close_ratio > 50);
+
+  // A relative tolerance (k1j: rel 1e-3) and an accepted alternative.
+  CHECK(c.check("k1j", "0.5").kind == K::Correct);
+  CHECK(c.check("k1j", "0.25002").kind == K::Correct);
+  CHECK(c.check("k1j", "0.2505").kind == K::Close);
+  CHECK(c.check("k1j", "0.3").kind == K::Incorrect);
+}
+
+TEST_CASE("tolerance: the issue's examples (ex2b = 0.6534264) are ordered by closeness", "[check][tolerance]") {
+  const std::string f = std::string(KL_SOURCE_DIR) + "/site/notebooks/kl-foundations.md";
+  const auto report = kl::parse_notebook(read(f), f);
+  const kl::Checker c = checker_for(report);
+  using K = kl::VerdictKind;
+  // 0.6534 and 0.653 are roundings; 0.6540 (0.09% off) is closer than 0.655 and 0.65, so it is never
+  // judged worse than they are.
+  CHECK(c.check("ex2b", "0.6534").kind == K::Correct);
+  CHECK(c.check("ex2b", "0.653").kind == K::Correct);
+  CHECK(c.check("ex2b", "0.6530").kind == K::Correct);
+  CHECK(c.check("ex2b", "0.6540").kind == K::Close);
+  CHECK(c.check("ex2b", "0.654").kind == K::Close);
+  CHECK(c.check("ex2b", "0.655").kind == K::Close);
+  CHECK(c.check("ex2b", "0.65").kind == K::Close);
+  CHECK(c.check("ex2b", "0.65").mistake == "too_few_digits");
+  // The digit named is the one that differs as written: 0.6540 against 0.6534.
+  CHECK(contains(c.check("ex2b", "0.6540").feedback, "first differs in the 3rd significant digit"));
+  CHECK(contains(c.check("ex2b", "0.66").feedback, "first differs in the 2nd significant digit"));
+  CHECK(contains(c.check("ex2b", "0.6534264 + 0.004").feedback, "your answer's value, 0.657426, first differs in the 3rd"));
+}
+
+TEST_CASE("vectors, probabilities, matrices, expressions and choices", "[check]") {
+  const auto report = kl::parse_notebook(read(fixture()), fixture());
+  const kl::Checker c = checker_for(report);
+  CHECK(c.check("k1b", "[0.7, 0.3]").kind == kl::VerdictKind::Correct);
+  const kl::Verdict off = c.check("k1b", "[0.7, 0.5]");
+  CHECK(off.kind == kl::VerdictKind::Incorrect);
+  CHECK(off.mistake == "not_distribution");
+  const kl::Verdict neg = c.check("k1b", "[1.3, -0.3]");
+  CHECK(neg.mistake == "not_distribution");
+  CHECK(contains(neg.feedback, "negative"));
+  const kl::Verdict one_off = c.check("k1b", "[0.6, 0.4]");
+  CHECK(one_off.kind == kl::VerdictKind::Incorrect);
+  CHECK(one_off.wrong_components == std::vector<int>{1, 2});
+  CHECK(c.check("k1e", "[[1, 1], [1, 2]]").kind == kl::VerdictKind::Correct);
+  CHECK(c.check("k1e", "[[1, 1], [1, 3]]").wrong_components == std::vector<int>{4});
+  CHECK(c.check("k1f", "(mu^2 + s2 - ln(s2) - 1) / 2").kind == kl::VerdictKind::Correct);
+  CHECK(c.check("k1f", "mu^2 + s2 - ln(s2) - 1").mistake == "author:1");
+  CHECK(c.check("k1f", "-0.5 * (mu^2 + s2 - ln(s2) - 1)").mistake == "sign_flip");
+  CHECK(c.check("k1f", "0.5 * (mu^2 + s2 - ln(s2))").kind == kl::VerdictKind::Incorrect);
+  CHECK(c.check("k1g", "-0.5 * (2 - mu)^2 / v").kind == kl::VerdictKind::Correct);  // up to a constant
+  CHECK(c.check("k1g", "-(2 - mu)^2 / v").kind == kl::VerdictKind::Incorrect);
+  CHECK(c.check("k1h", "2").kind == kl::VerdictKind::Correct);
+  CHECK(c.check("k1h", "no.").kind == kl::VerdictKind::Correct);
+  const kl::Verdict yes = c.check("k1h", "1");
+  CHECK(yes.kind == kl::VerdictKind::Incorrect);
+  CHECK(yes.feedback == "Try swapping the arguments.");
+  // ECF inside the fixture: k1c uses the learner's q from k1b.
+  CHECK(c.check("k1c", "kl([0.6, 0.4], [0.5, 0.5])", 0, {{"k1b", "[0.6, 0.4]"}}).kind == kl::VerdictKind::CorrectGivenEarlier);
+  // The library recognises std-for-variance inside kl_gauss.
+  CHECK(c.check("k1d", "kl_gauss(1, 4, 0, 1)").mistake == "std_for_variance");
+  CHECK(c.check("k1d", "kl_gauss(0, 1, 1, 2)").mistake == "kl_direction");
+}
