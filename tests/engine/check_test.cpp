@@ -335,3 +335,73 @@ TEST_CASE("vectors, probabilities, matrices, expressions and choices", "[check]"
   CHECK(c.check("k1d", "kl_gauss(1, 4, 0, 1)").mistake == "std_for_variance");
   CHECK(c.check("k1d", "kl_gauss(0, 1, 1, 2)").mistake == "kl_direction");
 }
+
+TEST_CASE("Monte Carlo (ex6f): an honest estimate passes at the stated rate, and the standard error is right", "[check][montecarlo]") {
+  // ex6f checks an estimate against the exact ELBO within 4 standard errors of an estimate with the
+  // variant's K samples. Honest estimates with fresh noise: their distance in standard errors must
+  // follow the normal law (the standard error is right), and the checker must reject about 1 in
+  // 10,000 of them (docs/authoring.md; measured 0.65-1.15e-4 over 200,000 estimates per variant).
+  const std::string f = std::string(KL_SOURCE_DIR) + "/site/notebooks/vae-elbo.md";
+  const auto report = kl::parse_notebook(read(f), f);
+  const kl::Checker c = checker_for(report);
+  std::set<double> ks;
+  long total = 0, rejected = 0;
+  for (std::uint64_t seed : {0ull, 1ull, 2ull, 3ull, 4ull, 5ull, 6ull, 7ull}) {
+    auto scope = c.scope("ex6", seed);
+    REQUIRE(scope.ok());
+    const double K = scope.value().at("K").number();
+    if (ks.count(K) && seed > 2) continue;  // a few variants, every K among them
+    ks.insert(K);
+    auto info = c.tolerance("ex6f", seed);
+    auto ref = c.reference("ex6f", seed);
+    REQUIRE(info.ok());
+    REQUIRE(ref.ok());
+    REQUIRE(info.value().mode == "stderr");
+    const double se = info.value().standard_error;
+    const int n = 1500;
+    int beyond2 = 0, beyond3 = 0;
+    for (int s = 1; s <= n; ++s) {
+      kl::Environment env = scope.value();
+      auto est = kl::evaluate_text("mean(normal_logpdf(x, phistar * x + sqrt(v) * randn(K, " + std::to_string(100000 + s) +
+                                       "), s2)) - 0.5 * ((phistar * x)^2 + v - ln(v) - 1)",
+                                   env);
+      REQUIRE(est.ok());
+      const double z = std::fabs(est.value().number() - ref.value().number()) / se;
+      beyond2 += z > 2;
+      beyond3 += z > 3;
+      const kl::Verdict v = c.check("ex6f", number17(est.value().number()), seed);
+      INFO("variant " << seed << " noise " << s << ": z = " << z << " -> " << v.feedback);
+      CHECK(v.kind == (z <= 4 ? kl::VerdictKind::Correct : kl::VerdictKind::Close));
+      rejected += v.kind != kl::VerdictKind::Correct;
+      ++total;
+    }
+    // Normal law: P(|Z| > 2) = 4.55%, P(|Z| > 3) = 0.27%; binomial bounds of 4.5 standard deviations.
+    INFO("variant " << seed << " (K = " << K << "): " << beyond2 << " beyond 2 SE, " << beyond3 << " beyond 3 SE of " << n);
+    const double sd2 = std::sqrt(n * 0.0455 * (1 - 0.0455)), sd3 = std::sqrt(n * 0.0027 * (1 - 0.0027));
+    CHECK(std::fabs(beyond2 - n * 0.0455) <= 4.5 * sd2);
+    CHECK(std::fabs(beyond3 - n * 0.0027) <= 4.5 * sd3 + 1);
+  }
+  CHECK(ks.size() == 3);  // K = 500, 1000 and 2000 all met
+  // At 1e-4, about 0.5 rejections are expected here; 5 or more would have probability below 1e-5.
+  CHECK(rejected <= 4);
+  // The exercise's own noise is one honest estimate: accepted in the textbook variant, with the
+  // distance in standard errors said.
+  const kl::Verdict own = c.check("ex6f", "mean(normal_logpdf(x, 1.8181818181818181 + sqrt(v) * eps, s2)) - 0.5 * ((1.8181818181818181)^2 + v - ln(v) - 1)");
+  CHECK(own.kind == kl::VerdictKind::Correct);
+  CHECK(contains(own.feedback, "standard errors from the exact value"));
+  // A far-off estimate is spoken of in standard errors, never as rounding.
+  auto ref0 = c.reference("ex6f");
+  REQUIRE(ref0.ok());
+  auto info0 = c.tolerance("ex6f");
+  REQUIRE(info0.ok());
+  const double se0 = info0.value().standard_error;
+  const kl::Verdict five = c.check("ex6f", number17(ref0.value().number() + 5 * se0));
+  CHECK(five.kind == kl::VerdictKind::Close);
+  CHECK(five.mistake == "outside_standard_errors");
+  CHECK(contains(five.feedback, "5 standard errors"));
+  CHECK_FALSE(contains(five.feedback, "round"));
+  const kl::Verdict far = c.check("ex6f", number17(ref0.value().number() - 20 * se0));
+  CHECK(far.kind == kl::VerdictKind::Incorrect);
+  CHECK(contains(far.feedback, "20 standard errors"));
+  CHECK_FALSE(contains(far.feedback, "round"));
+}

@@ -67,6 +67,9 @@ std::optional<Verdict> stage_correct(const NumericCheck& k) {
   if (k.m.overall != Match::Within && !alt) return std::nullopt;
   Verdict v = about(k, VerdictKind::Correct);
   v.feedback = "Correct. The exact value is " + format_value_short(k.ref, 7) + ".";
+  if (is_stderr(k) && k.m.overall == Match::Within)
+    v.feedback = "Correct: your estimate is " + format_number(standard_errors(k), 2) + " standard errors from the exact value, " +
+                 format_value_short(k.ref, 7) + " (within " + format_number(k.cmp.tolerance().value, 3) + " are accepted).";
   return v;
 }
 
@@ -214,8 +217,8 @@ Verdict stage_close_or_incorrect(const NumericCheck& k) {
       v.mistake = "outside_standard_errors";
       v.mistake_name = "outside the standard errors";
       v.feedback = "Close, but " + format_number(z, 2) + " standard errors from the exact value (" + se +
-                   "). An honest estimate lands this far out with a probability of about " + probability_text(normal_two_sided_tail(z)) +
-                   ", so check each step of yours.";
+                   "). By the normal approximation an honest estimate lands this far out with a probability of about " +
+                   probability_text(normal_two_sided_tail(z)) + ", so check each step of yours.";
     } else {
       v.feedback = "Not correct: " + format_number(z, 2) + " standard errors from the exact value (" + se +
                    "). An honest estimate practically never lands that far out.";
