@@ -405,3 +405,139 @@ TEST_CASE("Monte Carlo (ex6f): an honest estimate passes at the stated rate, and
   CHECK(contains(far.feedback, "20 standard errors"));
   CHECK_FALSE(contains(far.feedback, "round"));
 }
+
+namespace {
+
+const char* kLintNotebook = R"(---
+id: lint
+title: Lint
+---
+
+```exercise e
+title: Two coins
+let p = [0.5, 0.5] ~ normalize([1, uniform(0.5, 2, 0.1)])
+let q = [0.7, 0.3] ~ normalize([uniform(0.2, 3, 0.1), 1])
+
+part e1: KL(p || q).
+  answer: d = kl(p, q)
+  mistake: kl(q, p) => Swapped.{{assert kl(q, p) < kl(p, q)}} Here the reverse direction is the smaller one.
+  solution: {{d}}.
+
+part e2: Which is larger?
+  choice*: The forward KL, which here is the larger one of the two directions by some margin.
+  choice: The reverse KL. => No.{{assert kl(q, p) < 2}}
+  choice: Neither, they are 0.087 apart.
+  solution: Compare.
+```
+)";
+
+}  // namespace
+
+TEST_CASE("validation: feedback conditions over the variants, answers given away, mistakes the tolerance cannot see", "[check][validate]") {
+  const auto report = kl::parse_notebook(kLintNotebook, "lint.md");
+  REQUIRE(report.errors.empty());
+  const auto errors = kl::validate(report, 30);
+  // The reverse KL is the smaller one in the textbook variant but not in every variant: the
+  // assertion fails in some variant, reported once at its line with the variant.
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].line == 13);
+  CHECK(contains(errors[0].message, "assumes kl(q, p) < kl(p, q)"));
+  CHECK(contains(errors[0].message, "variant "));
+  // An assertion prints nothing.
+  const kl::Checker c = checker_for(report);
+  const kl::Verdict v = c.check("e1", "0.0823");
+  CHECK(v.feedback == "Swapped. Here the reverse direction is the smaller one.");
+  CHECK(v.slots == std::vector<std::string>{""});
+
+  const auto warnings = kl::validation_warnings(report, 30);
+  std::string all;
+  for (const auto& w : warnings) all += std::to_string(w.line) + ": " + w.message + "\n";
+  INFO(all);
+  CHECK(contains(all, "16: the right option of e2 is the longest by far"));
+  CHECK(contains(all, "19: an option of e2 states 0.087, the answer of e1 rounded"));
+  CHECK(warnings.size() == 2);
+}
+
+TEST_CASE("choices are shown in an order of the variant's own, checked by their authored number", "[check][choices]") {
+  const std::string f = std::string(KL_SOURCE_DIR) + "/site/notebooks/vae-elbo.md";
+  const auto report = kl::parse_notebook(read(f), f);
+  const kl::Checker c = checker_for(report);
+  const kl::Part* part = report.notebook.part("ex6c2").second;
+  REQUIRE(part);
+  std::set<std::vector<int>> orders;
+  int right_first = 0;
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    auto view = c.view("ex6c2", seed);
+    REQUIRE(view.ok());
+    std::vector<int> order = view.value().choice_order;
+    // A permutation of the authored indices, the same from the exercise's slots and on every call.
+    std::vector<int> sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(sorted == std::vector<int>{0, 1, 2, 3});
+    auto slots = c.exercise_slots("ex6", seed);
+    REQUIRE(slots.ok());
+    for (const auto& [id, ps] : slots.value().parts)
+      if (id == "ex6c2") CHECK(ps.order == order);
+    CHECK(c.view("ex6c2", seed).value().choice_order == order);
+    orders.insert(order);
+    right_first += part->choices[static_cast<std::size_t>(order[0])].correct;
+    // Checking is by authored number, whatever the display order.
+    CHECK(c.check("ex6c2", "1", seed).kind == kl::VerdictKind::Correct);
+    CHECK(c.check("ex6c2", "2", seed).kind == kl::VerdictKind::Incorrect);
+  }
+  // The textbook variant is shuffled too; all 24 orders occur; the right option leads about a quarter
+  // of the time (binomial bounds).
+  CHECK(c.view("ex6c2", 0).value().choice_order != std::vector<int>{0, 1, 2, 3});
+  CHECK(orders.size() == 24);
+  CHECK(right_first > 25);
+  CHECK(right_first < 80);
+  // Numeric parts have no order.
+  CHECK(c.view("ex6c", 0).value().choice_order.empty());
+}
+
+TEST_CASE("slot values: a negative number after an operator is bracketed", "[check][slots]") {
+  kl::Environment env;
+  kl::evaluate_text("a = -1.61216", env);
+  kl::evaluate_text("b = 2", env);
+  struct Row {
+    const char* text;
+    const char* rendered;
+  };
+  const std::vector<Row> rows = {
+      {"{{b}} - {{a}}", "2 - (-1.61216)"},
+      {"{{b}} + {{a}}", "2 + (-1.61216)"},
+      {"{{b}} \\cdot {{a}}", "2 \\cdot (-1.61216)"},
+      {"{{b}} \\times{{a}}", "2 \\times(-1.61216)"},
+      {"{{b}} − {{a}}", "2 − (-1.61216)"},
+      {"{{b}} × {{a}}", "2 × (-1.61216)"},
+      {"{{b}}/{{a}}", "2/(-1.61216)"},
+      {"x = {{a}}", "x = -1.61216"},
+      {"({{a}}, {{b}})", "(-1.61216, 2)"},
+      {"\\frac{ {{a}} }{2}", "\\frac{ -1.61216 }{2}"},
+      {"{{a}} - {{b}}", "-1.61216 - 2"},
+      {"- {{a}} nats", "- -1.61216 nats"},  // a Markdown list item, not a subtraction
+      {"line\n  - {{a}}", "line\n  - -1.61216"},
+      {"{{b}} - {{b}}", "2 - 2"},
+      {"a - {{[-1, 2]}}", "a - [-1, 2]"},
+  };
+  for (const auto& row : rows) {
+    auto t = kl::parse_template(row.text, 1);
+    REQUIRE(t.ok());
+    auto r = kl::render(t.value(), env);
+    REQUIRE(r.ok());
+    CHECK(r.value() == row.rendered);
+  }
+  // The values the page fills into pre-rendered text carry the brackets too.
+  auto t = kl::parse_template("{{b}} - {{a:3}}", 1);
+  REQUIRE(t.ok());
+  auto values = kl::slot_values(t.value(), env);
+  REQUIRE(values.ok());
+  CHECK(values.value() == std::vector<std::string>{"2", "(-1.61)"});
+  // In the course: the closed form of ex7d2's check no longer prints "− −".
+  const std::string f = std::string(KL_SOURCE_DIR) + "/site/notebooks/kl-foundations.md";
+  const auto report = kl::parse_notebook(read(f), f);
+  const kl::Checker c = checker_for(report);
+  auto view = c.view("ex7d2");
+  REQUIRE(view.ok());
+  CHECK_FALSE(contains(view.value().solution, "- -"));
+}

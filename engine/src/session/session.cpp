@@ -114,6 +114,8 @@ bool Session::usable() const { return impl_->checker != nullptr; }
 const Checker* Session::checker() const { return impl_->checker.get(); }
 std::vector<Error> Session::validate(int variants) const { return kl::validate(impl_->report, variants); }
 
+std::vector<Error> Session::warnings(int variants) const { return kl::validation_warnings(impl_->report, variants); }
+
 std::vector<CellResult> Session::run_all() { return impl_->runtime.run_all(); }
 Result<std::vector<CellResult>> Session::edit_cell(const std::string& cell, const std::string& source) {
   return impl_->runtime.edit(cell, source);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "check/lint.hpp"
 #include "kl/check.hpp"
 #include "kl/session.hpp"
 #include "notebook/variants_internal.hpp"
@@ -40,6 +41,7 @@ class Validator {
     auto checker = Checker::create(nb_);
     if (!checker.ok()) return out_;
     for (const auto& ex : nb_.exercises) exercise(checker.value(), ex);
+    for (auto& e : detail::feedback_errors(nb_, checker.value(), variants_)) add(std::move(e));
     return out_;
   }
 
@@ -170,6 +172,15 @@ class Validator {
 };
 
 }  // namespace
+
+std::vector<Error> validation_warnings(const ParseReport& report, int variants) {
+  if (!report.errors.empty()) return {};
+  auto checker = Checker::create(report.notebook);
+  if (!checker.ok()) return {};
+  auto warnings = detail::feedback_warnings(report.notebook, checker.value(), variants);
+  std::stable_sort(warnings.begin(), warnings.end(), [](const Error& a, const Error& b) { return a.line < b.line; });
+  return warnings;
+}
 
 std::vector<Error> validate(const ParseReport& report, int variants) {
   auto errors = Validator(report, variants).run();
