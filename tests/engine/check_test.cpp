@@ -554,3 +554,162 @@ TEST_CASE("slot values: a negative number after an operator is bracketed", "[che
   }
   CHECK(bracketed > 20);
 }
+
+namespace {
+
+// A small well-formedness check of the engine's MathML: tags balance, every text's '&' starts an
+// entity, and no text holds a raw '<' or '>'.
+bool well_formed(const std::string& m, std::string& why) {
+  std::vector<std::string> open;
+  for (std::size_t i = 0; i < m.size();) {
+    if (m[i] == '<') {
+      const std::size_t end = m.find('>', i);
+      if (end == std::string::npos) return why = "unclosed tag", false;
+      std::string tag = m.substr(i + 1, end - i - 1);
+      if (tag.empty()) return why = "empty tag", false;
+      if (tag[0] == '/') {
+        if (open.empty() || open.back() != tag.substr(1)) return why = "mismatched </" + tag.substr(1) + ">", false;
+        open.pop_back();
+      } else if (tag.back() != '/') {
+        open.push_back(tag.substr(0, tag.find(' ')));
+      }
+      i = end + 1;
+    } else {
+      if (m[i] == '>') return why = "raw '>' in text", false;
+      if (m[i] == '&') {
+        const std::size_t semi = m.find(';', i);
+        if (semi == std::string::npos || semi - i > 10) return why = "raw '&' in text", false;
+      }
+      ++i;
+    }
+  }
+  if (!open.empty()) return why = "unclosed <" + open.back() + ">", false;
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("answer preview: how an answer is read, before it is checked", "[check][preview]") {
+  const auto report = kl::parse_notebook(read(fixture()), fixture());
+  const kl::Checker c = checker_for(report);
+  auto pv = [&](const std::string& part, const std::string& text) {
+    auto r = c.preview(part, text);
+    REQUIRE(r.ok());
+    return r.value();
+  };
+  kl::AnswerPreview p = pv("k1a", "0.0872");
+  CHECK(p.readable);
+  CHECK(p.kind == "number");
+  CHECK(p.value == "0.0872");
+  CHECK(p.mathml == "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mn>0.0872</mn></math>");
+  CHECK(p.message.empty());
+  CHECK(p.note.empty());
+  CHECK(p.expects == "a number, to at least 3 significant figures");
+  CHECK(pv("k1a", "0.087").note == "2 significant figures: this part asks for at least 3");
+  // Read as the checker reads it: an expression's value.
+  p = pv("k1a", "0.5*ln(5/7) + 0.5*ln(5/3)");
+  CHECK(p.readable);
+  CHECK(p.value == "0.08717669357");
+  CHECK(contains(p.mathml, "<mfrac><mrow><mn>5</mn></mrow><mrow><mn>7</mn></mrow></mfrac>"));
+  // Errors with their columns; nothing is typeset when it does not parse.
+  p = pv("k1a", "(0.5 * ln(5/7)");
+  CHECK_FALSE(p.readable);
+  CHECK(contains(p.message, "never closed"));
+  CHECK(p.column == 1);
+  CHECK(p.mathml.empty());
+  p = pv("k1a", "0.087 0.1");
+  CHECK(p.column == 7);
+  p = pv("k1a", "1 + kl(p, q)");
+  CHECK_FALSE(p.readable);
+  CHECK(contains(p.message, "may not use kl"));
+  CHECK(p.column == 5);
+  CHECK(contains(p.mathml, "<mi>KL</mi>"));  // it parses, so it is typeset
+  CHECK(contains(pv("k1a", "banana").message, "unknown name 'banana'"));
+  // The part's shape.
+  p = pv("k1b", "[0.7, 0.2, 0.1]");
+  CHECK_FALSE(p.readable);
+  CHECK(p.kind == "vector");
+  CHECK(contains(p.message, "asks for 2 entries"));
+  CHECK(p.expects == "a probability vector of 2 entries (non-negative, summing to 1), like [a, b]");
+  p = pv("k1b", "[0.70, 0.35]");
+  CHECK(p.readable);
+  CHECK(p.note == "the entries sum to 1.05, not 1");
+  CHECK(pv("k1b", "[0.7, 0.31]").note.empty());  // 0.7 may be a rounding of 0.69
+  CHECK(pv("k1b", "[0.7, 0.3]").note.empty());
+  CHECK(contains(pv("k1a", "[1, 2]").message, "single number"));
+  CHECK(pv("k1e", "[[1, 1], [1, 2]]").kind == "matrix");
+  CHECK(contains(pv("k1e", "[[1, 1], [1, 2]]").mathml, "<mtable><mtr><mtd><mn>1</mn></mtd>"));
+  // Formulas: names and functions of the part, Greek letters typeset.
+  p = pv("k1f", "(mu^2 + s2 - ln(s2) - 1) / 2");
+  CHECK(p.readable);
+  CHECK(p.kind == "expression");
+  CHECK(p.expects == "a formula in mu and s2");
+  CHECK(contains(p.mathml, "<msup><mi>μ</mi><mrow><mn>2</mn></mrow></msup>"));
+  CHECK(contains(p.mathml, "<mi>ln</mi><mo>&#x2061;</mo>"));
+  CHECK(contains(pv("k1f", "mu + sigma").message, "unknown name 'sigma'"));
+  CHECK(contains(pv("k1f", "mu + [1, 2]").message, "must give a number"));
+  CHECK(pv("k1g", "-0.5 * (2 - mu)^2 / v").expects == "a formula in mu (any additive constant)");
+  // Choices: the option as the checker reads it.
+  p = pv("k1h", "2");
+  CHECK(p.readable);
+  CHECK(p.kind == "choice");
+  CHECK(p.value == "No.");
+  CHECK(contains(pv("k1h", "7").message, "choose one of the 2 options"));
+  // Nothing typed yet.
+  p = pv("k1a", "   ");
+  CHECK(p.kind == "empty");
+  CHECK_FALSE(p.readable);
+  CHECK(p.message.empty());
+  // Cheap on every keystroke: a heavy answer is previewed as read, its value left to Check.
+  p = pv("k1a", "sum(zeros(3000000))");
+  CHECK(p.readable);
+  CHECK(contains(p.note, "Check will evaluate it"));
+  CHECK(c.check("k1a", "sum(zeros(3000000))").kind == kl::VerdictKind::Incorrect);
+  CHECK_FALSE(c.preview("nope", "1").ok());
+}
+
+TEST_CASE("MathML of an answer: escaped, well formed and bounded", "[check][preview]") {
+  const auto report = kl::parse_notebook(read(fixture()), fixture());
+  const kl::Checker c = checker_for(report);
+  const std::vector<std::string> answers = {
+      "\"<script>alert('&')</script>\" + 1",
+      "1 < 2 and 3 >= 2 or not (1 == 1)",
+      "-2^-1 + (-3)^2 * 4 @ 5 / (6 - 7)",
+      "sqrt(abs(-1.5e-9)) + kl([0.5, 0.5], [0.7, 0.3]) + cross_entropy(p, q) + exp(1)",
+      "pi_ref[1] + eps_th * tau + alpha_bar[2, 1]",
+      "[[1, 2], [3, 4]] @ [1, 2]",
+      "1e300 * 2.5e-300 + 123456789012",
+      std::string(150, '(') + "1" + std::string(150, ')'),
+      std::string(180, '-') + "1",
+  };
+  for (const auto& a : answers) {
+    auto r = c.preview("k1a", a);
+    REQUIRE(r.ok());
+    const std::string& m = r.value().mathml;
+    INFO(a << " -> " << m);
+    REQUIRE_FALSE(m.empty());
+    std::string why;
+    CHECK(well_formed(m, why));
+    INFO(why);
+    CHECK_FALSE(contains(m, "<script"));
+  }
+  CHECK(contains(c.preview("k1a", answers[0]).value().mathml, "&lt;script&gt;alert(&#39;&amp;&#39;)&lt;/script&gt;"));
+  CHECK(contains(c.preview("k1a", answers[1]).value().mathml, "<mo>&lt;</mo>"));
+  CHECK(contains(c.preview("k1a", answers[3]).value().mathml, "<mn>1.5</mn><mo>×</mo><msup><mn>10</mn><mrow><mo>−</mo><mn>9</mn></mrow></msup>"));
+  CHECK(contains(c.preview("k1a", answers[4]).value().mathml, "<msub><mi>π</mi><mi>ref</mi></msub>"));
+  // Deep nesting prints an ellipsis past the depth bound; a long answer stays within the size bound.
+  CHECK(contains(c.preview("k1a", answers[8]).value().mathml, "<mi>…</mi>"));
+  std::string sum = "1";
+  for (int i = 0; i < 1200; ++i) sum += " + 0.123";
+  auto big = c.preview("k1a", sum);
+  REQUIRE(big.ok());
+  CHECK(big.value().mathml.size() < 70000);
+  CHECK(big.value().readable);
+  CHECK_FALSE(contains(big.value().mathml, "…"));  // a long sum is one row, not a deep tree
+  std::string product = "2";
+  for (int i = 0; i < 1400; ++i) product += "*(1+0)";
+  auto huge = c.preview("k1a", product);  // more MathML than the bound: given up, still previewed
+  REQUIRE(huge.ok());
+  CHECK(huge.value().mathml.empty());
+  CHECK(huge.value().readable);
+}

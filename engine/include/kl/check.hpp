@@ -72,6 +72,23 @@ struct ToleranceInfo {
   std::string text;            ///< the sentence the feedback uses: "This part accepts answers within ±0.00005 ..."
 };
 
+/// Most element operations one answer preview may do: a preview runs on every keystroke, so a heavier
+/// answer is shown as read and its value left to Check.
+constexpr std::int64_t kPreviewWork = 1000000;
+
+/// How an answer was read, before it is checked (STACK's validation step). Cheap enough to ask for on
+/// every keystroke: one parse and at most kPreviewWork operations.
+struct AnswerPreview {
+  bool readable = false;  ///< it parses and (a numeric part) evaluates to a value of the part's shape
+  std::string kind;       ///< "empty", "number", "vector", "matrix", "expression", "choice"; "" when it does not parse
+  std::string value;      ///< the value the checker will see (10 significant digits), a formula as read, the chosen option's text
+  std::string mathml;     ///< the answer typeset, a MathML Core <math> element ("" when it does not parse)
+  std::string message;    ///< why it cannot be checked as it stands (a syntax error, an unknown name, a shape that does not fit); "" when it can
+  int column = 0;         ///< the 1-based column of a syntax or evaluation error, else 0
+  std::string note;       ///< worth knowing, not an error: "2 significant figures: this part asks for at least 3"
+  std::string expects;    ///< what the part asks for: "a number", "a probability vector of 3 entries", "a formula in phi"
+};
+
 /// What a learner may see of a part besides its verdict.
 struct PartView {
   std::string reference_text;            ///< the reference value, 7 significant digits
@@ -120,6 +137,9 @@ class Checker {
   Result<Environment> scope(const std::string& exercise, std::uint64_t seed = 0) const;
   /// The reference value of a part in a variant.
   Result<Value> reference(const std::string& part, std::uint64_t seed = 0) const;
+  /// How `answer` to `part` would be read in variant `seed`, without checking it (an error only for an
+  /// unknown part).
+  Result<AnswerPreview> preview(const std::string& part, const std::string& answer, std::uint64_t seed = 0) const;
   /// What a numeric part accepts in a variant (an error for choice and expression parts).
   Result<ToleranceInfo> tolerance(const std::string& part, std::uint64_t seed = 0) const;
   /// The author's mistakes of a part with their values in a variant (ids "author:N"; a mistake

@@ -90,6 +90,8 @@ class Session {
   Result<Verdict> check(const std::string& part, const std::string& answer, std::uint64_t seed = 0,
                         const std::map<std::string, std::string>& earlier = {}) const;
   Result<PartView> view(const std::string& part, std::uint64_t seed = 0) const;
+  /// How an answer would be read, before it is checked (cheap: for every keystroke).
+  Result<AnswerPreview> preview(const std::string& part, const std::string& answer, std::uint64_t seed = 0) const;
   Result<ExerciseSlots> exercise_slots(const std::string& exercise, std::uint64_t seed = 0) const;
 
   // ---- the learner's record ----

@@ -136,6 +136,19 @@ Radii radii_of(const PartContext& c, const Value& ref, const std::vector<Applied
 
 }  // namespace
 
+Result<AnswerPreview> Checker::preview(const std::string& part, const std::string& answer, std::uint64_t seed) const {
+  KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
+  const PartContext& c = *cp;
+  if (!c.part->answer || c.part->kind == AnswerKind::Expression) return detail::preview_answer(c, answer, nullptr, 0);
+  KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
+  int digits = 0;
+  if (c.part->tolerance.mode == Tolerance::Mode::Auto || c.part->tolerance.mode == Tolerance::Mode::SigFigs) {
+    auto info = tolerance(part, seed);
+    if (info.ok()) digits = info.value().digits;
+  }
+  return detail::preview_answer(c, answer, &ref, digits);
+}
+
 Result<ToleranceInfo> Checker::tolerance(const std::string& part, std::uint64_t seed) const {
   using namespace detail;
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));

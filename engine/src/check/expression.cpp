@@ -44,17 +44,6 @@ NodePtr with_numbers(const NodePtr& n, const std::map<const Node*, double>& valu
   return copy;
 }
 
-// The number as the learner typed it: the parser keeps only the value, and its shortest form that
-// reads back the same is what was typed (trailing zeros aside, which change no digit compared).
-std::string number_text(double x) {
-  const bool plain = std::fabs(x) >= 1e-4 && std::fabs(x) < 1e15;  // written without an exponent
-  for (int d = 1; d < 17; ++d) {
-    std::string s = format_number(x, d);
-    if (std::strtod(s.c_str(), nullptr) == x && !(plain && s.find('e') != std::string::npos)) return s;
-  }
-  return format_number(x, 17);
-}
-
 }  // namespace
 
 Verdict check_expression(const Part& p, const NodePtr& learner, const Environment& env, const std::set<std::string>& forbidden,
@@ -215,7 +204,7 @@ Verdict check_expression(const Part& p, const NodePtr& learner, const Environmen
         if (std::fabs(typed - right) <= 1e-9 * std::max(std::fabs(right), 1e-300)) continue;
         const Match mt = cmp.bands(Value(right)).classify(std::fabs(typed - right) / cmp.radius(right));
         all_close = all_close && mt != Match::Off;
-        const std::string text = number_text(typed);
+        const std::string text = shortest_number(typed);
         Precision prec;
         const int place = literal_precision(text, prec) ? prec.place : decimal_exponent(std::max(std::fabs(typed), 1e-300)) - 5;
         const int digit = first_differing_digit(typed, right, place);

@@ -124,6 +124,18 @@ std::string tolerance_text(const Comparator& cmp, const Value& ref);
 /// differs from `ref` rounded to the same place; 0 when that cannot be said (signs differ, too many
 /// digits, or no difference at that place).
 int first_differing_digit(double x, double ref, int place);
+/// The shortest text that reads back as x ("0.0966", not "0.096600000000000005"), without an
+/// exponent for ordinary magnitudes.
+std::string shortest_number(double x);
+
+// ---- MathML (mathml.cpp) --------------------------------------------------------------------
+
+/// Deepest subtree printed (deeper ones show as an ellipsis), and the most output (beyond it: "").
+constexpr int kMaxMathmlDepth = 64;
+constexpr std::size_t kMaxMathmlBytes = 60000;
+/// The expression as a MathML Core <math> element, every text escaped; "" when too large.
+std::string to_mathml(const Node& n);
+
 /// The normal two-sided tail probability P(|Z| > z) (for what a StdErr tolerance rejects).
 double normal_two_sided_tail(double z);
 /// "1 in 16,000", "0.27%": a small probability for people.
@@ -171,6 +183,12 @@ Verdict check_choice(const Part& p, const std::string& answer, const Environment
 std::vector<int> choice_order(const Notebook& nb, const Part& p, std::uint64_t seed);
 Verdict check_expression(const Part& p, const NodePtr& learner, const Environment& env, const std::set<std::string>& forbidden,
                          const std::string& part_id);
+
+// ---- the answer preview (preview.cpp) -------------------------------------------------------
+
+/// How `text` is read for part c (ref: the reference value of a numeric part; digits: the significant
+/// figures its tolerance asks for, 0 when it asks for none).
+AnswerPreview preview_answer(const PartContext& c, const std::string& text, const Value* ref, int digits);
 
 // ---- the numeric pipeline (stages.cpp) ------------------------------------------------------
 

@@ -279,6 +279,15 @@ Bands bands_around(const Comparator& cmp, const Value& ref, const std::vector<Va
   return b;
 }
 
+std::string shortest_number(double x) {
+  const bool plain = std::fabs(x) >= 1e-4 && std::fabs(x) < 1e15;  // written without an exponent
+  for (int d = 1; d < 17; ++d) {
+    std::string s = format_number(x, d);
+    if (std::strtod(s.c_str(), nullptr) == x && !(plain && s.find('e') != std::string::npos)) return s;
+  }
+  return format_number(x, 17);
+}
+
 std::string plain_number(double x, int digits) {
   std::string s = format_number(x, digits);
   if (s.find('e') == std::string::npos || !(std::fabs(x) >= 1e-9) || !(std::fabs(x) < 1e15)) return s;

@@ -140,6 +140,13 @@ Result<PartView> Session::view(const std::string& part, std::uint64_t seed) cons
   return c->view(part, seed);
 }
 
+Result<AnswerPreview> Session::preview(const std::string& part, const std::string& answer, std::uint64_t seed) const {
+  KL_TRY(const Checker* c, impl_->usable_checker());
+  KL_TRY(auto found, impl_->find(part));
+  (void)found;
+  return c->preview(part, answer, seed);
+}
+
 Result<ExerciseSlots> Session::exercise_slots(const std::string& exercise, std::uint64_t seed) const {
   KL_TRY(const Checker* c, impl_->usable_checker());
   if (!notebook().exercise(exercise)) return unknown_exercise(notebook(), exercise);

@@ -91,6 +91,13 @@ std::string view_json(const Result<PartView>& r) {
   });
 }
 
+std::string answer_preview_json(const Result<AnswerPreview>& r) {
+  return ok_or_failure(r, [](Writer& w, const AnswerPreview& p) {
+    w.member("readable", p.readable).member("kind", p.kind).member("value", p.value).member("mathml", p.mathml);
+    w.member("message", p.message).member("column", p.column).member("note", p.note).member("expects", p.expects);
+  });
+}
+
 std::string slots_json(const Result<ExerciseSlots>& r) {
   return ok_or_failure(r, [](Writer& w, const ExerciseSlots& s) {
     w.key("intro").strings(s.intro);
