@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "notebook/variants_internal.hpp"
+#include "check/derivation_internal.hpp"
 #include "check/mistakes_internal.hpp"
 
 namespace kl {
@@ -451,7 +452,7 @@ Checker::Checker(Notebook nb, Environment base)
 Result<Value> Checker::reference(const std::string& part, std::uint64_t seed) const {
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
-  if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a choice part");
+  if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a " + answer_kind_name(c.part->kind) + " part: it has no single reference value");
   return evaluate(*c.part->answer, c.env);
 }
 
@@ -474,6 +475,8 @@ Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& 
 Result<std::string> Checker::reference_expression(const std::string& part) const {
   auto found = nb_.part(part);
   if (!found.second) return make_error(ErrorCode::UnknownName, "there is no part '" + part + "'");
+  // [derivation] the steps, separated by "; "
+  if (found.second->kind == AnswerKind::Derivation) return detail::derivation_reference_text(*found.second);
   if (!found.second->answer) return make_error(ErrorCode::Type, part + " is a choice part");
   std::map<std::string, NodePtr> defs;
   for (const auto& q : found.first->parts) {
@@ -643,6 +646,8 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   if (answer.size() > kMaxAnswerLength)
     return invalid("the answer is too long (" + std::to_string(answer.size()) + " characters; at most " + std::to_string(kMaxAnswerLength) + ")");
   if (p.kind == AnswerKind::Choice) return check_choice(p, answer, c.env);
+  // [derivation] step-by-step checking lives in derivation.cpp
+  if (p.kind == AnswerKind::Derivation) return detail::check_derivation(*c.ex, p, c.params, c.env, answer);
   if (trim(answer).empty()) return invalid("the answer is empty");
   auto parsed = parse_expression(answer);
   if (!parsed.ok()) return invalid(parsed.error().message, parsed.error().column);
@@ -868,6 +873,8 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
       KL_TRY(Value ref, evaluate(*p.answer, c.env));
       out.reference_text = format_value_short(ref, 7);
     }
+  } else if (p.kind == AnswerKind::Derivation) {  // [derivation]
+    KL_TRY(out.reference_text, detail::derivation_reference_text(p));
   } else {
     for (const auto& ch : p.choices)
       if (ch.correct) out.reference_text = ch.text;
@@ -888,6 +895,8 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
   }
   KL_TRY(out.solution, render(p.solution, env));
   KL_TRY(out.solution_slots, slot_values(p.solution, env));
+  KL_TRY(bool steps_rendered, detail::derivation_texts(p, env, &out, nullptr));  // [derivation] step prompts, hints
+  (void)steps_rendered;
   return out;
 }
 
@@ -919,6 +928,8 @@ Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::
       KL_TRY(std::vector<std::string> v, slot_values(c.feedback, texts));
       ps.choices.push_back(std::move(v));
     }
+    KL_TRY(bool steps_filled, detail::derivation_texts(p, texts, nullptr, &ps));  // [derivation] step texts
+    (void)steps_filled;
     out.parts.emplace_back(p.id, std::move(ps));
     env = std::move(texts);
   }
