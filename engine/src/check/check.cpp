@@ -459,6 +459,7 @@ Result<Value> Checker::reference(const std::string& part, std::uint64_t seed) co
 Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& part, std::uint64_t seed) const {
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
+  if (c.part->kind == AnswerKind::Derivation) return detail::derivation_mistakes(*c.part);  // [derivation] per step
   std::vector<AppliedMistake> out;
   for (std::size_t k = 0; k < c.part->mistakes.size(); ++k) {
     const AuthorMistake& m = c.part->mistakes[k];

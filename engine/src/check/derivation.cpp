@@ -302,6 +302,19 @@ Result<std::string> derivation_reference_text(const Part& p) {
   return out;
 }
 
+Result<std::vector<AppliedMistake>> derivation_mistakes(const Part& p) {
+  KL_TRY(std::vector<NodePtr> refs, reference_trees(p));
+  std::vector<AppliedMistake> out;
+  for (std::size_t k = 0; k < p.steps.size(); ++k) {
+    const auto subs = step_names(refs, k);
+    for (std::size_t m = 0; m < p.steps[k].mistakes.size(); ++m) {
+      KL_TRY(NodePtr t, Expander(subs).run(p.steps[k].mistakes[m].expr));
+      out.push_back({"step" + std::to_string(k + 1) + ":author:" + std::to_string(m + 1), "", to_string(*t), Value(), t});
+    }
+  }
+  return out;
+}
+
 Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& params, const Environment& env,
                          const std::string& answer) {
   const std::size_t n = p.steps.size();

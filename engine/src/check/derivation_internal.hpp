@@ -21,6 +21,10 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
 /// at() expanded, separated by "; ".
 Result<std::string> derivation_reference_text(const Part& p);
 
+/// Every step's anticipated mistakes as AppliedMistake (ids "stepK:author:N", the expression with
+/// the earlier steps and at() expanded, so a learner could type it; no value).
+Result<std::vector<AppliedMistake>> derivation_mistakes(const Part& p);
+
 /// A derivation answer's steps: its lines, or its ';'-separated pieces (blank trailing steps dropped).
 std::vector<std::string> derivation_lines(const std::string& answer);
 

@@ -198,9 +198,12 @@ class Validator {
       for (const auto& h : st.hints) text(h, env, "step hint", seed);
       for (const auto& m : st.mistakes) text(m.feedback, env, "mistake feedback", seed);
     }
-    for (const auto& [line, message] : detail::derivation_problems(p, env)) at(line, message, seed);
+    // A step without an answer, or no steps at all, is a parse error already reported.
+    if (p.steps.empty() || std::any_of(p.steps.begin(), p.steps.end(), [](const DerivationStep& st) { return !st.answer; })) return;
+    const auto problems = detail::derivation_problems(p, env);
+    for (const auto& [line, message] : problems) at(line, message, seed);
     auto ref = checker.reference_expression(p.id);
-    if (!ref.ok()) return;  // reported above
+    if (!ref.ok() || !problems.empty()) return;  // reported above
     const Verdict v = checker.check(p.id, ref.value(), seed);
     if (v.kind != VerdictKind::Correct) at(p.line, "the reference steps of " + p.id + " are not accepted by its own check: " + v.feedback, seed);
   }
