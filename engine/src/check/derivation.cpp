@@ -560,7 +560,7 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
   return v;
 }
 
-std::vector<std::pair<int, std::string>> derivation_problems(const Part& p, const Environment& env) {
+std::vector<std::pair<int, std::string>> derivation_problems(const Part& p, const Environment& env, bool mistakes) {
   std::vector<std::pair<int, std::string>> out;
   auto refs_r = reference_trees(p);
   if (!refs_r.ok()) {
@@ -606,6 +606,7 @@ std::vector<std::pair<int, std::string>> derivation_problems(const Part& p, cons
                                            "'s answer, so error-carried-forward would judge the wrong thing");
     }
     for (const auto& m : st.mistakes) {
+      if (!mistakes) break;
       auto t = Expander(subs).run(m.expr);
       auto mv = t.ok() ? values_at(*t.value(), pts.author, pts.where, o) : Result<std::vector<Value>>(t.error());
       if (!mv.ok()) out.emplace_back(m.line, "the mistake '" + m.source + "' fails to evaluate: " + mv.error().message);

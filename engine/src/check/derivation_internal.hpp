@@ -30,8 +30,8 @@ std::vector<std::string> derivation_lines(const std::string& answer);
 
 /// Author problems of a derivation in one variant, as (line, message): steps that cannot be
 /// evaluated at enough sample points, a from: rule that does not reproduce its step, a constant:
-/// on a step that does not vary, a mistake that fails or equals its step.
-std::vector<std::pair<int, std::string>> derivation_problems(const Part& p, const Environment& env);
+/// on a step that does not vary, and (when `mistakes`) a mistake that fails or equals its step.
+std::vector<std::pair<int, std::string>> derivation_problems(const Part& p, const Environment& env, bool mistakes);
 
 /// Renders the steps' prompts and hints into `view` and/or their slot values (prompts, hints,
 /// mistakes) into `slots` (either may be null).

@@ -200,7 +200,9 @@ class Validator {
     }
     // A step without an answer, or no steps at all, is a parse error already reported.
     if (p.steps.empty() || std::any_of(p.steps.begin(), p.steps.end(), [](const DerivationStep& st) { return !st.answer; })) return;
-    const auto problems = detail::derivation_problems(p, env);
+    // Like a part's mistakes, a step's are checked against the textbook variant: in another one a
+    // mistake may coincide with the answer (and is then simply accepted).
+    const auto problems = detail::derivation_problems(p, env, seed == 0);
     for (const auto& [line, message] : problems) at(line, message, seed);
     auto ref = checker.reference_expression(p.id);
     if (!ref.ok() || !problems.empty()) return;  // reported above
