@@ -101,6 +101,25 @@ TEST_CASE("derivation: the author's steps are accepted, written out or as the re
   CHECK(some_variant_differs);
 }
 
+TEST_CASE("derivation: a step that is a number may be typed rounded, with 3 significant digits or more", "[derivation]") {
+  const auto r = fixture();
+  const kl::Checker c = checker_for(r);
+  // g2's steps are 1 + sqrt(2), twice that, and the vector of both (variant 0).
+  CHECK(c.check("g2", "2.41; 4.83; [2.41, 4.83]").kind == K::Correct);
+  CHECK(c.check("g2", "2.414; -(-4.828); [2.4142, 4.8284]").kind == K::Correct);
+  kl::Verdict v = c.check("g2", "2.4; 4.83; [2.41, 4.83]");
+  CHECK(v.steps[0].kind == K::Incorrect);
+  CHECK(contains(v.steps[0].feedback, "at least 3 significant figures"));
+  v = c.check("g2", "2.42; 4.84; [2.42, 4.84]");  // rounded wrongly: off by more than the last digit
+  CHECK(v.steps[0].kind == K::Incorrect);
+  CHECK_FALSE(contains(v.steps[0].feedback, "significant"));
+  v = c.check("g2", "2.41; 4.83; [2.41, 4.85]");
+  CHECK(v.steps[2].wrong_components == std::vector<int>{2});
+  // A step that depends on the variables is a formula: no number can be it, however many digits.
+  v = c.check("g1", lines({"-1.5", kS2, kS3}));
+  CHECK(v.steps[0].kind == K::Incorrect);
+}
+
 TEST_CASE("derivation: each declared mistake is named at its step, the other steps judged on their own", "[derivation]") {
   const auto r = fixture();
   const kl::Checker c = checker_for(r);

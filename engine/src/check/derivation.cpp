@@ -266,6 +266,83 @@ void author_feedback(Verdict& v, const TextTemplate& t, const Environment& env) 
   v.feedback = text.ok() ? text.value() : t.text;
 }
 
+// A step typed as a plain number or vector of numbers ("0.5108", "[0.3, -0.1]"): the half unit of each
+// entry's last digit and its significant digits, so a number rounded by hand can be judged by the
+// digits given. False when the text is anything else.
+struct Typed {
+  double half_unit = 0;
+  int sigfigs = 0;
+};
+
+bool typed_number(std::string t, Typed& out) {
+  t = trim(t);
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t = trim(t.substr(1));
+  else if (t.rfind("\xE2\x88\x92", 0) == 0) t = trim(t.substr(3));
+  const std::size_t epos = t.find_first_of("eE");
+  long exponent = 0;
+  if (epos != std::string::npos) {
+    const std::string ex = t.substr(epos + 1);
+    std::size_t k = (!ex.empty() && (ex[0] == '-' || ex[0] == '+')) ? 1 : 0;
+    if (k >= ex.size() || ex.size() > 6 || ex.find_first_not_of("0123456789", k) != std::string::npos) return false;
+    exponent = std::atol(ex.c_str());
+  }
+  const std::string mant = t.substr(0, epos);
+  int dots = 0, decimals = 0;
+  std::string digits;
+  for (char c : mant) {
+    if (c == '.') {
+      if (++dots > 1) return false;
+    } else if (c >= '0' && c <= '9') {
+      digits += c;
+      if (dots) ++decimals;
+    } else {
+      return false;
+    }
+  }
+  if (digits.empty()) return false;
+  const std::size_t first = digits.find_first_not_of('0');
+  out.sigfigs = first == std::string::npos ? 99 : static_cast<int>(digits.size() - first);  // a typed 0 is exact
+  out.half_unit = first == std::string::npos ? 0.0 : 0.5 * std::pow(10.0, static_cast<double>(exponent - decimals));
+  return true;
+}
+
+bool typed_values(const std::string& text, std::vector<Typed>& out) {
+  std::string t = trim(text);
+  if (t.size() >= 2 && t.front() == '[' && t.back() == ']') {
+    t = t.substr(1, t.size() - 2);
+    if (t.find('[') != std::string::npos) return false;
+    std::size_t pos = 0;
+    while (pos <= t.size()) {
+      std::size_t comma = t.find(',', pos);
+      if (comma == std::string::npos) comma = t.size();
+      Typed one;
+      if (!typed_number(t.substr(pos, comma - pos), one)) return false;
+      out.push_back(one);
+      pos = comma + 1;
+    }
+    return true;
+  }
+  Typed one;
+  if (!typed_number(t, one)) return false;
+  out.push_back(one);
+  return true;
+}
+
+// A typed number (or vector) against a step whose value does not depend on the variables: right when
+// each entry equals the reference rounded to the digits given, with at least 3 significant digits.
+bool rounded_match(const std::vector<Typed>& typed, const Value& mine, const std::vector<Value>& ref) {
+  for (const auto& v : ref)
+    if (!equivalent({v}, {ref[0]}, Constant::None)) return false;  // varies: a number cannot be it
+  const auto x = flat(mine), y = flat(ref[0]);
+  if (x.size() != typed.size() || y.size() != x.size()) return false;
+  for (std::size_t j = 0; j < x.size(); ++j) {
+    const double d = std::fabs(x[j] - y[j]);
+    if (d <= 1e-12 * std::fabs(y[j])) continue;
+    if (typed[j].sigfigs < 3 || d > typed[j].half_unit * (1 + 1e-9)) return false;
+  }
+  return true;
+}
+
 std::string step_list(const std::vector<std::size_t>& steps) {
   std::string s;
   for (std::size_t i = 0; i < steps.size(); ++i)
@@ -405,6 +482,13 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
                                                      : "Correct.";
       continue;
     }
+    std::vector<Typed> typed;
+    if (st.constant == Constant::None && typed_values(text, typed) && rounded_match(typed, my[0], ref)) {
+      s.kind = VerdictKind::Correct;
+      s.score = 1.0;
+      s.feedback = "Correct to the digits you gave.";
+      continue;
+    }
     // The author's step in terms of the learner's own earlier steps.
     std::map<std::string, NodePtr> own_subs;
     std::vector<NodePtr> own_chain = refs;
@@ -480,13 +564,25 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
       }
     if (my[0].is_vector()) {
       const auto x = flat(my[at]), y = flat(ref[at]);
-      for (std::size_t j = 0; j < x.size(); ++j)
-        if (!equivalent({Value(x[j])}, {Value(y[j])}, Constant::None)) s.wrong_components.push_back(static_cast<int>(j) + 1);
+      for (std::size_t j = 0; j < x.size(); ++j) {
+        const bool rounded_right = j < typed.size() && typed[j].sigfigs >= 3 && std::fabs(x[j] - y[j]) <= typed[j].half_unit * (1 + 1e-9);
+        if (!rounded_right && !equivalent({Value(x[j])}, {Value(y[j])}, Constant::None)) s.wrong_components.push_back(static_cast<int>(j) + 1);
+      }
     }
-    if (st.constant != Constant::None) {
+    bool ref_constant = true;
+    for (const auto& v : ref) ref_constant = ref_constant && equivalent({v}, {ref[0]}, Constant::None);
+    bool too_coarse = !typed.empty() && ref_constant;
+    if (too_coarse) {
+      const auto x = flat(my[0]), y = flat(ref[0]);
+      for (std::size_t j = 0; j < x.size() && j < typed.size(); ++j)
+        too_coarse = too_coarse && std::fabs(x[j] - y[j]) <= typed[j].half_unit * (1 + 1e-9);
+    }
+    if (too_coarse) {
+      s.feedback = "Too few digits to check: give this step with at least 3 significant figures.";
+    } else if (st.constant != Constant::None) {
       s.feedback = std::string("Not equal to this step, even up to ") + (st.constant == Constant::Additive ? "an additive constant" : "a constant factor") +
                    ": it depends on the variables differently.";
-    } else if (p.variables.empty() || pts.where[at].empty()) {
+    } else if (p.variables.empty() || pts.where[at].empty() || ref_constant) {
       s.feedback = my[0].is_vector() && !s.wrong_components.empty()
                        ? "Not what this step gives: entr" + std::string(s.wrong_components.size() == 1 ? "y " : "ies ") +
                              [&] {
