@@ -12,25 +12,16 @@ export function whenParsed() {
   return new Promise((resolve) => document.addEventListener('DOMContentLoaded', () => resolve(), { once: true }));
 }
 
-/** An older progress record converted by the engine (kl::load_progress), or null. */
-function migrated(nb, raw) {
-  const r = nb.loadProgress(raw);
-  if (!r.ok || r.schema >= 1) return null;
-  const rec = r.progress;
-  for (const p of Object.values(rec.parts)) {
-    if (p.verdict === null) delete p.verdict;
-    if (!p.checked) delete p.checked;
-  }
-  return rec;
-}
-
 /**
  * Hydrates the page once it is parsed.
- * @param {{engine: Promise<import('./kllab.mjs').Engine>, notify?: Function}} o the engine, already
- *   loading (it compiles while the page is parsed); notify defaults to the page's notices region
- * @returns {Promise<{notify: Function}>}
+ * @param {{engine: Promise<import('./kllab.mjs').Engine>, storage?: Storage, learner?: {id: string, name?: string}}} o
+ *   the engine, already loading (it compiles while the page is parsed); storage: a Storage-like object the
+ *   progress is kept in instead of localStorage; learner: who is working (their exercises start in their
+ *   own variant). The SCORM adapter (lms.mjs) passes both.
+ * @returns {Promise<{notify: Function, parts?: () => {part: string, exercise: string, kind: string, verdict: (string|null), score: number}[]}>}
+ *   parts (once the page is ready): each part's last checked verdict, in page order
  */
-export async function startPage({ engine: enginePromise }) {
+export async function startPage({ engine: enginePromise, storage = null, learner = null }) {
   enginePromise.catch(() => {}); // reported below, once the page can show it
   await whenParsed();
   const doc = document;
@@ -65,7 +56,7 @@ export async function startPage({ engine: enginePromise }) {
       fail(e && e.message ? e.message : String(e));
       return { notify };
     }
-    const progress = openProgress(notebookId, notify, { migrate: (raw) => migrated(nb, raw) });
+    const progress = openProgress(notebookId, notify, { storage, learner });
     const errs = nb.errors();
     if (errs.length) {
       fail(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));
@@ -85,6 +76,12 @@ export async function startPage({ engine: enginePromise }) {
     performance.mark?.('kllab:ready');
     doc.documentElement.dataset.ready = 'true';
     doc.dispatchEvent(new CustomEvent('kllab:ready', { detail: { notebook: notebookId } }));
+    const parts = () =>
+      [...ex.parts.values()].map((p) => {
+        const r = progress.peekPart(p.part.id);
+        return { part: p.part.id, exercise: p.exId, kind: p.part.kind, verdict: r?.verdict ?? null, score: r?.verdict ? r.score ?? 0 : 0 };
+      });
+    return { notify, parts };
   } catch (e) {
     fail(e && e.message ? e.message : String(e));
   }

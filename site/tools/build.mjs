@@ -419,7 +419,7 @@ function renderExercise(nb, ex, cell, file, lines, errors, rt) {
     if (!t || !t.text) return '';
     const line = findLine(lines, cell.line, t.text);
     const r = rt(t.text, { slots: values || [], line, ...o });
-    if (r.count !== t.slots) errors.push(`${file}:${line}: ${what}: found ${r.count} slots, the engine found ${t.slots}`);
+    if (r.count !== t.slots.length) errors.push(`${file}:${line}: ${what}: found ${r.count} slots, the engine found ${t.slots.length}`);
     return r.html;
   };
   const out = [];

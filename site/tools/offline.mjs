@@ -33,12 +33,15 @@ const noDataFetch = {
   },
 };
 
-/** Bundles the offline runtime once (the same script for every notebook). */
-async function bundle(dist, wasm) {
+/**
+ * Bundles the offline runtime once (the same script for every notebook). pageModule: the module whose
+ * startPage starts the page (the SCORM packages pass './lms.mjs', which wraps page.mjs's).
+ */
+export async function bundle(dist, wasm, { pageModule = './page.mjs' } = {}) {
   const entry = `
 import createKlLab from ${JSON.stringify(`${wasm}kllab-engine-inline.mjs`)};
 import { loadEngine } from './kllab.mjs';
-import { startPage } from './page.mjs';
+import { startPage } from ${JSON.stringify(pageModule)};
 startPage({ engine: loadEngine({ factory: createKlLab }) });
 `;
   const r = await esbuild.build({

@@ -543,13 +543,13 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
     }
     if (named) continue;
     for (const auto& rw : library_rewrites(refs[k], env)) {
-      if (rw.id == "log_base_10" || rw.id == "temperature_missing") continue;
+      if (std::string(rw.spec->id) == "log_base_10" || std::string(rw.spec->id) == "temperature_missing") continue;
       auto wv = values_at(*rw.expr, pts.author, pts.where, author);
       if (!wv.ok() || equivalent(wv.value(), ref, st.constant) || !equivalent(my, wv.value(), st.constant)) continue;
       s.kind = VerdictKind::Incorrect;
-      s.mistake = rw.id;
-      s.mistake_name = rw.name;
-      s.feedback = rw.feedback;
+      s.mistake = rw.spec->id;
+      s.mistake_name = rw.spec->name;
+      s.feedback = rw.spec->feedback;
       named = true;
       break;
     }
