@@ -21,7 +21,7 @@ FUZZ_TEST_SECONDS ?= 6
 APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
-.PHONY: all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-browser test-cli \
+.PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-browser test-cli \
         sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
@@ -90,7 +90,7 @@ scorm: $(SITE_FOR)
 	@$(NODE) site/tools/scorm.mjs $(if $(NOTEBOOKS),--dist $(COURSE_SITE))
 
 # ---- tests --------------------------------------------------------------------------------------
-test: test-native test-cli test-wasm test-node test-sanitize test-fuzz test-browser
+test: test-native test-types test-cli test-wasm test-node test-sanitize test-fuzz test-browser
 
 test-native: native
 	@echo "== native Catch2 suite"
@@ -125,6 +125,11 @@ test-fuzz: fuzz-build
 	  $(FUZZ)/fuzz_$$t -max_total_time=$(FUZZ_TEST_SECONDS) -timeout=10 -rss_limit_mb=4096 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
 	    -print_final_stats=1 $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; \
 	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; done
+
+# kllab.d.ts type-checked against kllab.mjs (TypeScript, no emit).
+test-types: deps
+	@echo "== JS API types (kllab.d.ts against kllab.mjs)"
+	@npx --no-install tsc -p tests/types
 
 test-cli: native
 	@echo "== CLI tests"

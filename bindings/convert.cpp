@@ -180,7 +180,9 @@ std::string library_mistakes(const kl::Session& s, const std::string& part, doub
 std::string load_record(kl::Session& s, const std::string& text) { return kl::warnings_json(s.load_record(text)); }
 std::string record_json(const kl::Session& s) { return s.record_json(); }
 void reset_record(kl::Session& s) { s.reset_record(); }
-std::string set_learner(kl::Session& s, const std::string& id, const std::string& name) { return kl::done_json(s.set_learner({id, name})); }
+std::string set_learner(kl::Session& s, const std::string& id, const std::string& name, bool personal) {
+  return kl::done_json(s.set_learner({id, name}, personal));
+}
 std::string merge_record(kl::Session& s, const std::string& text) { return kl::warnings_json(s.merge_record(text)); }
 std::string state(const kl::Session& s) { return kl::state_json(s.state()); }
 std::string set_variant(kl::Session& s, const std::string& exercise, double seed) {

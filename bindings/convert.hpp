@@ -53,7 +53,7 @@ std::string library_mistakes(const kl::Session& s, const std::string& part, doub
 std::string load_record(kl::Session& s, const std::string& text);
 std::string record_json(const kl::Session& s);
 void reset_record(kl::Session& s);
-std::string set_learner(kl::Session& s, const std::string& id, const std::string& name);
+std::string set_learner(kl::Session& s, const std::string& id, const std::string& name, bool personal);
 std::string merge_record(kl::Session& s, const std::string& text);
 std::string state(const kl::Session& s);
 std::string set_variant(kl::Session& s, const std::string& exercise, double seed);

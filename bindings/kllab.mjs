@@ -7,15 +7,12 @@
 // Nothing here throws for bad learner or author input, or for a call on a closed object.
 // Engine-side objects (notebooks, scratch sessions) are freed with close().
 
-/**
- * @typedef {{code: string, message: string, column: number, line: number, file: string}} KlError
- * @typedef {{ok: false, error: KlError}} Failure
- * @typedef {{ok: true, value: (number|boolean|string|Float64Array|Float64Array[]), kind: string, text: string} | Failure} EvalResult
- * @typedef {{ok: true, verdict: 'correct'|'correct_given_earlier'|'close'|'incorrect'|'invalid', score: number,
- *            feedback: string, mistake: (string|null), mistakeName: (string|null), column: number,
- *            wrongComponents: number[], answer: string, slots: string[], steps: object[]}} Verdict
- * @typedef {{cell: string, status: 'ok'|'error'|'blocked', values: {name: string, text: string, kind: string, value: any}[],
- *            error: (KlError|null), blockedBy: string}} CellResult
+/** The types are declared once, in kllab.d.ts (checked against this file in `make test`).
+ * @typedef {import('./kllab.js').KlError} KlError
+ * @typedef {import('./kllab.js').Failure} Failure
+ * @typedef {import('./kllab.js').EvalResult} EvalResult
+ * @typedef {import('./kllab.js').Verdict} Verdict
+ * @typedef {import('./kllab.js').CellResult} CellResult
  */
 
 /**
@@ -229,16 +226,20 @@ export class Notebook {
     return this._h.recordJson();
   }
 
-  /** Starts a fresh record (the learner is kept). */
+  /** Starts a fresh record (the learner is kept). @returns {{ok: true} | Failure} */
   resetRecord() {
     if (!this._h) return closed('notebook');
     this._h.resetRecord();
-    return { ok: true };
+    return /** @type {{ok: true}} */ ({ ok: true });
   }
 
-  /** Sets who is working (once: another learner's attempts are never taken over). */
-  setLearner({ id = '', name = '' } = {}) {
-    return this._call('setLearner', String(id), String(name));
+  /**
+   * Sets who is working (once: another learner's attempts are never taken over). With
+   * personalVariants, exercises the learner has not touched start in the learner's own variant (the
+   * same on every device: an LMS course); otherwise in the textbook variant.
+   */
+  setLearner({ id = '', name = '' } = {}, { personalVariants = false } = {}) {
+    return this._call('setLearner', String(id), String(name), Boolean(personalVariants));
   }
 
   /** Merges a record another tab stored into this one. @returns {{ok: true, warnings: string[]} | Failure} */
@@ -328,10 +329,12 @@ function seedOf(seed) {
   return Number.isSafeInteger(s) && s >= 0 ? s : 0;
 }
 
+/** @returns {Failure} */
 function failure(code, message) {
   return { ok: false, error: { code, message, column: 0, line: 0, file: '' } };
 }
 
+/** @returns {Failure} */
 function closed(what) {
   return failure('closed', `this ${what} is closed`);
 }

@@ -129,6 +129,21 @@ TEST_CASE("a learner is set once; another learner's work is never taken over", "
   CHECK_FALSE(s.set_learner({std::string(kl::kMaxLearnerText + 1, 'x'), ""}).ok());
 }
 
+TEST_CASE("personal variants: each learner's untouched exercises start in their own numbers, on any device", "[session]") {
+  CHECK(kl::learner_seed("s-1") == 856129u);
+  CHECK(kl::learner_seed("ada@example.org") == 921994u);
+  kl::Session s = distillation();
+  REQUIRE(s.set_learner({"ada@example.org", "Ada"}, true).ok());
+  CHECK(part_state(s.state(), "ex8", "ex8b").id == "ex8b");
+  for (const auto& e : s.state()) CHECK(e.seed == kl::learner_seed("ada@example.org"));
+  REQUIRE(s.submit("ex8b", "0.0252", "t").ok());
+  CHECK(s.record().exercises.at("ex8").seed == kl::learner_seed("ada@example.org"));
+  // Without personal variants the textbook numbers come first.
+  kl::Session t = distillation();
+  REQUIRE(t.set_learner({"ada@example.org", "Ada"}).ok());
+  for (const auto& e : t.state()) CHECK(e.seed == 0);
+}
+
 TEST_CASE("import: previewed first, merged or replacing, the previous record handed back", "[session]") {
   kl::Session mine = distillation(), theirs = distillation();
   REQUIRE(mine.submit("ex8b", "0.0252", "2026-12-01T10:00:00.000Z").ok());

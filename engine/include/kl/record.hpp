@@ -92,6 +92,10 @@ struct LoadedRecord {
   int schema = kRecordSchema;              ///< the schema it was written in
 };
 
+/// The variant a learner gets when a course gives each learner their own numbers (an LMS, or an
+/// author's choice): 1..999999 from FNV-1a (32 bits) of the learner id's bytes, the same on every device.
+std::uint64_t learner_seed(const std::string& id);
+
 /// A hash of what grading depends on in a notebook's exercises (ids, parameters, variants, answers,
 /// tolerances, choices): hex FNV-1a 64. Prose, hints and feedback do not change it.
 std::string notebook_hash(const Notebook& nb);

@@ -93,8 +93,10 @@ class Session {
   std::string record_json() const;
   /// Starts a fresh record (the learner is kept).
   void reset_record();
-  /// Sets who is working. An error if the record already holds another learner's attempts.
-  Result<bool> set_learner(const Learner& learner);
+  /// Sets who is working. An error if the record already holds another learner's attempts. With
+  /// `personal_variants`, exercises the learner has not touched start in learner_seed(id), so each
+  /// learner gets their own numbers (an LMS course); otherwise they start in the textbook variant.
+  Result<bool> set_learner(const Learner& learner, bool personal_variants = false);
   /// Merges a record stored by another tab into this one (see merge_records).
   Result<std::vector<std::string>> merge_record(std::string_view json);
   /// The exercises' current variants and parts' state.

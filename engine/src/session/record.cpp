@@ -401,6 +401,15 @@ void fnv(std::uint64_t& h, const std::string& s) {
 
 }  // namespace
 
+std::uint64_t learner_seed(const std::string& id) {
+  std::uint32_t h = 0x811c9dc5u;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 0x01000193u;
+  }
+  return 1 + h % 999999u;
+}
+
 std::string notebook_hash(const Notebook& nb) {
   std::uint64_t h = 1469598103934665603ull;
   fnv(h, nb.id);

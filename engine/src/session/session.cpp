@@ -29,6 +29,7 @@ struct Session::Impl {
   std::unique_ptr<Checker> checker;
   std::vector<Error> errors;
   Record record;
+  std::uint64_t first_seed = 0;  // the variant an untouched exercise starts in
 
   Impl(std::string_view text, std::string file) : report(parse_notebook(text, file)), runtime(report.notebook) {
     errors = report.errors;
@@ -65,12 +66,19 @@ struct Session::Impl {
 
   std::uint64_t seed_of(const std::string& exercise) const {
     auto it = record.exercises.find(exercise);
-    return it == record.exercises.end() ? 0 : it->second.seed;
+    return it == record.exercises.end() ? first_seed : it->second.seed;
+  }
+
+  // An exercise's record, created in the variant it starts in.
+  ExerciseRecord& exercise_record(const std::string& id) {
+    auto [it, fresh] = record.exercises.try_emplace(id);
+    if (fresh) it->second.seed = first_seed;
+    return it->second;
   }
 
   // The part's record in its exercise's current variant (created on demand).
   PartRecord& part_record(const Exercise& ex, const std::string& part) {
-    ExerciseRecord& er = record.exercises[ex.id];
+    ExerciseRecord& er = exercise_record(ex.id);
     return er.variants[er.seed].parts[part];
   }
   const PartRecord* peek(const Exercise& ex, const std::string& part) const {
@@ -157,7 +165,7 @@ void Session::reset_record() {
   impl_->record.learner = std::move(learner);
 }
 
-Result<bool> Session::set_learner(const Learner& learner) {
+Result<bool> Session::set_learner(const Learner& learner, bool personal_variants) {
   if (learner.id.size() > kMaxLearnerText || learner.name.size() > kMaxLearnerText)
     return make_error(ErrorCode::TooLarge, "a learner id or name is at most " + std::to_string(kMaxLearnerText) + " characters");
   Learner& current = impl_->record.learner;
@@ -172,6 +180,7 @@ Result<bool> Session::set_learner(const Learner& learner) {
   const bool other = current.id != learner.id;
   current.id = learner.id;
   if (other || !learner.name.empty()) current.name = learner.name;
+  impl_->first_seed = personal_variants && !learner.id.empty() ? learner_seed(learner.id) : 0;
   return true;
 }
 
@@ -209,7 +218,7 @@ Result<ExerciseState> Session::set_variant(const std::string& exercise, std::uin
   const Exercise* ex = notebook().exercise(exercise);
   if (!ex) return unknown_exercise(notebook(), exercise);
   if (static_cast<double>(seed) > 9007199254740991.0) return make_error(ErrorCode::Domain, "a variant is a whole number below 2^53");
-  ExerciseRecord& er = impl_->record.exercises[exercise];
+  ExerciseRecord& er = impl_->exercise_record(exercise);
   if (!er.variants.count(seed) && er.variants.size() >= kMaxVariants) {
     // Make room: drop the oldest variant other than the one shown now.
     auto drop = er.variants.begin();
