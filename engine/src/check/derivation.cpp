@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "check/derivation_internal.hpp"
+#include "check/internal.hpp"
 #include "check/mistakes_internal.hpp"
 
 namespace kl {
@@ -20,13 +21,6 @@ constexpr std::size_t kPoints = 16;  // sample points per check (as for expressi
 constexpr int kDraws = 64;           // draws tried to find them
 constexpr long kMaxNodes = 200000;   // substituting steps into steps copies trees: bounded
 constexpr int kMaxDepth = 1000;      // an expanded tree stays shallow enough for the evaluator's stack
-
-std::string trim(const std::string& s) {
-  const std::size_t a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
-  const std::size_t b = s.find_last_not_of(" \t\r\n");
-  return s.substr(a, b - a + 1);
-}
 
 // "step3" -> 3; 0 when the name is not a step name.
 std::size_t step_number(const std::string& name) {
@@ -137,16 +131,6 @@ bool numeric(const Value& v) {
   return false;
 }
 
-std::vector<double> flat(const Value& v) {
-  if (v.is_number()) return {v.number()};
-  return std::vector<double>(v.vector().data(), v.vector().data() + v.vector().size());
-}
-
-bool same_shape(const Value& a, const Value& b) {
-  if (a.is_number() && b.is_number()) return true;
-  return a.is_vector() && b.is_vector() && a.vector().size() == b.vector().size();
-}
-
 using Constant = DerivationStep::Constant;
 
 // Equal at every point, or up to one additive constant / one nonzero factor common to all points.
@@ -154,16 +138,16 @@ bool equivalent(const std::vector<Value>& a, const std::vector<Value>& b, Consta
   if (a.size() != b.size() || a.empty()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (!numeric(a[i]) || !numeric(b[i]) || !same_shape(a[i], b[i])) return false;
-  const std::size_t width = flat(a[0]).size();
+  const std::size_t width = numbers(a[0]).size();
   std::vector<double> shift(width, 0.0);
   double ratio = 1.0;
   if (c == Constant::Additive) {
-    const auto x0 = flat(a[0]), y0 = flat(b[0]);
+    const auto x0 = numbers(a[0]), y0 = numbers(b[0]);
     for (std::size_t j = 0; j < width; ++j) shift[j] = x0[j] - y0[j];
   } else if (c == Constant::Factor) {
     bool found = false;
     for (std::size_t i = 0; i < a.size() && !found; ++i) {
-      const auto x = flat(a[i]), y = flat(b[i]);
+      const auto x = numbers(a[i]), y = numbers(b[i]);
       for (std::size_t j = 0; j < width && !found; ++j)
         if (std::fabs(y[j]) > 1e-12) {
           ratio = x[j] / y[j];
@@ -173,7 +157,7 @@ bool equivalent(const std::vector<Value>& a, const std::vector<Value>& b, Consta
     if (!std::isfinite(ratio) || ratio == 0.0) return false;
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto x = flat(a[i]), y = flat(b[i]);
+    const auto x = numbers(a[i]), y = numbers(b[i]);
     for (std::size_t j = 0; j < width; ++j) {
       const double target = ratio * y[j] + shift[j];
       if (std::fabs(x[j] - target) > 1e-6 * (std::fabs(x[j]) + std::fabs(target) + std::fabs(shift[j])) + 1e-9) return false;
@@ -251,89 +235,23 @@ Result<std::vector<Value>> values_at(const Node& tree, const std::vector<Environ
   return out;
 }
 
-Verdict invalid(std::string message, int column = 0) {
-  Verdict v;
-  v.kind = VerdictKind::Invalid;
-  v.feedback = std::move(message);
-  v.column = column;
-  return v;
-}
-
-void author_feedback(Verdict& v, const TextTemplate& t, const Environment& env) {
-  auto slots = slot_values(t, env);
-  auto text = render(t, env);
-  if (slots.ok()) v.slots = slots.value();
-  v.feedback = text.ok() ? text.value() : t.text;
-}
-
-// A step typed as a plain number or vector of numbers ("0.5108", "[0.3, -0.1]"): the half unit of each
-// entry's last digit and its significant digits, so a number rounded by hand can be judged by the
-// digits given. False when the text is anything else.
-struct Typed {
-  double half_unit = 0;
-  int sigfigs = 0;
-};
-
-bool typed_number(std::string t, Typed& out) {
-  t = trim(t);
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t = trim(t.substr(1));
-  else if (t.rfind("\xE2\x88\x92", 0) == 0) t = trim(t.substr(3));
-  const std::size_t epos = t.find_first_of("eE");
-  long exponent = 0;
-  if (epos != std::string::npos) {
-    const std::string ex = t.substr(epos + 1);
-    std::size_t k = (!ex.empty() && (ex[0] == '-' || ex[0] == '+')) ? 1 : 0;
-    if (k >= ex.size() || ex.size() > 6 || ex.find_first_not_of("0123456789", k) != std::string::npos) return false;
-    exponent = std::atol(ex.c_str());
-  }
-  const std::string mant = t.substr(0, epos);
-  int dots = 0, decimals = 0;
-  std::string digits;
-  for (char c : mant) {
-    if (c == '.') {
-      if (++dots > 1) return false;
-    } else if (c >= '0' && c <= '9') {
-      digits += c;
-      if (dots) ++decimals;
-    } else {
-      return false;
-    }
-  }
-  if (digits.empty()) return false;
-  const std::size_t first = digits.find_first_not_of('0');
-  out.sigfigs = first == std::string::npos ? 99 : static_cast<int>(digits.size() - first);  // a typed 0 is exact
-  out.half_unit = first == std::string::npos ? 0.0 : 0.5 * std::pow(10.0, static_cast<double>(exponent - decimals));
-  return true;
-}
-
-bool typed_values(const std::string& text, std::vector<Typed>& out) {
-  std::string t = trim(text);
-  if (t.size() >= 2 && t.front() == '[' && t.back() == ']') {
-    t = t.substr(1, t.size() - 2);
-    if (t.find('[') != std::string::npos) return false;
-    std::size_t pos = 0;
-    while (pos <= t.size()) {
-      std::size_t comma = t.find(',', pos);
-      if (comma == std::string::npos) comma = t.size();
-      Typed one;
-      if (!typed_number(t.substr(pos, comma - pos), one)) return false;
-      out.push_back(one);
-      pos = comma + 1;
-    }
+// A step typed as a plain number or vector of numbers ("0.5108", "[0.3, -0.1]"): the precision of
+// each entry (tolerance.cpp reads it), so a number rounded by hand is judged by the digits given.
+bool typed_values(const std::string& text, std::vector<Precision>& out) {
+  Precision one;
+  if (literal_precision(text, one)) {
+    out.push_back(one);
     return true;
   }
-  Typed one;
-  if (!typed_number(t, one)) return false;
-  out.push_back(one);
-  return true;
+  return vector_precisions(text, out);
 }
 
 // A typed number (or vector) against a step whose value does not depend on the variables: right when
 // each entry equals the reference rounded to the digits given, with at least 3 significant digits.
-bool rounded_match(const std::vector<Typed>& typed, const Value& mine, const std::vector<Value>& ref) {
+bool rounded_match(const std::vector<Precision>& typed, const Value& mine, const std::vector<Value>& ref) {
   for (const auto& v : ref)
     if (!equivalent({v}, {ref[0]}, Constant::None)) return false;  // varies: a number cannot be it
-  const auto x = flat(mine), y = flat(ref[0]);
+  const auto x = numbers(mine), y = numbers(ref[0]);
   if (x.size() != typed.size() || y.size() != x.size()) return false;
   for (std::size_t j = 0; j < x.size(); ++j) {
     const double d = std::fabs(x[j] - y[j]);
@@ -475,18 +393,16 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
       continue;
     }
     if (equivalent(my, ref, st.constant)) {
-      s.kind = VerdictKind::Correct;
-      s.score = 1.0;
-      s.feedback = st.constant == Constant::Additive ? "Correct (up to an additive constant, which this step allows)."
-                   : st.constant == Constant::Factor ? "Correct (up to a constant factor, which this step allows)."
-                                                     : "Correct.";
+      s = make_verdict(VerdictKind::Correct, st.constant == Constant::Additive ? "Correct (up to an additive constant, which this step allows)."
+                                             : st.constant == Constant::Factor ? "Correct (up to a constant factor, which this step allows)."
+                                                                               : "Correct.");
+      s.answer_text = to_string(*tree);
       continue;
     }
-    std::vector<Typed> typed;
+    std::vector<Precision> typed;
     if (st.constant == Constant::None && typed_values(text, typed) && rounded_match(typed, my[0], ref)) {
-      s.kind = VerdictKind::Correct;
-      s.score = 1.0;
-      s.feedback = "Correct to the digits you gave.";
+      s = make_verdict(VerdictKind::Correct, "Correct to the digits you gave.");
+      s.answer_text = to_string(*tree);
       continue;
     }
     // The author's step in terms of the learner's own earlier steps.
@@ -512,17 +428,16 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
       if (t.ok()) {
         auto ev = values_at(*t.value(), pts.author, pts.where, author);
         if (ev.ok() && equivalent(my, ev.value(), st.constant) && carried.empty()) {
-          s.kind = VerdictKind::Correct;
-          s.score = 1.0;
-          s.feedback = "Correct: the right step from what you had before.";
+          s = make_verdict(VerdictKind::Correct, "Correct: the right step from what you had before.");
+          s.answer_text = to_string(*tree);
           continue;
         }
         if (ev.ok() && equivalent(my, ev.value(), st.constant)) {
-          s.kind = VerdictKind::CorrectGivenEarlier;
-          s.score = 0.75;
           const std::string which = step_list(carried);
-          s.feedback = "Correct given your step " + which + ": this step does the right thing to what you had. The difference comes from step " +
-                       which + "; fix it and this follows.";
+          s = make_verdict(VerdictKind::CorrectGivenEarlier, "Correct given your step " + which +
+                                                                  ": this step does the right thing to what you had. The difference comes from step " +
+                                                                  which + "; fix it and this follows.");
+          s.answer_text = to_string(*tree);
           continue;
         }
       }
@@ -537,7 +452,7 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
         if (!wv.ok() || equivalent(wv.value(), ref, st.constant) || !equivalent(my, wv.value(), st.constant)) continue;
         s.kind = VerdictKind::Incorrect;
         s.mistake = "author:" + std::to_string(m + 1);
-        author_feedback(s, st.mistakes[m].feedback, env);
+        give_feedback(s, st.mistakes[m].feedback, env);
         named = true;
       }
     }
@@ -563,7 +478,7 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
         break;
       }
     if (my[0].is_vector()) {
-      const auto x = flat(my[at]), y = flat(ref[at]);
+      const auto x = numbers(my[at]), y = numbers(ref[at]);
       for (std::size_t j = 0; j < x.size(); ++j) {
         const bool rounded_right = j < typed.size() && typed[j].sigfigs >= 3 && std::fabs(x[j] - y[j]) <= typed[j].half_unit * (1 + 1e-9);
         if (!rounded_right && !equivalent({Value(x[j])}, {Value(y[j])}, Constant::None)) s.wrong_components.push_back(static_cast<int>(j) + 1);
@@ -573,7 +488,7 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
     for (const auto& v : ref) ref_constant = ref_constant && equivalent({v}, {ref[0]}, Constant::None);
     bool too_coarse = !typed.empty() && ref_constant;
     if (too_coarse) {
-      const auto x = flat(my[0]), y = flat(ref[0]);
+      const auto x = numbers(my[0]), y = numbers(ref[0]);
       for (std::size_t j = 0; j < x.size() && j < typed.size(); ++j)
         too_coarse = too_coarse && std::fabs(x[j] - y[j]) <= typed[j].half_unit * (1 + 1e-9);
     }
@@ -623,19 +538,21 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
     v.kind = VerdictKind::Invalid;
     v.feedback = "Step " + std::to_string(first_unreadable + 1) + " could not be read: " + s.feedback;
     v.column = s.column;
+    v.score = verdict_info(VerdictKind::Invalid).score;
     return v;
   }
+  // A derivation's score is the mean of its steps' (the verdict table's scores for each step's kind).
   v.score = total / static_cast<double>(n);
   if (correct == n) {
-    v.kind = VerdictKind::Correct;
-    v.score = 1.0;
-    v.feedback = "Correct: all " + std::to_string(n) + " steps.";
-    return v;
+    Verdict all = make_verdict(VerdictKind::Correct, "Correct: all " + std::to_string(n) + " steps.");
+    all.steps = std::move(v.steps);
+    all.answer_text = v.answer_text;
+    return all;
   }
   if (first_wrong < 0 && first_carried < 0) {
     // Every step given so far is right; the rest are still empty. Not a wrong answer.
     v.kind = VerdictKind::Invalid;
-    v.score = 0.0;
+    v.score = verdict_info(VerdictKind::Invalid).score;
     v.feedback = "Steps so far are right (" + std::to_string(correct) + of_n + "); " + std::to_string(unanswered) + " still to write.";
     return v;
   }
