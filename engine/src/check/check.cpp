@@ -20,8 +20,7 @@ Result<Checker> Checker::create(const Notebook& nb) {
 }
 
 Result<Environment> Checker::scope(const std::string& exercise, std::uint64_t seed) const {
-  const Exercise* ex = nb_.exercise(exercise);
-  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(const Exercise* ex, nb_.find_exercise(exercise));
   return exercise_scope(nb_, base_, *ex, seed);
 }
 
@@ -51,7 +50,7 @@ struct Checker::Cache {
     const Key key{part, seed};
     auto it = contexts.find(key);
     if (it != contexts.end()) return it->second;
-    KL_TRY(auto found, detail::find_part(nb, part));
+    KL_TRY(auto found, nb.find_part(part));
     KL_TRY(auto s, scope(nb, base, *found.first, seed));
     KL_TRY(PartContext c, detail::context(*s, *found.second));
     if (contexts.size() >= kMaxEntries) contexts.clear();  // bounded: a learner visits few variants
@@ -98,8 +97,7 @@ Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& 
 }
 
 Result<std::string> Checker::reference_expression(const std::string& part) const {
-  auto found = nb_.part(part);
-  if (!found.second) return make_error(ErrorCode::UnknownName, "there is no part '" + part + "'");
+  KL_TRY(auto found, nb_.find_part(part));
   if (!found.second->answer) return make_error(ErrorCode::Type, part + " is a choice part");
   std::map<std::string, NodePtr> defs;
   for (const auto& q : found.first->parts) {
@@ -191,8 +189,7 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
 }
 
 Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::uint64_t seed) const {
-  const Exercise* ex = nb_.exercise(exercise);
-  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(const Exercise* ex, nb_.find_exercise(exercise));
   KL_TRY(Environment env, detail::params_scope(nb_, base_, *ex, seed));
   ExerciseSlots out;
   KL_TRY(out.intro, slot_values(ex->intro, env));

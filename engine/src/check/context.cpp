@@ -74,17 +74,6 @@ std::map<std::string, NodePtr> PartContext::earlier_defs() const {
   return defs;
 }
 
-Result<std::pair<const Exercise*, const Part*>> find_part(const Notebook& nb, const std::string& part_id) {
-  auto found = nb.part(part_id);
-  if (found.second) return found;
-  std::vector<std::string> ids;
-  for (const auto& ex : nb.exercises)
-    for (const auto& p : ex.parts) ids.push_back(p.id);
-  std::string near = nearest_name(part_id, ids);
-  return make_error(ErrorCode::UnknownName,
-                    "there is no part '" + part_id.substr(0, 80) + "' in " + nb.id + (near.empty() ? "" : ": did you mean '" + near + "'?"));
-}
-
 Result<ExerciseScope> exercise_scope_of(const Notebook& nb, const Environment& base, const Exercise& ex, std::uint64_t seed) {
   ExerciseScope s;
   s.ex = &ex;

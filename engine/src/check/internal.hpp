@@ -101,8 +101,6 @@ struct ExerciseScope {
 Result<ExerciseScope> exercise_scope_of(const Notebook& nb, const Environment& base, const Exercise& ex, std::uint64_t seed);
 /// A part's context from its exercise's scope.
 Result<PartContext> context(const ExerciseScope& s, const Part& part);
-/// The part with this id, or an UnknownName error that suggests the nearest id.
-Result<std::pair<const Exercise*, const Part*>> find_part(const Notebook& nb, const std::string& part_id);
 
 /// The library mistakes that apply to a part in a variant and give a distinguishable value.
 std::vector<AppliedMistake> applied_mistakes(const PartContext& c, const Value& ref);
