@@ -206,6 +206,10 @@ struct Notebook {
   std::pair<const Exercise*, const Part*> part(const std::string& id) const;
   /// The cell with this id, or nullptr.
   const Cell* cell(const std::string& id) const;
+  /// The exercise with this id, or an UnknownName error naming the notebook.
+  Result<const Exercise*> find_exercise(const std::string& id) const;
+  /// The part with this id and its exercise, or an UnknownName error suggesting the nearest id.
+  Result<std::pair<const Exercise*, const Part*>> find_part(const std::string& id) const;
 };
 
 /// A parsed notebook and every author error found (file:line each), not just the first.

@@ -21,8 +21,7 @@ Result<Checker> Checker::create(const Notebook& nb) {
 }
 
 Result<Environment> Checker::scope(const std::string& exercise, std::uint64_t seed) const {
-  const Exercise* ex = nb_.exercise(exercise);
-  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(const Exercise* ex, nb_.find_exercise(exercise));
   return exercise_scope(nb_, base_, *ex, seed);
 }
 
@@ -31,15 +30,30 @@ Result<Environment> Checker::scope(const std::string& exercise, std::uint64_t se
 struct Checker::Cache {
   using Key = std::pair<std::string, std::uint64_t>;
   static constexpr std::size_t kMaxEntries = 512;
-  std::map<Key, std::shared_ptr<const PartContext>> contexts;
+  std::map<Key, std::shared_ptr<const detail::ExerciseScope>> scopes;  // (exercise, seed)
+  std::map<Key, std::shared_ptr<const PartContext>> contexts;          // (part, seed)
   std::map<Key, std::shared_ptr<const std::vector<AppliedMistake>>> mistakes;
+
+  Result<std::shared_ptr<const detail::ExerciseScope>> scope(const Notebook& nb, const Environment& base, const Exercise& ex,
+                                                             std::uint64_t seed) {
+    const Key key{ex.id, seed};
+    auto it = scopes.find(key);
+    if (it != scopes.end()) return it->second;
+    KL_TRY(detail::ExerciseScope s, detail::exercise_scope_of(nb, base, ex, seed));
+    if (scopes.size() >= kMaxEntries) scopes.clear();
+    auto shared = std::make_shared<const detail::ExerciseScope>(std::move(s));
+    scopes[key] = shared;
+    return std::shared_ptr<const detail::ExerciseScope>(shared);
+  }
 
   Result<std::shared_ptr<const PartContext>> context(const Notebook& nb, const Environment& base, const std::string& part,
                                                      std::uint64_t seed) {
     const Key key{part, seed};
     auto it = contexts.find(key);
     if (it != contexts.end()) return it->second;
-    KL_TRY(PartContext c, detail::context(nb, base, part, seed));
+    KL_TRY(auto found, nb.find_part(part));
+    KL_TRY(auto s, scope(nb, base, *found.first, seed));
+    KL_TRY(PartContext c, detail::context(*s, *found.second));
     if (contexts.size() >= kMaxEntries) contexts.clear();  // bounded: a learner visits few variants
     auto shared = std::make_shared<const PartContext>(std::move(c));
     contexts[key] = shared;
@@ -85,8 +99,7 @@ Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& 
 }
 
 Result<std::string> Checker::reference_expression(const std::string& part) const {
-  auto found = nb_.part(part);
-  if (!found.second) return make_error(ErrorCode::UnknownName, "there is no part '" + part + "'");
+  KL_TRY(auto found, nb_.find_part(part));
   // [derivation] the steps, separated by "; "
   if (found.second->kind == AnswerKind::Derivation) return detail::derivation_reference_text(*found.second);
   if (!found.second->answer) return make_error(ErrorCode::Type, part + " is a choice part");
@@ -139,8 +152,8 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   std::vector<Precision> prec = precisions_of(answer, learner.value());
   Comparator cmp(p.tolerance, stderr_of(p, c.env));
   ValueMatch m = compare_values(cmp, learner.value(), ref.value(), prec);
-  NumericCheck k{c, answer, earlier, learner.value(), ref.value(), std::move(prec), cmp, std::move(m), nullptr};
-  k.library = &cache_->applied(c, k.ref, seed);
+  NumericCheck k{c, answer, earlier, learner.value(), ref.value(), std::move(prec), cmp, std::move(m), {}};
+  k.library = [&]() -> const std::vector<AppliedMistake>& { return cache_->applied(c, k.ref, seed); };
   for (auto stage : {stage_correct, stage_error_carried_forward, stage_author_mistakes, stage_library_mistakes, stage_too_few_digits, stage_sanity})
     if (auto v = stage(k)) return *v;
   return stage_close_or_incorrect(k);
@@ -186,8 +199,7 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
 }
 
 Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::uint64_t seed) const {
-  const Exercise* ex = nb_.exercise(exercise);
-  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(const Exercise* ex, nb_.find_exercise(exercise));
   KL_TRY(Environment env, detail::params_scope(nb_, base_, *ex, seed));
   ExerciseSlots out;
   KL_TRY(out.intro, slot_values(ex->intro, env));

@@ -38,6 +38,22 @@ std::pair<const Exercise*, const Part*> Notebook::part(const std::string& wanted
   return {nullptr, nullptr};
 }
 
+Result<const Exercise*> Notebook::find_exercise(const std::string& wanted) const {
+  if (const Exercise* ex = exercise(wanted)) return ex;
+  return make_error(ErrorCode::UnknownName, "there is no exercise '" + wanted.substr(0, 80) + "' in " + id);
+}
+
+Result<std::pair<const Exercise*, const Part*>> Notebook::find_part(const std::string& wanted) const {
+  auto found = part(wanted);
+  if (found.second) return found;
+  std::vector<std::string> ids;
+  for (const auto& ex : exercises)
+    for (const auto& p : ex.parts) ids.push_back(p.id);
+  const std::string near = nearest_name(wanted, ids);
+  return make_error(ErrorCode::UnknownName,
+                    "there is no part '" + wanted.substr(0, 80) + "' in " + id + (near.empty() ? "" : ": did you mean '" + near + "'?"));
+}
+
 const Cell* Notebook::cell(const std::string& wanted) const {
   for (const auto& c : cells)
     if (c.id == wanted) return &c;

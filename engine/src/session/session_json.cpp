@@ -185,8 +185,9 @@ std::string cells_json(const Notebook& nb) {
 }
 
 std::string exercise_json(const Notebook& nb, const std::string& id) {
-  const Exercise* ex = nb.exercise(id);
-  if (!ex) return failure_json(make_error(ErrorCode::UnknownName, "there is no exercise '" + id.substr(0, 80) + "' in " + nb.id));
+  auto found = nb.find_exercise(id);
+  if (!found.ok()) return failure_json(found.error());
+  const Exercise* ex = found.value();
   Writer w;
   w.begin_object().member("ok", true).member("id", ex->id).member("title", ex->title).member("line", ex->line);
   w.key("intro");
