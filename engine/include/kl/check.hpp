@@ -44,7 +44,9 @@ struct Verdict {
   int column = 0;                       ///< Invalid: the column of the problem, when known
   std::vector<int> wrong_components;    ///< vectors: 1-based components that are off
   std::string answer_text;              ///< the learner's value as understood
-  std::vector<Verdict> steps;           ///< a derivation part: one verdict per step
+  /// Derivation parts: one verdict per step, in order (the part's score is their mean); empty for
+  /// every other kind.
+  std::vector<Verdict> steps;
 };
 
 /// A verdict of kind k with the kind's score.
@@ -55,9 +57,9 @@ struct AppliedMistake {
   std::string id;
   std::string name;
   std::string expression;  ///< the rewritten reference, as text (filled by the public listings only)
-  std::string feedback;    ///< what the learner is told (library mistakes: the text for this reference)
   Value value;
   NodePtr tree;            ///< the rewritten reference
+  std::string feedback{};  ///< what the learner is told (library mistakes: the text for this reference)
 };
 
 /// What a numeric part accepts in a variant: the one tolerance model's radii (docs/authoring.md, "How
@@ -98,6 +100,8 @@ struct PartView {
   std::vector<std::vector<std::string>> hint_slots;
   std::string solution;                  ///< rendered
   std::vector<std::string> solution_slots;
+  std::vector<std::string> step_prompts;             ///< derivation: each step's prompt, rendered
+  std::vector<std::vector<std::string>> step_hints;  ///< derivation: each step's hints, rendered
   /// A choice part: the options in the order this variant shows them, as 0-based indices into
   /// Part::choices (shuffled per variant; the answer to check is still the authored number, index + 1).
   std::vector<int> choice_order;
@@ -111,6 +115,13 @@ struct PartSlots {
   std::vector<std::vector<std::string>> mistakes;  ///< author mistakes' feedback, in order
   std::vector<std::vector<std::string>> choices;   ///< choice feedback, in authored order
   std::vector<int> order;  ///< a choice part: the display order (see PartView::choice_order)
+  /// Derivation parts: the slot values of each step's texts.
+  struct Step {
+    std::vector<std::string> prompt;
+    std::vector<std::vector<std::string>> hints;
+    std::vector<std::vector<std::string>> mistakes;
+  };
+  std::vector<Step> steps;
 };
 
 /// Every slot value of an exercise's texts in a variant.

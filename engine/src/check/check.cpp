@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "check/derivation_internal.hpp"  // [derivation]
 #include "check/internal.hpp"
 #include "check/mistakes_internal.hpp"
 #include "notebook/variants_internal.hpp"
@@ -20,8 +21,7 @@ Result<Checker> Checker::create(const Notebook& nb) {
 }
 
 Result<Environment> Checker::scope(const std::string& exercise, std::uint64_t seed) const {
-  const Exercise* ex = nb_.exercise(exercise);
-  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(const Exercise* ex, nb_.find_exercise(exercise));
   return exercise_scope(nb_, base_, *ex, seed);
 }
 
@@ -30,16 +30,31 @@ Result<Environment> Checker::scope(const std::string& exercise, std::uint64_t se
 struct Checker::Cache {
   using Key = std::pair<std::string, std::uint64_t>;
   static constexpr std::size_t kMaxEntries = 512;
-  std::map<Key, std::shared_ptr<const PartContext>> contexts;
+  std::map<Key, std::shared_ptr<const detail::ExerciseScope>> scopes;  // (exercise, seed)
+  std::map<Key, std::shared_ptr<const PartContext>> contexts;          // (part, seed)
   std::map<Key, std::shared_ptr<const std::vector<AppliedMistake>>> mistakes;
   std::map<Key, std::shared_ptr<const std::vector<detail::AuthorValue>>> authored;
+
+  Result<std::shared_ptr<const detail::ExerciseScope>> scope(const Notebook& nb, const Environment& base, const Exercise& ex,
+                                                             std::uint64_t seed) {
+    const Key key{ex.id, seed};
+    auto it = scopes.find(key);
+    if (it != scopes.end()) return it->second;
+    KL_TRY(detail::ExerciseScope s, detail::exercise_scope_of(nb, base, ex, seed));
+    if (scopes.size() >= kMaxEntries) scopes.clear();
+    auto shared = std::make_shared<const detail::ExerciseScope>(std::move(s));
+    scopes[key] = shared;
+    return std::shared_ptr<const detail::ExerciseScope>(shared);
+  }
 
   Result<std::shared_ptr<const PartContext>> context(const Notebook& nb, const Environment& base, const std::string& part,
                                                      std::uint64_t seed) {
     const Key key{part, seed};
     auto it = contexts.find(key);
     if (it != contexts.end()) return it->second;
-    KL_TRY(PartContext c, detail::context(nb, base, part, seed));
+    KL_TRY(auto found, nb.find_part(part));
+    KL_TRY(auto s, scope(nb, base, *found.first, seed));
+    KL_TRY(PartContext c, detail::context(*s, *found.second));
     if (contexts.size() >= kMaxEntries) contexts.clear();  // bounded: a learner visits few variants
     auto shared = std::make_shared<const PartContext>(std::move(c));
     contexts[key] = shared;
@@ -73,29 +88,31 @@ Checker::Checker(Notebook nb, Environment base)
 Result<Value> Checker::reference(const std::string& part, std::uint64_t seed) const {
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
-  if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a choice part");
+  if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a " + answer_kind_name(c.part->kind) + " part: it has no single reference value");
   return evaluate(*c.part->answer, c.env);
 }
 
 Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& part, std::uint64_t seed) const {
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
+  if (c.part->kind == AnswerKind::Derivation) return detail::derivation_mistakes(*c.part);  // [derivation] per step
   std::vector<AppliedMistake> out;
   for (std::size_t k = 0; k < c.part->mistakes.size(); ++k) {
     const AuthorMistake& m = c.part->mistakes[k];
     if (c.part->kind == AnswerKind::Expression) {
-      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), m.feedback.text, Value(), m.expr});
+      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), Value(), m.expr, m.feedback.text});
       continue;
     }
     auto v = evaluate(*m.expr, c.env);
-    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), m.feedback.text, v.value(), m.expr});
+    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), v.value(), m.expr, m.feedback.text});
   }
   return out;
 }
 
 Result<std::string> Checker::reference_expression(const std::string& part) const {
-  auto found = nb_.part(part);
-  if (!found.second) return make_error(ErrorCode::UnknownName, "there is no part '" + part + "'");
+  KL_TRY(auto found, nb_.find_part(part));
+  // [derivation] the steps, separated by "; "
+  if (found.second->kind == AnswerKind::Derivation) return detail::derivation_reference_text(*found.second);
   if (!found.second->answer) return make_error(ErrorCode::Type, part + " is a choice part");
   std::map<std::string, NodePtr> defs;
   for (const auto& q : found.first->parts) {
@@ -183,6 +200,8 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   if (answer.size() > kMaxAnswerLength)
     return invalid("the answer is too long: the limit is " + std::to_string(kMaxAnswerLength) + " characters");
   if (p.kind == AnswerKind::Choice) return check_choice(p, answer, c.env);
+  // [derivation] step-by-step checking lives in derivation.cpp
+  if (p.kind == AnswerKind::Derivation) return detail::check_derivation(*c.ex, p, c.params, c.env, answer);
   if (trim(answer).empty()) return invalid("the answer is empty");
   auto parsed = parse_expression(answer);
   if (!parsed.ok()) return invalid(parsed.error().message, parsed.error().column);
@@ -199,13 +218,21 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   if (!ref.ok()) return invalid("this part's reference could not be computed: " + ref.error().message);
   if (auto v = stage_shape(learner.value(), ref.value())) return *v;
 
-  const auto& library = cache_->applied(c, ref.value(), seed);
-  const auto& authored = cache_->author(c, ref.value(), seed);
-  const Radii radii = radii_of(c, ref.value(), library, authored);
-  NumericCheck k{c, answer, earlier, learner.value(), ref.value(), precisions_of(answer, learner.value()), radii.cmp, ValueMatch{},
-                 &library, &authored, VerdictKind::Incorrect};
-  const Bands& bands = radii.bands;
-  k.m = compare_values(k.cmp, k.x, k.ref, &bands);
+  const Value& x = learner.value();
+  NumericCheck k{c, answer, earlier, x, ref.value(), precisions_of(answer, x), Comparator(p.tolerance, stderr_of(p, c.env)), ValueMatch{},
+                 nullptr, nullptr, VerdictKind::Incorrect};
+  // Within the tightest radius the tolerance can come to, the answer is right whatever mistakes the
+  // part anticipates: no need to compute them (most checks of a class's right answers stop here).
+  if (p.tolerance.mode == Tolerance::Mode::Auto) k.cmp = Comparator::sigfigs(kMaxAutoSigFigs);
+  k.m = compare_values(k.cmp, k.x, k.ref);
+  if (k.m.overall == Match::Within) return *stage_correct(k);
+  const auto& library = cache_->applied(c, k.ref, seed);
+  const auto& authored = cache_->author(c, k.ref, seed);
+  const Radii radii = radii_of(c, k.ref, library, authored);
+  k.cmp = radii.cmp;
+  k.library = &library;
+  k.authored = &authored;
+  k.m = compare_values(k.cmp, k.x, k.ref, &radii.bands);
   for (auto stage : {stage_correct, stage_error_carried_forward})
     if (auto v = stage(k)) return *v;
   k.kind = k.m.overall == Match::Close ? VerdictKind::Close : VerdictKind::Incorrect;
@@ -226,6 +253,8 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
       KL_TRY(Value ref, evaluate(*p.answer, c.env));
       out.reference_text = format_value_short(ref, 7);
     }
+  } else if (p.kind == AnswerKind::Derivation) {  // [derivation]
+    KL_TRY(out.reference_text, detail::derivation_reference_text(p));
   } else {
     for (const auto& ch : p.choices)
       if (ch.correct) out.reference_text = ch.text;
@@ -246,13 +275,14 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
   }
   KL_TRY(out.solution, render(p.solution, env));
   KL_TRY(out.solution_slots, slot_values(p.solution, env));
+  KL_TRY(bool steps_rendered, detail::derivation_texts(p, env, &out, nullptr));  // [derivation] step prompts, hints
+  (void)steps_rendered;
   if (p.kind == AnswerKind::Choice) out.choice_order = detail::choice_order(nb_, p, seed);
   return out;
 }
 
 Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::uint64_t seed) const {
-  const Exercise* ex = nb_.exercise(exercise);
-  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(const Exercise* ex, nb_.find_exercise(exercise));
   KL_TRY(Environment env, detail::params_scope(nb_, base_, *ex, seed));
   ExerciseSlots out;
   KL_TRY(out.intro, slot_values(ex->intro, env));
@@ -278,6 +308,8 @@ Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::
       KL_TRY(std::vector<std::string> v, slot_values(c.feedback, texts));
       ps.choices.push_back(std::move(v));
     }
+    KL_TRY(bool steps_filled, detail::derivation_texts(p, texts, nullptr, &ps));  // [derivation] step texts
+    (void)steps_filled;
     if (p.kind == AnswerKind::Choice) ps.order = detail::choice_order(nb_, p, seed);
     out.parts.emplace_back(p.id, std::move(ps));
     env = std::move(texts);

@@ -1,6 +1,5 @@
-// The checker's part of author validation: feedback conditions ({{assert COND}} in any text) checked
-// in every variant, and warnings about choices that give answers away and author mistakes that a
-// part's tolerance cannot tell from the reference.
+// The checker's part of author validation: warnings about a right option that stands out by its
+// length, and author mistakes that a part's tolerance cannot tell from the reference.
 #include "check/lint.hpp"
 
 #include <algorithm>
@@ -40,86 +39,15 @@ class Reports {
   std::vector<Error> out_;
 };
 
-// Every text of an exercise, with what it belongs to.
-std::vector<const TextTemplate*> texts_of(const Exercise& ex) {
-  std::vector<const TextTemplate*> out{&ex.intro};
-  for (const auto& p : ex.parts) {
-    out.push_back(&p.prompt);
-    for (const auto& h : p.hints) out.push_back(&h);
-    out.push_back(&p.solution);
-    for (const auto& m : p.mistakes) out.push_back(&m.feedback);
-    for (const auto& c : p.choices) out.push_back(&c.feedback);
-  }
-  return out;
-}
-
 std::size_t code_points(const std::string& s) {
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
   return n;
 }
 
-// The numbers written in a text with at least two significant figures ("0.0872", "1.5e-3").
-std::vector<std::pair<std::string, Precision>> numbers_in(const std::string& text) {
-  std::vector<std::pair<std::string, Precision>> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const bool starts = std::isdigit(static_cast<unsigned char>(text[i])) ||
-                        (text[i] == '.' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])));
-    const bool in_word = i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '_');
-    if (!starts || in_word) {
-      ++i;
-      continue;
-    }
-    std::size_t j = i;
-    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.')) ++j;
-    if (j + 1 < text.size() && (text[j] == 'e' || text[j] == 'E') &&
-        (std::isdigit(static_cast<unsigned char>(text[j + 1])) || ((text[j + 1] == '-' || text[j + 1] == '+') && j + 2 < text.size()))) {
-      std::size_t k = j + 1 + ((text[j + 1] == '-' || text[j + 1] == '+') ? 1 : 0);
-      if (k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]))) {
-        while (k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]))) ++k;
-        j = k;
-      }
-    }
-    std::string token = text.substr(i, j - i);
-    while (!token.empty() && token.back() == '.') token.pop_back();  // "0.25." ends a sentence
-    const bool negative = i > 0 && text[i - 1] == '-';
-    Precision p;
-    if (literal_precision(token, p) && p.sigfigs >= 2 && p.sigfigs < 99) out.push_back({negative ? "-" + token : token, p});
-    i = j;
-  }
-  return out;
-}
-
 }  // namespace
 
-std::vector<Error> feedback_errors(const Notebook& nb, const Checker& checker, int variants) {
-  Reports reports(nb);
-  for (const auto& ex : nb.exercises) {
-    const auto texts = texts_of(ex);
-    bool any = false;
-    for (const auto* t : texts)
-      for (const auto& s : t->slots) any = any || s.assertion;
-    if (!any) continue;
-    for (std::uint64_t seed = 0; seed <= static_cast<std::uint64_t>(variants); ++seed) {
-      auto scope = checker.scope(ex.id, seed);
-      if (!scope.ok()) break;  // reported by validation's own checks
-      for (const auto* t : texts)
-        for (const auto& s : t->slots) {
-          if (!s.assertion) continue;
-          auto v = evaluate(*s.expr, scope.value());
-          const std::string cond = s.source.substr(7);
-          if (!v.ok()) reports.add(s.line, "in {{" + s.source + "}}: " + v.error().message, seed);
-          else if (!v.value().is_boolean()) reports.add(s.line, "{{" + s.source + "}} must be a true/false condition", seed);
-          else if (!v.value().boolean())
-            reports.add(s.line, "the text here assumes " + cond + ", which is false in this variant: make the text true in every variant", seed);
-        }
-    }
-  }
-  return reports.take();
-}
-
-std::vector<Error> feedback_warnings(const Notebook& nb, const Checker& checker, int variants) {
+std::vector<Error> checker_warnings(const Notebook& nb, const Checker& checker, int variants) {
   Reports reports(nb);
   for (const auto& ex : nb.exercises) {
     // Choices whose right option stands out by its length.
@@ -133,7 +61,7 @@ std::vector<Error> feedback_warnings(const Notebook& nb, const Checker& checker,
                         std::to_string(wrong) + "): learners can pick it by its length",
                     0);
     }
-    // Options that state a numeric part's reference; author mistakes the tolerance cannot tell apart.
+    // Author mistakes the tolerance cannot tell from the reference.
     for (std::uint64_t seed = 0; seed <= static_cast<std::uint64_t>(variants); ++seed) {
       for (const auto& q : ex.parts) {
         if (!q.answer || q.kind == AnswerKind::Expression || q.kind == AnswerKind::Choice) continue;
@@ -141,15 +69,6 @@ std::vector<Error> feedback_warnings(const Notebook& nb, const Checker& checker,
         auto tol = checker.tolerance(q.id, seed);
         if (!ref.ok() || !tol.ok()) continue;
         const auto rs = numbers(ref.value());
-        for (const auto& p : ex.parts)
-          for (const auto& c : p.choices)
-            for (const auto& [token, prec] : numbers_in(c.text)) {
-              const double x = std::strtod(token.c_str(), nullptr);
-              for (double r : rs)
-                if (r != 0 && std::fabs(x - r) <= prec.half_unit * (1 + 1e-9))
-                  reports.add(c.line, "an option of " + p.id + " states " + token + ", the answer of " + q.id + " rounded: it gives that answer away",
-                              seed);
-            }
         auto mistakes = checker.author_mistakes(q.id, seed);
         if (!mistakes.ok()) continue;
         for (std::size_t k = 0; k < mistakes.value().size(); ++k) {

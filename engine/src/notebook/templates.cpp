@@ -1,6 +1,5 @@
-// Text templates: author text with {{expr}} / {{expr:digits}} slots, filled per variant, and
-// {{assert COND}} slots, which print nothing and state a condition the text relies on (validation
-// checks it in every variant).
+// Text templates: author text with {{expr}} / {{expr:digits}} slots, filled per variant (a negative
+// number after an operator in brackets, so a page never prints "1 − −0.5").
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -89,12 +88,8 @@ Result<TextTemplate> parse_template(const std::string& text, int line) {
     }
     std::string inner = text.substr(pos + 2, end - pos - 2);
     TextTemplate::Slot slot;
-    const std::size_t lead = inner.find_first_not_of(" \t");
     const std::size_t colon = inner.rfind(':');
-    if (lead != std::string::npos && inner.compare(lead, 7, "assert ") == 0) {
-      slot.assertion = true;
-      inner = inner.substr(lead + 7);
-    } else if (colon != std::string::npos) {
+    if (colon != std::string::npos) {
       std::string digits = inner.substr(colon + 1);
       const bool numeric = !digits.empty() && digits.find_first_not_of(" 0123456789") == std::string::npos;
       if (!numeric) {
@@ -109,12 +104,12 @@ Result<TextTemplate> parse_template(const std::string& text, int line) {
     if (!expr.ok()) {
       Error e = expr.error();
       e.code = ErrorCode::Notebook;
-      e.message = "in {{" + std::string(slot.assertion ? "assert " : "") + inner + "}}: " + e.message;
+      e.message = "in {{" + inner + "}}: " + e.message;
       e.line = slot_line;
       return e;
     }
     slot.expr = expr.value();
-    slot.source = slot.assertion ? "assert " + inner : inner;
+    slot.source = inner;
     slot.start = pos;
     slot.end = end + 2;
     slot.line = slot_line;
@@ -127,10 +122,6 @@ Result<TextTemplate> parse_template(const std::string& text, int line) {
 Result<std::vector<std::string>> slot_values(const TextTemplate& t, const Environment& env) {
   std::vector<std::string> out;
   for (const auto& slot : t.slots) {
-    if (slot.assertion) {  // says nothing; validation evaluates it
-      out.emplace_back();
-      continue;
-    }
     auto v = evaluate(*slot.expr, env);
     if (!v.ok()) {
       Error e = v.error();
