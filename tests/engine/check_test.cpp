@@ -722,3 +722,48 @@ TEST_CASE("MathML of an answer: escaped, well formed and bounded", "[check][prev
   CHECK(huge.value().mathml.empty());
   CHECK(huge.value().readable);
 }
+
+TEST_CASE("not a distribution: one rule for every sum", "[check][distribution]") {
+  // k1b's answer is the probability vector [0.7, 0.3]. A wrong answer is named "not a probability
+  // distribution" when an entry is negative or its sum is off 1 by more than rounding its entries as
+  // typed can explain (half a unit in each one's last digit; 1e-6 for computed entries), whatever
+  // else is wrong with it, unless a mistake explains it.
+  const auto report = kl::parse_notebook(read(fixture()), fixture());
+  const kl::Checker c = checker_for(report);
+  struct Row {
+    const char* answer;
+    bool fires;
+  };
+  const std::vector<Row> rows = {
+      {"[0.7, 0.5]", true},      // 1.2: more than 0.05 + 0.05
+      {"[0.60, 0.50]", true},    // 1.1: more than 0.005 + 0.005
+      {"[0.6, 0.5]", false},     // 1.1 is what [0.55, 0.45] rounded to one decimal sums to
+      {"[0.600, 0.390]", true},  // 0.99 with three decimals
+      {"[0.6, 0.3]", false},     // 0.9: a rounding of [0.65, 0.35]
+      {"[0.6, 0.2 + 0.1]", true},  // computed: 0.9
+      {"[0.6, 0.30000001]", true},  // 0.90000001, typed to eight decimals
+      {"[0.5, 0.6] / 1", true},  // computed
+      {"[1.3, -0.3]", true},     // negative
+      {"[-0.1, 1.1]", true},
+      {"[0.6, 0.4]", false},     // a distribution, just the wrong one
+      {"[0.65, 0.35]", false},
+  };
+  for (const auto& row : rows) {
+    const kl::Verdict v = c.check("k1b", row.answer);
+    INFO(row.answer << " -> " << kl::verdict_name(v.kind) << " " << v.mistake << ": " << v.feedback);
+    CHECK(v.kind != kl::VerdictKind::Correct);
+    CHECK((v.mistake == "not_distribution") == row.fires);
+    // The preview says the same before the check.
+    auto p = c.preview("k1b", row.answer);
+    REQUIRE(p.ok());
+    const bool noted = contains(p.value().note, "sum") || contains(p.value().note, "negative");
+    CHECK(noted == row.fires);
+  }
+  // In the course: ex8a's soft labels typed with their sum off.
+  const std::string f = std::string(KL_SOURCE_DIR) + "/site/notebooks/distillation.md";
+  const auto d = kl::parse_notebook(read(f), f);
+  const kl::Checker dc = checker_for(d);
+  CHECK(dc.check("ex8a", "[0.876, 0.118, 0.016]").mistake == "not_distribution");
+  CHECK(dc.check("ex8a", "[0.8756, 0.1185, 0.0059]").kind == kl::VerdictKind::Correct);
+  CHECK(dc.check("ex8a", "[3, 1, -2]").mistake == "logits_for_probabilities");  // a mistake explains it first
+}

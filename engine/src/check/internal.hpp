@@ -41,6 +41,11 @@ bool vector_precisions(const std::string& text, std::vector<Precision>& out);
 /// The precisions of an answer text whose value is x (empty when they cannot be read off the text).
 std::vector<Precision> precisions_of(const std::string& text, const Value& x);
 
+/// How far from 1 the entries of a probability answer may sum when it is read as a distribution: the
+/// rounding its typed entries could explain (half a unit in the last digit of each), or the
+/// language's own tolerance for computed entries. One rule for the check and the preview.
+double distribution_slack(const std::vector<Precision>& prec, std::size_t entries);
+
 /// 10^k, the same double on every platform (read by strtod, which rounds correctly everywhere).
 double power_of_ten(int k);
 /// floor(log10(a)) for a finite a > 0, exact at powers of ten.

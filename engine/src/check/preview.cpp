@@ -151,12 +151,7 @@ AnswerPreview preview_answer(const PartContext& c, const std::string& text, cons
                std::to_string(digits);
   if (p.kind == AnswerKind::Probability && x.is_vector()) {
     const double sum = x.vector().sum();
-    double slack = kProbTolerance;
-    if (prec.size() == static_cast<std::size_t>(x.vector().size())) {
-      slack = 1e-12;
-      for (const auto& pr : prec) slack += pr.half_unit * (1 + 1e-9);
-      slack = std::max(slack, kProbTolerance);
-    }
+    const double slack = distribution_slack(prec, static_cast<std::size_t>(x.vector().size()));
     if ((x.vector().array() < 0).any()) out.note = "an entry is negative: probabilities never are";
     else if (std::fabs(sum - 1) > slack) out.note = "the entries sum to " + format_number(sum, 6) + ", not 1";
   }

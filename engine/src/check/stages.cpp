@@ -149,12 +149,7 @@ std::optional<Verdict> stage_library_mistakes(const NumericCheck& k) {
 std::optional<Verdict> stage_not_distribution(const NumericCheck& k) {
   if (k.c.part->kind != AnswerKind::Probability || !k.x.is_vector()) return std::nullopt;
   const Vec& xv = k.x.vector();
-  double slack = kProbTolerance;
-  if (k.prec.size() == static_cast<std::size_t>(xv.size())) {
-    slack = 1e-12;
-    for (const auto& pr : k.prec) slack += pr.half_unit * (1 + 1e-9);
-    slack = std::max(slack, kProbTolerance);
-  }
+  const double slack = distribution_slack(k.prec, static_cast<std::size_t>(xv.size()));
   const bool negative = (xv.array() < 0).any();
   if (!negative && std::fabs(xv.sum() - 1) <= slack) return std::nullopt;
   Verdict v = about(k, k.kind);

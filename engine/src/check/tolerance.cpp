@@ -8,6 +8,7 @@
 #include <string>
 
 #include "kl/detmath.hpp"
+#include "kl/numerics.hpp"
 
 #include "check/internal.hpp"
 
@@ -113,6 +114,13 @@ std::vector<Precision> precisions_of(const std::string& text, const Value& x) {
   if (x.is_number() && literal_precision(text, one)) prec.push_back(one);
   else if (x.is_vector() && !vector_precisions(text, prec)) prec.clear();
   return prec;
+}
+
+double distribution_slack(const std::vector<Precision>& prec, std::size_t entries) {
+  if (prec.size() != entries) return kProbTolerance;
+  double slack = 1e-12;
+  for (const auto& p : prec) slack += p.half_unit * (1 + 1e-9);
+  return std::max(slack, kProbTolerance);
 }
 
 // ---- the radii ------------------------------------------------------------------------------
