@@ -502,6 +502,15 @@ TEST_CASE("choices are shown in an order of the variant's own, checked by their 
   CHECK(right_first < 80);
   // Numeric parts have no order.
   CHECK(c.view("ex6c", 0).value().choice_order.empty());
+  // The same orders natively and in wasm (this suite runs in both): pinned for variants 0..7.
+  std::string pinned;
+  for (std::uint64_t seed = 0; seed < 8; ++seed) {
+    const auto view = c.view("ex6c2", seed);
+    REQUIRE(view.ok());
+    for (int i : view.value().choice_order) pinned += std::to_string(i);
+    pinned += seed < 7 ? " " : "";
+  }
+  CHECK(pinned == "2301 3102 2013 2301 3012 3021 3012 0132");
 }
 
 TEST_CASE("slot values: a negative number after an operator is bracketed", "[check][slots]") {
@@ -766,4 +775,50 @@ TEST_CASE("not a distribution: one rule for every sum", "[check][distribution]")
   CHECK(dc.check("ex8a", "[0.876, 0.118, 0.016]").mistake == "not_distribution");
   CHECK(dc.check("ex8a", "[0.8756, 0.1185, 0.0059]").kind == kl::VerdictKind::Correct);
   CHECK(dc.check("ex8a", "[3, 1, -2]").mistake == "logits_for_probabilities");  // a mistake explains it first
+}
+
+TEST_CASE("the course's tuple notation (0.4, 0.3, 0.2, 0.1) is a vector in answers", "[check][tuple]") {
+  kl::Environment env;
+  auto v = kl::evaluate_text("(0.4, 0.3, 0.2, 0.1)", env);
+  REQUIRE(v.ok());
+  REQUIRE(v.value().is_vector());
+  CHECK(kl::format_value_short(v.value(), 6) == "[0.4, 0.3, 0.2, 0.1]");
+  auto m = kl::evaluate_text("((1, 2), (3, 4))", env);
+  REQUIRE(m.ok());
+  CHECK(m.value().is_matrix());
+  auto k = kl::evaluate_text("kl((0.5, 0.5), (0.7, 0.3))", env);
+  REQUIRE(k.ok());
+  CHECK(k.value().number() == Approx(0.0871767).epsilon(1e-6));
+  CHECK(kl::format_value(kl::evaluate_text("2 * (1, 2)", env).value()) == "[2, 4]");
+  // One item in brackets is still just brackets; malformed lists say where.
+  CHECK(kl::evaluate_text("(1)", env).value().is_number());
+  CHECK(kl::evaluate_text("((1 + 2))", env).value().number() == 3);
+  auto open = kl::parse_expression("(1, 2");
+  REQUIRE_FALSE(open.ok());
+  CHECK(contains(open.error().message, "never closed"));
+  CHECK(open.error().column == 1);
+  auto trailing = kl::parse_expression("(1, )");
+  REQUIRE_FALSE(trailing.ok());
+  CHECK(trailing.error().column == 5);
+  auto missing = kl::parse_expression("(1, 2 3)");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().column == 7);
+
+  // In answers: checked like [...], with the typed digits read the same way.
+  const std::string f = std::string(KL_SOURCE_DIR) + "/site/notebooks/kl-foundations.md";
+  const auto report = kl::parse_notebook(read(f), f);
+  const kl::Checker c = checker_for(report);
+  CHECK(c.check("ex1c", "(0.4, 0.3, 0.2, 0.1)").kind == kl::VerdictKind::Correct);
+  const kl::Verdict off = c.check("ex1c", "(0.40, 0.30, 0.25, 0.10)");
+  CHECK(off.mistake == "not_distribution");
+  CHECK(off.wrong_components == std::vector<int>{3});
+  auto p = c.preview("ex1c", "(0.4, 0.3, 0.2, 0.1)");
+  REQUIRE(p.ok());
+  CHECK(p.value().kind == "vector");
+  CHECK(p.value().readable);
+  CHECK(contains(p.value().mathml, "<mo>[</mo><mn>0.4</mn>"));
+  const auto fixture_report = kl::parse_notebook(read(fixture()), fixture());
+  const kl::Checker fc = checker_for(fixture_report);
+  CHECK(fc.check("k1b", "(0.7, 0.3)").kind == kl::VerdictKind::Correct);
+  CHECK(fc.check("k1e", "((1, 1), (1, 2))").kind == kl::VerdictKind::Correct);
 }

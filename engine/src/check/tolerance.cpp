@@ -90,12 +90,14 @@ bool literal_precision(const std::string& text, Precision& p) {
   return true;
 }
 
-// "[0.876, 0.118, 0.006]": the precision of each typed entry; false when not a plain literal.
+// "[0.876, 0.118, 0.006]" or "(0.876, 0.118, 0.006)": the precision of each typed entry; false when not
+// a plain literal.
 bool vector_precisions(const std::string& text, std::vector<Precision>& out) {
   std::string s = trim(text);
-  if (s.size() < 2 || s.front() != '[' || s.back() != ']') return false;
+  // [a, b] or the course's tuple notation (a, b).
+  if (s.size() < 2 || !((s.front() == '[' && s.back() == ']') || (s.front() == '(' && s.back() == ')'))) return false;
   s = s.substr(1, s.size() - 2);
-  if (s.find('[') != std::string::npos) return false;
+  if (s.find_first_of("[(") != std::string::npos) return false;
   std::size_t pos = 0;
   while (pos <= s.size()) {
     std::size_t comma = s.find(',', pos);
