@@ -455,6 +455,15 @@ TEST_CASE("validation warnings: a right option longest by far, a mistake inside 
   CHECK(contains(all, "18: the right option of e2 is the longest by far (82 characters, the longest wrong one 15)"));
   CHECK_FALSE(contains(all, "e3"));
   CHECK(warnings.size() == 2);
+  // An option that states a numeric part's answer is validation's give-away check (an error).
+  std::string giving = kLintNotebook;
+  giving.replace(giving.find("  choice: Neither."), std::string("  choice: Neither.").size(), "  choice: Neither: they are 0.0872 and 0.0823.");
+  const auto given = kl::parse_notebook(giving, "lint.md");
+  REQUIRE(given.errors.empty());
+  std::string errors;
+  for (const auto& e : kl::validate(given, 5)) errors += std::to_string(e.line) + ": " + e.message + "\n";
+  INFO(errors);
+  CHECK(contains(errors, "21: e1's answer (0.0871767) is on the page before the learner asks for it: 0.0872 in a choice option"));
   // Such a learner is indeed told "correct" in that variant.
   const kl::Checker c = checker_for(report);
   for (std::uint64_t seed = 0; seed <= 30; ++seed) {

@@ -48,7 +48,7 @@ double distribution_slack(const std::vector<Precision>& prec, std::size_t entrie
 
 /// 10^k, the same double on every platform (read by strtod, which rounds correctly everywhere).
 double power_of_ten(int k);
-/// floor(log10(a)) for a finite a > 0, exact at powers of ten.
+/// floor(log10(a)) for a finite a > 0, exact at powers of ten (0 for anything else).
 int decimal_exponent(double a);
 
 enum class Match { Within, Close, Off };
@@ -144,7 +144,7 @@ std::string to_mathml(const Node& n);
 
 /// The normal two-sided tail probability P(|Z| > z) (for what a StdErr tolerance rejects).
 double normal_two_sided_tail(double z);
-/// "1 in 16,000", "0.27%": a small probability for people.
+/// "about 1 in 16,000", "about 4.6%", "below 1 in 10¹⁵": a small probability for people.
 std::string probability_text(double p);
 
 // ---- shared helpers -----------------------------------------------------------------------

@@ -212,7 +212,7 @@ Verdict stage_close_or_incorrect(const NumericCheck& k) {
       v.mistake = "outside_standard_errors";
       v.mistake_name = "outside the standard errors";
       v.feedback = "Close, but " + format_number(z, 2) + " standard errors from the exact value (" + se +
-                   "). By the normal approximation an honest estimate lands this far out with a probability of about " +
+                   "). By the normal approximation, the chance that an honest estimate lands this far out is " +
                    probability_text(normal_two_sided_tail(z)) + ", so check each step of yours.";
     } else {
       v.feedback = "Not correct: " + format_number(z, 2) + " standard errors from the exact value (" + se +

@@ -36,6 +36,7 @@ double power_of_ten(int k) {
 }
 
 int decimal_exponent(double a) {
+  if (!(a > 0) || !std::isfinite(a)) return 0;
   int e = static_cast<int>(std::floor(dm::log10(a)));
   while (e > -340 && power_of_ten(e) > a) --e;
   while (e < 310 && power_of_ten(e + 1) <= a) ++e;
@@ -372,20 +373,20 @@ double normal_two_sided_tail(double z) {
 }
 
 std::string probability_text(double p) {
-  if (!(p > 0)) return "never";
-  if (p >= 0.01) return plain_number(100 * p, 2) + "%";
+  if (!(p >= 1e-15)) return "below 1 in 10¹⁵";
+  if (p >= 0.01) return "about " + plain_number(100 * p, 2) + "%";
   // "about 1 in 16,000": the odds to two significant figures, with thousands separated.
   const double odds = 1 / p;
   const int e = decimal_exponent(odds);
   const double rounded = std::floor(odds / power_of_ten(e - 1) + 0.5) * power_of_ten(e - 1);
   std::string digits = plain_number(rounded, 17);
-  if (digits.find_first_of(".e") != std::string::npos) return "1 in " + digits;
+  if (digits.find_first_of(".e") != std::string::npos) return "about 1 in " + digits;
   std::string grouped;
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (i && (digits.size() - i) % 3 == 0) grouped += ',';
     grouped += digits[i];
   }
-  return "1 in " + grouped;
+  return "about 1 in " + grouped;
 }
 
 }  // namespace detail
