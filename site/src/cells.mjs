@@ -3,38 +3,45 @@
 // start-up: the notebook's cells run once, lazily, the first time the learner reaches for a cell or a
 // slider (focus or pointer down warms it up; the first edit or slider move runs it at the latest).
 // kl-foundations' cells take about a second in wasm (Monte Carlo plots): that second is no longer
-// between opening the page and checking the first answer.
+// between opening the page and checking the first answer. The engine runs in its worker
+// (engine-client.mjs): every call is async, and a slider sends only its latest value.
 import { cellOutputView, plotView, displayNumber, toDOM } from './view.mjs';
 import { el } from './ui.mjs';
 
 /**
  * @param {{root: ParentNode, nb: object, notify: (message: string, kind?: string) => void}} o
- * @returns {{ensureRun: () => void, hasRun: () => boolean}}
+ *   nb: the notebook in the engine's worker (methods return promises)
+ * @returns {{ensureRun: () => Promise<void>, hasRun: () => boolean}}
  */
 export function hydrateCells({ root, nb, notify }) {
   const cellMeta = new Map();
   const codeSources = new Map();
   const definedBy = {};
-  for (const c of nb.cells()) {
-    cellMeta.set(c.id, c);
-    if (c.type === 'code') codeSources.set(c.id, c.source.replace(/\n$/, ''));
-    for (const d of c.defines || []) definedBy[d] = c.id;
-  }
   const q = (sel) => root.querySelector(sel);
   const figs = [...root.querySelectorAll('.kl-plot[data-plot]')];
   const plotWidths = new Map();
   let ran = false;
+  let running = null;
   if (root.dataset) root.dataset.cells = 'pending';
 
   /** Runs every cell once (the engine needs the values before an edit, a slider move or a redraw). */
   function ensureRun() {
-    if (ran) return;
-    ran = true;
-    const results = nb.runAll();
-    if (root.dataset) root.dataset.cells = 'ran';
-    // Outputs and plots were pre-rendered with exactly these values; only a failure would differ.
-    for (const r of results) if (r.status !== 'ok') applyResults([r]);
-    requestAnimationFrame(redrawResized);
+    running ??= (async () => {
+      const cells = await nb.cells();
+      for (const c of Array.isArray(cells) ? cells : []) {
+        cellMeta.set(c.id, c);
+        if (c.type === 'code' && !codeSources.has(c.id)) codeSources.set(c.id, c.source.replace(/\n$/, ''));
+        for (const d of c.defines || []) definedBy[d] = c.id;
+      }
+      const results = await nb.runAll();
+      ran = true;
+      if (root.dataset) root.dataset.cells = 'ran';
+      // Outputs and plots were pre-rendered with exactly these values; only a failure would differ.
+      if (Array.isArray(results)) await applyResults(results.filter((r) => r.status !== 'ok'));
+      else notify(`The notebook's cells could not run: ${results.error.message}`, 'warning');
+      requestAnimationFrame(redrawResized);
+    })();
+    return running;
   }
 
   /** Redraws the plots whose column is much wider or narrower than their drawing (after the run). */
@@ -47,21 +54,16 @@ export function hydrateCells({ root, nb, notify }) {
     }
   }
 
-  let warm = null;
   const warmUp = () => {
-    if (ran || warm) return;
-    warm = setTimeout(() => {
-      warm = null;
-      ensureRun();
-    }, 0);
+    if (!running) ensureRun();
   };
 
-  function applyResults(list) {
+  async function applyResults(list) {
     for (const r of list) {
       const meta = cellMeta.get(r.cell);
       if (!meta) continue;
       if (meta.type === 'code') renderOutput(r);
-      else if (meta.type === 'plot') drawPlot(r.cell, r);
+      else if (meta.type === 'plot') await drawPlot(r.cell, r);
     }
   }
 
@@ -73,7 +75,7 @@ export function hydrateCells({ root, nb, notify }) {
     out.replaceChildren(...cellOutputView(result, codeSources.get(result.cell) || '', definedBy).map((v) => toDOM(v)));
   }
 
-  function drawPlot(id, result) {
+  async function drawPlot(id, result) {
     const fig = q(`.kl-plot[data-plot="${CSS.escape(id)}"]`);
     if (!fig) return;
     const box = fig.querySelector('[data-plot-box]');
@@ -83,7 +85,7 @@ export function hydrateCells({ root, nb, notify }) {
       fig.dataset.status = result.status;
       return;
     }
-    const data = nb.plot(id);
+    const data = await nb.plot(id);
     if (!data.ok) {
       box.replaceChildren(el('p', { class: 'kl-blocked' }, `This plot cannot be drawn: ${data.error.message}`));
       fig.dataset.status = 'error';
@@ -103,17 +105,19 @@ export function hydrateCells({ root, nb, notify }) {
     const run = section.querySelector('[data-action="run"]');
     const revert = section.querySelector('[data-action="revert"]');
     const original = ta.dataset.original ?? ta.value;
-    const doRun = () => {
-      ensureRun();
+    const doRun = async () => {
+      await ensureRun();
       const source = ta.value;
-      const r = nb.editCell(id, source);
+      section.setAttribute('aria-busy', 'true');
+      const r = await nb.editCell(id, source);
+      section.removeAttribute('aria-busy');
       if (!r.ok) {
         const out = section.querySelector('[data-output]');
         out.replaceChildren(el('div', { class: 'kl-err' }, el('strong', {}, 'Error'), `: ${r.error.message}`));
         return;
       }
       codeSources.set(id, source);
-      applyResults(r.cells);
+      await applyResults(r.cells);
       section.dataset.edited = source !== original ? 'true' : 'false';
     };
     run.disabled = false;
@@ -145,27 +149,35 @@ export function hydrateCells({ root, nb, notify }) {
     const name = box.dataset.slider;
     const input = box.querySelector('input[type="range"]');
     const output = box.querySelector('output');
-    let pending = false;
-    const apply = () => {
-      pending = false;
-      ensureRun();
-      const r = nb.setSlider(name, Number(input.value));
-      output.textContent = `${name} = ${displayNumber(input.value)}`;
-      input.setAttribute('aria-valuetext', `${name} = ${input.value}`);
-      if (r.ok) applyResults(r.cells);
-      else notify(`The slider ${name} could not be set: ${r.error.message}`, 'warning');
+    // One move in flight at a time; moves made meanwhile collapse into the latest value.
+    let busy = false;
+    let wanted = null;
+    const apply = async () => {
+      if (busy) return;
+      busy = true;
+      while (wanted !== null) {
+        const value = wanted;
+        wanted = null;
+        output.textContent = `${name} = ${displayNumber(value)}`;
+        input.setAttribute('aria-valuetext', `${name} = ${value}`);
+        await ensureRun();
+        const r = await nb.setSlider(name, Number(value));
+        if (r.ok) await applyResults(r.cells);
+        else notify(`The slider ${name} could not be set: ${r.error.message}`, 'warning');
+      }
+      busy = false;
     };
     input.disabled = false;
     box.addEventListener('focusin', warmUp);
     box.addEventListener('pointerdown', warmUp);
-    input.addEventListener('input', () => {
-      if (pending) return;
-      pending = true;
-      requestAnimationFrame(apply);
-    });
-    input.addEventListener('change', () => {
-      if (!pending) apply();
-    });
+    let current = input.value;
+    const moved = () => {
+      if (input.value === current) return;
+      current = wanted = input.value;
+      apply();
+    };
+    input.addEventListener('input', moved);
+    input.addEventListener('change', moved);
   }
 
   // ---- plots: the build's drawings stay (scaled by their viewBox) until something changes; once the

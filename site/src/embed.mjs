@@ -8,15 +8,17 @@
 // embed/<notebook>.full.json (source + the whole pre-rendered notebook), written by the site build;
 // a `src` attribute points an element at another copy of that file.
 //
-// The build bundles this module (with exercise.mjs, cells.mjs, view.mjs, progress.mjs and the JS API) into
-// kllab-embed.js; the engine (kllab-engine.mjs + .wasm), the stylesheet and the notebook data are
-// fetched relative to that script, so the embed works wherever its folder is served. Each element
+// The build bundles this module (with exercise.mjs, cells.mjs, view.mjs, progress.mjs and the engine
+// client) into kllab-embed.js; the engine's worker (kllab-worker.js, which fetches kllab-engine.wasm),
+// the stylesheet and the notebook data are fetched relative to that script, so the embed works
+// wherever its folder is served. The engine runs in the worker: no engine work on the host's main thread. Each element
 // renders into its own shadow root with the site's stylesheet linked inside it: the host page's CSS
 // does not reach in and ours does not leak out. All elements of a page share one engine instance and,
 // per notebook, one parsed notebook and one progress record (the site's localStorage scheme:
 // "kllab:progress:<notebook>"). Each check dispatches a bubbling, composed `kllab:check` CustomEvent
 // with detail {notebook, exercise, part, verdict, status, score, seed}.
-import { loadEngine } from './kllab.mjs';
+import { sharedEngine, spawnModuleWorker } from './engine-client.mjs';
+import { engineNotices } from './page.mjs';
 import { openProgress } from './progress.mjs';
 import { hydrateExercises, summaryText } from './exercise.mjs';
 import { hydrateCells } from './cells.mjs';
@@ -25,11 +27,17 @@ import { el, notifier, keepScrollablesReachable } from './ui.mjs';
 const BASE = new URL('./', import.meta.url);
 const ID = /^[A-Za-z0-9][\w-]{0,80}$/;
 
-let enginePromise = null;
-/** The page's one engine instance, loaded on first use (shared by every embed). */
-export function getEngine() {
-  enginePromise ??= loadEngine();
-  return enginePromise;
+/** The page's one engine client, started on first use (shared by every embed): see engine-client.mjs. */
+export function engineClient() {
+  const url = new URL('kllab-worker.js', BASE).href;
+  return sharedEngine(url, () => spawnModuleWorker(url));
+}
+
+/** The page's one engine (in its worker; methods return promises), once it has started. */
+export async function getEngine() {
+  const client = engineClient();
+  await client.ready;
+  return client.engine;
 }
 
 const dataCache = new Map(); // url -> Promise<data>
@@ -50,9 +58,9 @@ function fetchJSON(url) {
 }
 
 async function parseNotebook(data) {
-  const engine = await getEngine();
-  const nb = engine.loadNotebook(data.source, data.file);
-  const errs = nb.errors();
+  const nb = await engineClient().engine.loadNotebook(data.source, data.file);
+  const errs = await nb.errors();
+  if (!Array.isArray(errs)) throw new Error(errs?.error?.message || 'the engine could not load this notebook');
   if (errs.length) throw new Error(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));
   return nb;
 }
@@ -65,6 +73,14 @@ function sharedNotebook(data) {
 function progressFor(id, notify) {
   if (!progresses.has(id)) progresses.set(id, openProgress(id, notify));
   return progresses.get(id);
+}
+
+let noticesOn = false;
+/** Restart notices go to the first element's notices (once per page, as on the site). */
+function watchEngine(notify, fail) {
+  if (noticesOn) return;
+  noticesOn = true;
+  engineNotices(engineClient(), notify, fail);
 }
 
 /** Build-made HTML (the same markup the site's pages serve) as inert nodes: no script runs. */
@@ -98,6 +114,7 @@ class KlEmbed extends HTMLElement {
     link.addEventListener('error', show);
     this._root.append(link, this._box);
     this.notify = notifier(this._notices);
+    watchEngine(this.notify, (message) => this.notify(`The interactive engine stopped: ${message}`, 'warning'));
     this._start().then(
       () => {
         this._status.hidden = true;
@@ -148,7 +165,7 @@ export class KlExercise extends KlEmbed {
     }
     this._box.appendChild(box);
     keepScrollablesReachable(box);
-    const progress = progressFor(data.id, this.notify);
+    const progress = await progressFor(data.id, this.notify);
     this.exercise = hydrateExercises({ root: box, nb, progress, notebook: data.id, notify: this.notify });
     this.exercise.restore({ initial: true });
   }
@@ -167,12 +184,12 @@ export class KlNotebook extends KlEmbed {
     body.appendChild(fragment(data.notebook));
     this._box.append(summary, body);
     keepScrollablesReachable(body);
-    const progress = progressFor(data.id, this.notify);
+    const progress = await progressFor(data.id, this.notify);
     let ex = null;
     const update = () => (summary.textContent = summaryText(ex.counts()));
     ex = hydrateExercises({ root: body, nb, progress, notebook: data.id, notify: this.notify, onChange: update });
     hydrateCells({ root: body, nb, notify: this.notify });
-    ex.restore({ initial: true });
+    ex.restore({ initial: true }).then(update);
     update();
     this.exercise = ex;
   }

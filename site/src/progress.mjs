@@ -1,5 +1,6 @@
-// A learner's progress in one notebook, kept in localStorage under a per-notebook key with a schema
-// version. A record that cannot be read is set aside (copied to another key), never deleted, and
+// A learner's progress in one notebook, kept in a Storage (localStorage by default; the LMS wrapper
+// passes its own Storage-like object, e.g. backed by SCORM suspend_data) under a per-notebook key with
+// a schema version. A record that cannot be read is set aside (copied to another key), never deleted, and
 // never touches another notebook's key. When storage is unavailable or full, the page keeps working
 // in memory and says what it could not save.
 
@@ -69,7 +70,8 @@ export function validateRecord(x, notebook) {
   return { ok: true, record: rec };
 }
 
-function storage() {
+/** localStorage, or null where the browser refuses it (the getter itself may throw). */
+export function defaultStorage() {
   try {
     const s = globalThis.localStorage;
     return s || null;
@@ -82,10 +84,15 @@ function storage() {
  * Opens the progress of one notebook.
  * @param notebook the notebook id
  * @param notify (message, kind) => void: visible notices for the learner
+ * @param {{storage?: Storage|null, migrate?: (raw: string) => Promise<object|null>}} [o]
+ *   storage: any object with getItem/setItem/removeItem (default: localStorage); migrate: converts a
+ *   record in an older format (through the engine), or null
+ * @returns {Promise<object>}
  */
-export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
+export async function openProgress(notebook, notify = () => {}, { migrate, storage } = {}) {
   const key = keyFor(notebook);
-  let store = storage();
+  const isLocal = storage === undefined;
+  let store = isLocal ? defaultStorage() : storage;
   let record = emptyRecord(notebook);
   let saveProblem = false;
   // Another tab of the same notebook writes the same key. What this tab changed wins for those parts;
@@ -116,7 +123,12 @@ export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
       } else {
         // An older format the engine can convert (kl::load_progress): keep the original aside, use the
         // converted record. Anything else is set aside as unreadable.
-        const converted = migrate ? migrate(raw) : null;
+        let converted = null;
+        try {
+          converted = migrate ? await migrate(raw) : null;
+        } catch {
+          converted = null;
+        }
         const clean = converted ? validateRecord(converted, notebook) : null;
         if (clean && clean.ok) {
           keepCopy(raw);
@@ -171,7 +183,7 @@ export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
     for (const [id, e] of Object.entries(stored.record.exercises)) if (!touched.has(`exercise:${id}`)) record.exercises[id] = e;
   }
 
-  if (store) {
+  if (store && isLocal) {
     globalThis.addEventListener?.('storage', (e) => {
       if (e.key === key) mergeStored();
     });
@@ -262,8 +274,7 @@ export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
 }
 
 /** Summary of a stored record for the index page, or null. */
-export function summarise(notebook) {
-  const store = storage();
+export function summarise(notebook, store = defaultStorage()) {
   if (!store) return { state: 'unavailable' };
   let raw;
   try {
