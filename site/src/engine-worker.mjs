@@ -31,7 +31,10 @@ const objects = new Map();
 self.__kllab = { objects };
 
 const wasmBinary = inlinedWasm();
-const started = loadEngine(wasmBinary ? { factory: createKlLab, wasmBinary } : { factory: createKlLab }).then(
+// With its wasm given, the glue must not resolve a .wasm URL against import.meta.url (a blob: URL or,
+// in the classic offline worker, none at all): a locateFile that is never used for fetching.
+const options = wasmBinary ? { factory: createKlLab, wasmBinary, locateFile: (path) => path } : { factory: createKlLab };
+const started = loadEngine(options).then(
   (engine) => {
     objects.set(0, engine);
     self.postMessage({ type: 'ready', limits: engine.limits() });

@@ -143,7 +143,9 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, onChang
       return null;
     }
     const ticket = (p.ticket = (p.ticket || 0) + 1);
+    // while the engine checks, the part has no verdict (the previous one is for another answer)
     p.el.setAttribute('aria-busy', 'true');
+    delete p.el.dataset.verdict;
     const seed = progress.seed(p.exId);
     const v = await nb.check(p.id, typed, { seed, earlier: earlierOf(p) });
     if (ticket !== p.ticket) return v;

@@ -204,6 +204,7 @@ test('distillation: hints, solution, variants, export and import, keyboard only,
     // a new variant: numbers change, answers clear, and the variant's own reference is accepted
     const introBefore = await page.locator('#ex8 [data-t="intro"]').textContent();
     await page.locator('#ex8 [data-action="variant"]').click();
+    await page.waitForFunction(() => Number(document.getElementById('ex8').dataset.seed) > 0);
     const seed = Number(await page.locator('#ex8').getAttribute('data-seed'));
     assert.ok(seed > 0);
     const slots = f.nb.exerciseSlots('ex8', { seed });
@@ -233,7 +234,7 @@ test('distillation: hints, solution, variants, export and import, keyboard only,
     assert.ok(await page.locator('#kl-reset-confirm').isVisible());
     await page.locator('[data-action="reset-yes"]').click();
     assert.equal(await page.locator('[data-verdict]').count(), 0);
-    assert.equal(await page.locator('#ex8').getAttribute('data-seed'), '0');
+    await page.waitForFunction(() => document.getElementById('ex8').dataset.seed === '0');
     await page.locator('#kl-import-file').setInputFiles(path);
     await page.waitForFunction(() => document.querySelector('[data-part="ex8b"]').dataset.verdict === 'correct');
     assert.equal(await page.locator('#ex8').getAttribute('data-seed'), String(seed));
