@@ -28,7 +28,7 @@ test('example course page: three exercises from three notebooks, one engine, sco
   try {
     const engineLoads = [];
     page.on('request', (r) => {
-      if (/kllab-engine\.(mjs|wasm)$/.test(new URL(r.url()).pathname) && r.frame() === page.mainFrame()) engineLoads.push(r.url());
+      if (/kllab-(engine\.mjs|engine\.wasm|worker\.js)$/.test(new URL(r.url()).pathname) && r.frame() === page.mainFrame()) engineLoads.push(r.url());
     });
     const events = [];
     await page.exposeFunction('__recordCheck', (d) => events.push(d));
@@ -72,8 +72,8 @@ test('example course page: three exercises from three notebooks, one engine, sco
     }
     assert.match(await page.locator('#score-total').textContent(), /Score so far: 4 \(4 parts tried\)/);
 
-    // one engine for the page: its module and its wasm were fetched once
-    assert.deepEqual(engineLoads.map((u) => u.replace(env.base, '')).sort(), ['kllab-engine.mjs', 'kllab-engine.wasm']);
+    // one engine for the page: one worker (the engine's glue is inside it), its wasm fetched once
+    assert.deepEqual(engineLoads.map((u) => u.replace(env.base, '')).sort(), ['kllab-engine.wasm', 'kllab-worker.js']);
 
     // the host's CSS does not reach in, ours does not leak out
     const styles = await page.evaluate(() => {
