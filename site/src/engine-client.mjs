@@ -11,8 +11,10 @@
 // one replays the state: the notebooks loaded, then what REPLAY lists (the learner's cell edits and
 // slider values; later the progress record). The failed call itself is never replayed. Calls that
 // were waiting run on the new worker. onEvent({type: 'restarted', ...}) lets the page tell the learner.
-// If replaying fails too, the learner's cell edits are dropped (type 'reset'); if the engine keeps
-// failing (more than maxRestarts within a minute) or cannot start, every call fails ('dead').
+// If replaying fails too, the learner's cell edits are dropped (type 'reset'); if the engine cannot
+// start, or fails maxRestarts times in a row with no call answered in between, every call fails
+// ('dead'). A learner who pastes one hostile answer after another is not that: each restart consumes
+// the call that failed, and the answers in between succeed.
 
 /**
  * The calls that change a loaded notebook's state, and how the journal keeps them for a replay.
@@ -73,7 +75,7 @@ const MESSAGES = {
  *          onEvent?: (e: {type: 'restarted'|'reset'|'dead', reason: string, method?: string}) => void}} o
  *   spawn makes a new worker (a Worker, or anything with postMessage/terminate/addEventListener)
  */
-export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, maxRestarts = 5, onEvent }) {
+export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, maxRestarts = 25, onEvent }) {
   const listeners = new Set(onEvent ? [onEvent] : []);
   const emit = (e) => {
     for (const f of listeners) f(e);
@@ -87,7 +89,7 @@ export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, ma
   let nextHandle = 1;
   let limits = null;
   let startTimer = null;
-  const restarts = [];
+  let failures = 0; // restarts since the last call answered
   let resolveReady, rejectReady;
   const ready = new Promise((a, b) => ((resolveReady = a), (rejectReady = b)));
   ready.catch(() => {});
@@ -146,6 +148,7 @@ export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, ma
       } else {
         const value = msg.handle !== undefined ? adopt(c, msg.handle) : msg.value;
         if (!c.replay) {
+          failures = 0;
           journal(c, value);
           c.resolve(value);
         }
@@ -224,10 +227,7 @@ export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, ma
       return;
     }
     if (c) c.resolve(failureResult(c.method, MESSAGES[kind](c.method), kind === 'deadline' ? 'too_large' : 'internal'));
-    const now = Date.now();
-    restarts.push(now);
-    while (restarts.length && restarts[0] < now - 60000) restarts.shift();
-    if (restarts.length > maxRestarts) {
+    if (++failures > maxRestarts) {
       die(MESSAGES.dead());
       return;
     }
