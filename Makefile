@@ -21,7 +21,7 @@ FUZZ_TEST_SECONDS ?= 6
 APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
-.PHONY: all deps native wasm site offline package serve test test-native test-wasm test-node test-browser test-cli \
+.PHONY: all deps native wasm site offline package serve test test-native test-wasm test-node test-site test-browser test-cli lint \
         sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
@@ -72,7 +72,12 @@ package: site
 	@cd build/package && npm pack --pack-destination .. --loglevel=error | tail -n 1 | sed 's|^|build/|'
 
 # ---- tests --------------------------------------------------------------------------------------
-test: test-native test-cli test-wasm test-node test-sanitize test-fuzz test-browser
+test: lint test-native test-cli test-wasm test-node test-site test-sanitize test-fuzz test-browser
+
+# eslint over the project's JavaScript (eslint.config.mjs); any error fails.
+lint: deps
+	@echo "== eslint"
+	@node_modules/.bin/eslint --max-warnings 0 .
 
 test-native: native
 	@echo "== native Catch2 suite"
@@ -119,6 +124,11 @@ test-wasm: wasm
 test-node: wasm
 	@echo "== node tests of the wasm module"
 	@$(NODE) --test tests/node/
+
+# node unit tests of the site's JavaScript (tests/site: the engine client, progress storage, rendering, views)
+test-site: wasm
+	@echo "== node tests of the site's JavaScript"
+	@$(NODE) --test tests/site/
 
 test-browser: site package
 	@echo "== browser tests (Chromium)"

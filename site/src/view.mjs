@@ -183,7 +183,8 @@ export function plotView(meta, data, width = 640, idPrefix = 'plot') {
   if (xhi === xlo) (xlo -= 0.5), (xhi += 0.5);
   let fy, yTicks, yLabel;
   if (logY) {
-    let elo = Math.floor(Math.log10(ylo)), ehi = Math.ceil(Math.log10(yhi));
+    const elo = Math.floor(Math.log10(ylo));
+    let ehi = Math.ceil(Math.log10(yhi));
     if (ehi === elo) ehi += 1;
     const every = Math.max(1, Math.ceil((ehi - elo) / 6));
     yTicks = [];

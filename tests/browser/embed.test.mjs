@@ -131,7 +131,7 @@ test('iframe embed: its height follows the content, and checks arrive as message
     await frame.locator('html[data-ready="true"]').waitFor({ timeout: 20000 });
     const inner = () => page.frame({ url: /embed\.html/ }).evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
     await page.waitForFunction(async () => document.getElementById('frame-embed').height !== '400');
-    let h0 = Number(await frameEl.getAttribute('height'));
+    const h0 = Number(await frameEl.getAttribute('height'));
     assert.ok(Math.abs(h0 - (await inner())) <= 1, `iframe ${h0} vs content ${await inner()}`);
     const box0 = await frameEl.boundingBox();
     assert.ok(Math.abs(box0.height - h0) <= 3, 'the attribute sizes the iframe');
