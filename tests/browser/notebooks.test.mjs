@@ -1,12 +1,13 @@
 // Every notebook page in a real browser (Debian's Chromium), served by the site's own static server
-// with the strict CSP: answers checked by the wasm engine, cells re-run on edit, sliders move plots,
-// progress survives reloads and corruption, hostile answers stay text. Nothing may leave 127.0.0.1,
-// and any console error, page error or dialog fails the test.
+// with the strict CSP: answers checked by the wasm engine (in its worker), mistakes named, cells re-run
+// on edit, sliders move plots, progress survives a reload. What does not depend on the notebook (a
+// corrupted record, storage faults, two tabs, import and export, hostile text, offline) is tested once:
+// here on distillation, and in storage.test.mjs, hostile.test.mjs, offline.test.mjs. Nothing may leave
+// 127.0.0.1, and any console error, page error or dialog fails the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, goto, waitReady, notebookFacts, SHOTS } from './support.mjs';
+import { launch, openPage, goto, waitReady, notebookFacts } from './support.mjs';
 
-const HOSTILE = '<img src=x onerror=alert(1)>';
 let env;
 let facts;
 
@@ -43,7 +44,7 @@ async function verdictOf(page, partId) {
 }
 
 for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl']) {
-  test(`${id}: answers, mistakes, cells, sliders, progress, corruption, hostile input`, async () => {
+  test(`${id}: answers, mistakes, cells, sliders, progress`, async () => {
     const f = facts.find((x) => x.id === id);
     assert.ok(f, `notebook ${id} exists`);
     const { context, page, problems } = await openPage(env, `${id}.html`);
@@ -57,14 +58,8 @@ for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl'])
       await page.exposeFunction('__recordCheck', (d) => checks.push(d));
       await page.evaluate(() => document.addEventListener('kllab:check', (e) => window.__recordCheck(e.detail)));
 
-      // a hostile answer is text, never markup
       const m = f.mistake;
-      const mpart = await answer(page, m.part, 'number', HOSTILE);
-      assert.equal(await verdictOf(page, m.part), 'invalid');
-      assert.equal(await mpart.locator('img').count(), 0, 'no <img> was created');
-      assert.ok((await mpart.locator('.kl-feedback').textContent()).includes(HOSTILE), 'the hostile answer is shown as text');
-      assert.equal(await page.locator(`[name="${m.part}"]`).getAttribute('aria-invalid'), 'true');
-
+      const mpart = page.locator(`[data-part="${m.part}"]`);
       // a recognised mistake: verdict, and the mistake named in the feedback
       await answer(page, m.part, 'number', m.answer);
       assert.equal(await verdictOf(page, m.part), 'incorrect');
@@ -119,8 +114,6 @@ for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl'])
       }
       if (f.sliders.length) assert.ok(f.sliders.some((s) => s.plots.length) || id === 'distillation', `${id}: some slider moves a plot`);
 
-      await page.locator(`#${f.exercise}`).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: `${SHOTS}${id}.png`, fullPage: true });
 
       // reload: the answers, verdicts and mistake part are kept
       await page.reload();
@@ -130,30 +123,6 @@ for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl'])
         if (a.kind !== 'choice') assert.equal(await page.locator(`[name="${a.id}"]`).inputValue(), a.answer);
       }
       assert.match(await page.locator('#kl-summary').textContent(), new RegExp(`${f.answers.length} of \\d+ parts correct`));
-
-      // a corrupted record is set aside with a notice; other notebooks' records are untouched
-      const key = `kllab:progress:${id}`;
-      const other = 'kllab:progress:some-other-notebook';
-      await page.evaluate(([k, o]) => {
-        localStorage.setItem(k, '{"schema": 1, "notebook": tru');
-        localStorage.setItem(o, '{"keep": "me"}');
-      }, [key, other]);
-      await page.reload();
-      await waitReady(page);
-      const notice = await page.locator('#kl-notices').textContent();
-      assert.match(notice, /could not be read/);
-      const stored = await page.evaluate(([k, o]) => {
-        const aside = Object.keys(localStorage).filter((x) => x.startsWith(`${k}:set-aside:`));
-        return { aside: aside.map((x) => localStorage.getItem(x)), other: localStorage.getItem(o), main: localStorage.getItem(k) };
-      }, [key, other]);
-      assert.deepEqual(stored.aside, ['{"schema": 1, "notebook": tru']);
-      assert.equal(stored.other, '{"keep": "me"}');
-      assert.equal(stored.main, null);
-      assert.equal(await page.locator('[data-verdict]').count(), 0, 'a fresh start');
-      // and the page still works
-      const first = f.answers[0];
-      await answer(page, first.id, first.kind, first.answer);
-      assert.equal(await verdictOf(page, first.id), 'correct');
 
       assert.deepEqual(problems, []);
     } finally {
@@ -199,7 +168,6 @@ test('distillation: hints, solution, variants, export and import, keyboard only,
     await page.keyboard.press('Enter');
     assert.ok(await part.locator('.kl-solution').isVisible());
     assert.match(await part.locator('.kl-solution').textContent(), /0\.8756/);
-    await page.screenshot({ path: `${SHOTS}distillation-phone-dark.png`, fullPage: false });
 
     // a new variant: numbers change, answers clear, and the variant's own reference is accepted
     const introBefore = await page.locator('#ex8 [data-t="intro"]').textContent();
@@ -254,7 +222,6 @@ test('distillation: hints, solution, variants, export and import, keyboard only,
     const titles = await page.locator('.kl-card h2').allTextContents();
     assert.deepEqual(titles, [...facts].sort((a, b) => a.nb.info().order - b.nb.info().order).map((x) => x.title));
     assert.match(await page.locator('[data-progress="distillation"]').textContent(), /2 of 10 parts correct/);
-    await page.screenshot({ path: `${SHOTS}index-phone-dark.png`, fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
