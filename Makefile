@@ -21,7 +21,7 @@ FUZZ_TEST_SECONDS ?= 6
 APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
-.PHONY: all deps native wasm site offline package serve test test-native test-wasm test-node test-site test-browser test-cli lint \
+.PHONY: all deps native wasm site offline package serve test test-native test-wasm test-node test-site test-browser test-cli lint screenshots \
         sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
@@ -70,6 +70,11 @@ offline: site
 package: site
 	@$(NODE) site/tools/package.mjs
 	@cd build/package && npm pack --pack-destination .. --loglevel=error | tail -n 1 | sed 's|^|build/|'
+
+# Screenshots of every page at desktop and phone width, light and dark, for people to look at
+# (build/screenshots/); the tests take none.
+screenshots: site
+	@node site/tools/screenshots.mjs
 
 # ---- tests --------------------------------------------------------------------------------------
 test: lint test-native test-cli test-wasm test-node test-site test-sanitize test-fuzz test-browser
