@@ -75,6 +75,8 @@ export function later(promise) {
  */
 export async function startPage({ client, storage }) {
   let doc = document;
+  // for `make bench`: when the worker had compiled the engine (kllab:engine) and when the page was ready
+  client.ready.then(() => performance.mark?.('kllab:engine'), () => {});
   // Start loading the notebook in the worker now if its source is already parsed (it is in <head>).
   let data = notebookData(doc);
   let nbPromise = data ? client.engine.loadNotebook(data.source, data.file) : null;

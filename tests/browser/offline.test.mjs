@@ -145,6 +145,16 @@ test('offline file from file://, no network: checks answers in its blob: worker,
     assert.equal(await page.locator(`[data-part="${p.id}"]`).getAttribute('data-verdict'), 'correct', 'progress kept');
     assert.equal(await page.locator(`[name="${p.id}"]`).inputValue(), p.answer);
     assert.match(await page.locator('#kl-summary').textContent(), /1 of \d+ parts correct/);
+    // a broken instance is replaced here too, by a new worker from the same inlined code
+    await page.workers()[0].evaluate(() => {
+      const nb = [...self.__kllab.objects.values()].find((o) => o && typeof o.check === 'function');
+      nb.check = () => {
+        throw new WebAssembly.RuntimeError('memory access out of bounds');
+      };
+    });
+    assert.equal(await check(page, p.id, p.answer), 'invalid');
+    assert.equal(await check(page, p.id, p.answer), 'correct');
+    assert.match(await page.locator('#kl-notices').textContent(), /engine restarted/);
     assert.deepEqual(await axe(page), []);
     assert.deepEqual(problems, []);
   } finally {
