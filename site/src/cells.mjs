@@ -6,6 +6,7 @@
 // between opening the page and checking the first answer. The engine runs in its worker
 // (engine-client.mjs): every call is async, and a slider sends only its latest value.
 import { cellOutputView, plotView, displayNumber, toDOM } from './view.mjs';
+import { CELL_SEL as SEL, plotErrorView, sliderText } from './cells-view.mjs';
 import { el } from './ui.mjs';
 
 /**
@@ -18,7 +19,7 @@ export function hydrateCells({ root, nb, notify }) {
   const codeSources = new Map();
   const definedBy = {};
   const q = (sel) => root.querySelector(sel);
-  const figs = [...root.querySelectorAll('.kl-plot[data-plot]')];
+  const figs = [...root.querySelectorAll(SEL.plot)];
   const plotWidths = new Map();
   let ran = false;
   let running = null;
@@ -49,7 +50,7 @@ export function hydrateCells({ root, nb, notify }) {
     if (!ran) return;
     for (const fig of figs) {
       const id = fig.dataset.plot;
-      const w = fig.querySelector('[data-plot-box]').clientWidth;
+      const w = fig.querySelector(SEL.plotBox).clientWidth;
       if (w && fig.dataset.status === 'ok' && Math.abs(w - (plotWidths.get(id) || 0)) > 24) drawPlot(id);
     }
   }
@@ -68,17 +69,17 @@ export function hydrateCells({ root, nb, notify }) {
   }
 
   function renderOutput(result) {
-    const section = q(`.kl-code[data-cell="${CSS.escape(result.cell)}"]`);
+    const section = q(SEL.codeById(result.cell));
     if (!section) return;
-    const out = section.querySelector('[data-output]');
+    const out = section.querySelector(SEL.output);
     out.dataset.status = result.status;
     out.replaceChildren(...cellOutputView(result, codeSources.get(result.cell) || '', definedBy).map((v) => toDOM(v)));
   }
 
   async function drawPlot(id, result) {
-    const fig = q(`.kl-plot[data-plot="${CSS.escape(id)}"]`);
+    const fig = q(SEL.plotById(id));
     if (!fig) return;
-    const box = fig.querySelector('[data-plot-box]');
+    const box = fig.querySelector(SEL.plotBox);
     const meta = cellMeta.get(id).plot;
     if (result && result.status !== 'ok') {
       box.replaceChildren(...cellOutputView(result, '', definedBy).map((v) => toDOM(v)));
@@ -87,7 +88,7 @@ export function hydrateCells({ root, nb, notify }) {
     }
     const data = await nb.plot(id);
     if (!data.ok) {
-      box.replaceChildren(el('p', { class: 'kl-blocked' }, `This plot cannot be drawn: ${data.error.message}`));
+      box.replaceChildren(...plotErrorView(data.error.message).map((v) => toDOM(v)));
       fig.dataset.status = 'error';
       return;
     }
@@ -99,11 +100,11 @@ export function hydrateCells({ root, nb, notify }) {
   }
 
   // ---- code cells ----
-  for (const section of root.querySelectorAll('.kl-code[data-cell]')) {
+  for (const section of root.querySelectorAll(SEL.code)) {
     const id = section.dataset.cell;
-    const ta = section.querySelector('textarea');
-    const run = section.querySelector('[data-action="run"]');
-    const revert = section.querySelector('[data-action="revert"]');
+    const ta = section.querySelector(SEL.source);
+    const run = section.querySelector(SEL.action('run'));
+    const revert = section.querySelector(SEL.action('revert'));
     const original = ta.dataset.original ?? ta.value;
     const doRun = async () => {
       await ensureRun();
@@ -112,7 +113,7 @@ export function hydrateCells({ root, nb, notify }) {
       const r = await nb.editCell(id, source);
       section.removeAttribute('aria-busy');
       if (!r.ok) {
-        const out = section.querySelector('[data-output]');
+        const out = section.querySelector(SEL.output);
         out.replaceChildren(el('div', { class: 'kl-err' }, el('strong', {}, 'Error'), `: ${r.error.message}`));
         return;
       }
@@ -145,10 +146,10 @@ export function hydrateCells({ root, nb, notify }) {
   }
 
   // ---- sliders ----
-  for (const box of root.querySelectorAll('.kl-slider[data-slider]')) {
+  for (const box of root.querySelectorAll(SEL.slider)) {
     const name = box.dataset.slider;
-    const input = box.querySelector('input[type="range"]');
-    const output = box.querySelector('output');
+    const input = box.querySelector(SEL.range);
+    const output = box.querySelector(SEL.sliderValue);
     // One move in flight at a time; moves made meanwhile collapse into the latest value.
     let busy = false;
     let wanted = null;
@@ -158,7 +159,7 @@ export function hydrateCells({ root, nb, notify }) {
       while (wanted !== null) {
         const value = wanted;
         wanted = null;
-        output.textContent = `${name} = ${displayNumber(value)}`;
+        output.textContent = sliderText(name, displayNumber(value));
         input.setAttribute('aria-valuetext', `${name} = ${value}`);
         await ensureRun();
         const r = await nb.setSlider(name, Number(value));
@@ -183,7 +184,7 @@ export function hydrateCells({ root, nb, notify }) {
   // ---- plots: the build's drawings stay (scaled by their viewBox) until something changes; once the
   // cells have run, a plot whose column width differs much is redrawn at its real width ----
   for (const fig of figs) {
-    const box = fig.querySelector('[data-plot-box]');
+    const box = fig.querySelector(SEL.plotBox);
     if (!box.querySelector('svg')) continue;
     fig.dataset.status = fig.dataset.status || 'ok';
     plotWidths.set(fig.dataset.plot, Number(box.dataset.width) || 0);

@@ -21,7 +21,8 @@ import { loadEngine } from '../../bindings/kllab.mjs';
 import { renderText } from './render.mjs';
 import { writeOffline } from './offline.mjs';
 import { cspMeta } from './csp.mjs';
-import { h, toHTML, escapeHTML, cellOutputView, plotView } from '../src/view.mjs';
+import { h, toHTML, escapeHTML } from '../src/view.mjs';
+import { codeCellView, sliderView, plotFigureView } from '../src/cells-view.mjs';
 import { exerciseView } from '../src/exercise-view.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -322,60 +323,11 @@ function renderNotebook(n, errors, limits) {
     if (cell.type === 'prose') {
       body.push(rt(cell.source, { line: cell.line }).html);
     } else if (cell.type === 'code') {
-      const res = results.get(cell.id) || { status: 'ok', values: [] };
-      const src = cell.source.replace(/\n$/, '');
-      const rows = Math.min(14, Math.max(2, src.split('\n').length + 1));
-      body.push(
-        toHTML(
-          h(
-            'section',
-            { class: 'kl-code', id: `c-${cell.id}`, 'data-cell': cell.id, 'aria-label': `Code cell ${cell.id}` },
-            h(
-              'div',
-              { class: 'kl-code-head' },
-              h('label', { for: `src-${cell.id}` }, h('span', { class: 'kl-code-id' }, cell.id), h('span', { class: 'kl-hint-key' }, ' · edit, then Run or Ctrl+Enter')),
-              h('span', { class: 'kl-code-buttons' },
-                h('button', { type: 'button', 'data-action': 'revert', disabled: true, hidden: true }, 'Revert'),
-                h('button', { type: 'button', 'data-action': 'run', disabled: true }, 'Run')),
-            ),
-            h('textarea', { id: `src-${cell.id}`, class: 'kl-src', rows, spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'data-original': src }, src),
-            h('div', { class: 'kl-out', 'data-output': '', 'aria-live': 'polite', 'data-status': res.status }, cellOutputView(res, src, definedBy)),
-          ),
-        ),
-      );
+      body.push(toHTML(codeCellView(cell, results.get(cell.id) || { status: 'ok', values: [] }, definedBy)));
     } else if (cell.type === 'slider') {
-      const s = cell.slider;
-      body.push(
-        toHTML(
-          h(
-            'div',
-            { class: 'kl-slider', id: `c-${cell.id}`, 'data-slider': s.name },
-            h('label', { for: `range-${s.name}` }, s.label || s.name),
-            h(
-              'div',
-              { class: 'kl-slider-row' },
-              h('input', { type: 'range', id: `range-${s.name}`, name: s.name, min: s.min, max: s.max, step: s.step, value: s.value, autocomplete: 'off', disabled: true }),
-              h('output', { for: `range-${s.name}`, id: `val-${s.name}`, 'aria-hidden': 'true' }, `${s.name} = ${s.value}`),
-            ),
-          ),
-        ),
-      );
+      body.push(toHTML(sliderView(cell)));
     } else if (cell.type === 'plot') {
-      const meta = cell.plot;
-      const data = nb.plot(cell.id);
-      const inner = data.ok
-        ? plotView(meta, data, PLOT_WIDTH, `p-${cell.id}`)
-        : [h('p', { class: 'kl-blocked' }, `This plot cannot be drawn: ${data.error.message}`)];
-      body.push(
-        toHTML(
-          h(
-            'figure',
-            { class: 'kl-plot', id: `c-${cell.id}`, 'data-plot': cell.id },
-            h('figcaption', {}, meta.title || cell.id),
-            h('div', { class: 'kl-plot-box', 'data-plot-box': '', 'data-width': PLOT_WIDTH }, inner),
-          ),
-        ),
-      );
+      body.push(toHTML(plotFigureView(cell, nb.plot(cell.id), PLOT_WIDTH)));
     } else if (cell.type === 'exercise') {
       exercises++;
       const ex = nb.exercise(cell.exercise);
