@@ -228,3 +228,28 @@ test('the record group (issue 12): changes append, a snapshot (recordJson) colla
   assert.equal(await nb.recordJson(), '["a","b"]');
   c.terminate();
 });
+
+test('the page tells the learner once about restarts, and about dropped edits and a dead engine', async () => {
+  const { engineNotices, later } = await import('../../site/src/page.mjs');
+  const listeners = new Set();
+  const fakeClient = { subscribe: (f) => (listeners.add(f), () => listeners.delete(f)) };
+  const told = [];
+  const failed = [];
+  engineNotices(fakeClient, (m) => told.push(m), (m) => failed.push(m));
+  const send = (e) => listeners.forEach((f) => f(e));
+  send({ type: 'restarted', reason: 'crash' });
+  send({ type: 'restarted', reason: 'deadline' });
+  assert.equal(told.length, 1);
+  assert.match(told[0], /engine restarted/);
+  send({ type: 'reset' });
+  assert.match(told[1], /edits to the code cells could not be restored/);
+  send({ type: 'dead', reason: 'gone' });
+  assert.deepEqual(failed, ['gone']);
+  // later(): calls wait for the object, then go to it
+  let resolve;
+  const nb = later(new Promise((r) => (resolve = r)));
+  const pending = nb.check('a', 'b');
+  resolve({ check: async (p, a) => `${p}:${a}` });
+  assert.equal(await pending, 'a:b');
+  assert.equal(nb.then, undefined, 'not a thenable');
+});
