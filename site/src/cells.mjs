@@ -25,6 +25,14 @@ export function hydrateCells({ root, nb, notify }) {
   let running = null;
   if (root.dataset) root.dataset.cells = 'pending';
 
+  // With no engine to ask (it could not start), say so once instead of failing silently.
+  let toldNoEngine = false;
+  const noEngine = (e) => {
+    if (toldNoEngine) return;
+    toldNoEngine = true;
+    notify(`The code cells cannot run: ${e && e.message ? e.message : e}`, 'warning');
+  };
+
   /** Runs every cell once (the engine needs the values before an edit, a slider move or a redraw). */
   function ensureRun() {
     running ??= (async () => {
@@ -42,6 +50,7 @@ export function hydrateCells({ root, nb, notify }) {
       else notify(`The notebook's cells could not run: ${results.error.message}`, 'warning');
       requestAnimationFrame(redrawResized);
     })();
+    running.catch(noEngine);
     return running;
   }
 
@@ -51,7 +60,7 @@ export function hydrateCells({ root, nb, notify }) {
     for (const fig of figs) {
       const id = fig.dataset.plot;
       const w = fig.querySelector(SEL.plotBox).clientWidth;
-      if (w && fig.dataset.status === 'ok' && Math.abs(w - (plotWidths.get(id) || 0)) > 24) drawPlot(id);
+      if (w && fig.dataset.status === 'ok' && Math.abs(w - (plotWidths.get(id) || 0)) > 24) drawPlot(id).catch(noEngine);
     }
   }
 
@@ -121,14 +130,15 @@ export function hydrateCells({ root, nb, notify }) {
       await applyResults(r.cells);
       section.dataset.edited = source !== original ? 'true' : 'false';
     };
+    const runSafely = () => doRun().catch(noEngine);
     run.disabled = false;
-    run.addEventListener('click', doRun);
+    run.addEventListener('click', runSafely);
     section.addEventListener('focusin', warmUp);
     section.addEventListener('pointerdown', warmUp);
     ta.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
-        doRun();
+        runSafely();
       }
     });
     ta.addEventListener('input', () => {
@@ -140,7 +150,7 @@ export function hydrateCells({ root, nb, notify }) {
       ta.value = original;
       revert.hidden = true;
       revert.disabled = true;
-      doRun();
+      runSafely();
       ta.focus();
     });
   }
@@ -175,7 +185,10 @@ export function hydrateCells({ root, nb, notify }) {
     const moved = () => {
       if (input.value === current) return;
       current = wanted = input.value;
-      apply();
+      apply().catch((e) => {
+        busy = false;
+        noEngine(e);
+      });
     };
     input.addEventListener('input', moved);
     input.addEventListener('change', moved);

@@ -17,7 +17,7 @@
 // per notebook, one parsed notebook and one progress record (the site's localStorage scheme:
 // "kllab:progress:<notebook>"). Each check dispatches a bubbling, composed `kllab:check` CustomEvent
 // with detail {notebook, exercise, part, verdict, status, score, seed}.
-import { sharedEngine, spawnModuleWorker } from './engine-client.mjs';
+import { sharedEngine, spawnModuleWorker, handleOf } from './engine-client.mjs';
 import { engineNotices } from './page.mjs';
 import { openProgress } from './progress.mjs';
 import { hydrateExercises, summaryText } from './exercise.mjs';
@@ -58,7 +58,7 @@ function fetchJSON(url) {
 }
 
 async function parseNotebook(data) {
-  const nb = await engineClient().engine.loadNotebook(data.source, data.file);
+  const nb = await handleOf(engineClient().engine.loadNotebook(data.source, data.file));
   const errs = await nb.errors();
   if (!Array.isArray(errs)) throw new Error(errs?.error?.message || 'the engine could not load this notebook');
   if (errs.length) throw new Error(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));

@@ -372,3 +372,13 @@ export function sharedEngine(key, spawn) {
   if (!all.has(key)) all.set(key, createEngineClient({ spawn, deadlineMs: configuredDeadline() }));
   return all.get(key);
 }
+
+/**
+ * The engine object a creating call resolved to; a failure result (the engine could not start or
+ * failed on the call) becomes an Error with its message.
+ */
+export async function handleOf(promise) {
+  const value = await promise;
+  if (value && typeof value.$handle === 'number') return value;
+  throw new Error(value?.error?.message || 'the engine could not load this notebook');
+}

@@ -6,6 +6,7 @@
 // module the build renders it with: the structure (parts, kinds, hints) is read from the page itself.
 import { toDOM, displayNumber } from './view.mjs';
 import { SEL, STATE, verdictView, feedbackTemplate, variantLabel, hintCountText } from './exercise-view.mjs';
+import { failureResult } from './engine-client.mjs';
 
 export { STATE };
 
@@ -35,7 +36,7 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, onChang
 
   async function fillExercise(exId, seed) {
     const x = exercises.get(exId);
-    const s = await nb.exerciseSlots(exId, { seed });
+    const s = await nb.exerciseSlots(exId, { seed }).catch((e) => ({ ok: false, error: { message: e.message } }));
     if (!s.ok) {
       notify(`The numbers of exercise ${exId} could not be computed for this variant: ${s.error.message}`, 'warning');
       return false;
@@ -147,7 +148,13 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, onChang
     p.el.setAttribute('aria-busy', 'true');
     delete p.el.dataset.verdict;
     const seed = progress.seed(p.exId);
-    const v = await nb.check(p.id, typed, { seed, earlier: earlierOf(p) });
+    let v;
+    try {
+      v = await nb.check(p.id, typed, { seed, earlier: earlierOf(p) });
+    } catch (e) {
+      // no engine to ask (it could not start): the answer is not checked, and the page says why
+      v = failureResult('check', `This answer could not be checked: ${e && e.message ? e.message : e}`);
+    }
     if (ticket !== p.ticket) return v;
     p.el.removeAttribute('aria-busy');
     renderVerdict(p, v, typed);

@@ -7,6 +7,7 @@ import { openProgress } from './progress.mjs';
 import { hydrateExercises, summaryText } from './exercise.mjs';
 import { hydrateCells } from './cells.mjs';
 import { el, notifier, keepScrollablesReachable } from './ui.mjs';
+import { handleOf } from './engine-client.mjs';
 
 /** Resolves once the document is parsed (the page's script may start before, to load the engine early). */
 export function whenParsed() {
@@ -79,7 +80,7 @@ export async function startPage({ client, storage }) {
   client.ready.then(() => performance.mark?.('kllab:engine'), () => {});
   // Start loading the notebook in the worker now if its source is already parsed (it is in <head>).
   let data = notebookData(doc);
-  let nbPromise = data ? client.engine.loadNotebook(data.source, data.file) : null;
+  let nbPromise = data ? handleOf(client.engine.loadNotebook(data.source, data.file)) : null;
   nbPromise?.catch(() => {});
   await whenParsed();
   doc = document;
@@ -107,7 +108,7 @@ export async function startPage({ client, storage }) {
       fail('the notebook data in this page is damaged');
       return { notify, nb: null };
     }
-    nbPromise ??= client.engine.loadNotebook(data.source, data.file);
+    nbPromise ??= handleOf(client.engine.loadNotebook(data.source, data.file));
     // The page is hydrated at once; calls wait for the notebook to be loaded in the worker.
     const nb = later(nbPromise);
     const progress = await openProgress(notebookId, notify, { storage, migrate: (raw) => migrated(nb, raw) });
@@ -122,6 +123,7 @@ export async function startPage({ client, storage }) {
     const restored = ex.restore({ initial: true });
     update();
     // ready: the engine has the notebook (a check now gets its verdict)
+    await nbPromise;
     const errs = await nb.errors();
     if (!Array.isArray(errs)) throw new Error(errs?.error?.message || 'the notebook could not be loaded');
     if (errs.length) {

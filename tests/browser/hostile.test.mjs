@@ -254,3 +254,19 @@ test('a poisoned progress record never stops the page: the bad part gets its ver
     await context.close();
   }
 });
+
+test('an engine that cannot start: the page says so, keeps its text and numbers, and a check never hangs', async () => {
+  const { context, page } = await openPage(env, null);
+  try {
+    await context.route(/kllab-engine\.wasm$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.goto(`${env.base}distillation.html`);
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'error');
+    assert.match(await page.locator('#kl-engine-status').textContent(), /could not start/);
+    assert.match(await page.locator('#ex8 [data-t="intro"]').textContent(), /0\.0252|3, 1/);
+    await page.locator('[name="ex8b"]').fill('0.0252');
+    assert.equal(await checkPart(page, 'ex8b'), 'invalid');
+    assert.match(await feedback(page, 'ex8b'), /could not start/);
+  } finally {
+    await context.close();
+  }
+});
