@@ -32,6 +32,7 @@ export const REPLAY = {
   loadRecord: { group: 'record', reset: true },
   resetRecord: { group: 'record', reset: true },
   setLearner: { key: () => 'learner' },
+  setDraft: { group: 'record', key: (part) => `draft:${part}` },
   submit: { group: 'record' },
   revealHint: { group: 'record' },
   revealSolution: { group: 'record' },
@@ -42,20 +43,23 @@ export const REPLAY = {
 };
 
 /** Methods whose result is a verdict: a failure answers with an `invalid` verdict. */
-const VERDICT_METHODS = new Set(['check', 'submit']);
+const VERDICT_METHODS = new Set(['check', 'submit', 'recheck']);
 
 export const DEFAULT_DEADLINE_MS = 15000;
 const START_DEADLINE_MS = 60000;
 
 /**
- * The result a failed call gets. The verdict's fields are those of kllab.mjs's Verdict
- * (tests/site/engine-client.test.mjs compares them with a verdict from the engine).
+ * The result a failed call gets: the API's failure shape {ok: false, error}; for a call that returns a
+ * verdict, also the fields of an `invalid` verdict (tests/site/engine-client.test.mjs compares them with
+ * a verdict from the engine).
  */
 export function failureResult(method, message, code = 'internal') {
+  const error = { code, message, column: 0, line: 0, file: '' };
   if (VERDICT_METHODS.has(method)) {
-    return { verdict: 'invalid', score: 0, feedback: message, mistake: null, mistakeName: null, slots: [], column: 0, wrongComponents: [], answer: '' };
+    // the API's failure shape, readable as an `invalid` verdict by a page that shows verdicts
+    return { ok: false, error, verdict: 'invalid', score: 0, feedback: message, mistake: null, mistakeName: null, column: 0, wrongComponents: [], answer: '', slots: [], steps: [] };
   }
-  return { ok: false, error: { code, message, column: 0, line: 0, file: '' } };
+  return { ok: false, error };
 }
 
 const MESSAGES = {
@@ -88,6 +92,7 @@ export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, ma
   let nextId = 1;
   let nextHandle = 1;
   let limits = null;
+  let vocabulary = null;
   let startTimer = null;
   let failures = 0; // restarts since the last call answered
   let resolveReady, rejectReady;
@@ -129,6 +134,7 @@ export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, ma
       clearTimeout(startTimer);
       readyState = 'ready';
       limits = msg.limits;
+      vocabulary = msg.vocabulary ?? null;
       resolveReady(limits);
       pump();
     } else if (msg.type === 'failed') {
@@ -172,7 +178,7 @@ export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, ma
     const spec = REPLAY[c.method];
     const rec = handles.get(c.target);
     if (!spec || !rec) return;
-    const entry = { method: c.method, args: c.args };
+    const entry = { method: c.method, args: c.args, group: spec.group };
     if (spec.key) {
       entry.key = spec.key(...c.args);
       const at = rec.entries.findIndex((e) => e.key === entry.key);
@@ -186,7 +192,7 @@ export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, ma
       if (call) rec.entries.push({ method: call[0], args: call[1], group: spec.group });
       return;
     }
-    rec.entries.push({ ...entry, group: spec.group });
+    rec.entries.push(entry);
   }
 
   function pump() {
@@ -318,6 +324,10 @@ export function createEngineClient({ spawn, deadlineMs = DEFAULT_DEADLINE_MS, ma
     /** The engine's limits (null until ready). */
     get limits() {
       return limits;
+    },
+    /** The engine's vocabulary: verdict kinds, error codes, limits (null until ready). */
+    get vocabulary() {
+      return vocabulary;
     },
     /** 'starting' | 'ready' | 'dead' */
     get state() {

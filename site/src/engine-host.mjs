@@ -31,7 +31,7 @@ export function createHost(enginePromise, post) {
   const started = enginePromise.then(
     (engine) => {
       objects.set(0, engine);
-      post({ type: 'ready', limits: engine.limits() });
+      post({ type: 'ready', limits: engine.limits(), vocabulary: typeof engine.vocabulary === 'function' ? engine.vocabulary() : null });
       return engine;
     },
     (e) => {

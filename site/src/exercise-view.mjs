@@ -129,7 +129,7 @@ function choiceForm(part, text) {
           'div',
           { class: 'kl-choice' },
           h('input', { type: 'radio', name: pid, id: `${pid}-${i + 1}`, value: i + 1, autocomplete: 'off', disabled: true }),
-          h('label', { for: `${pid}-${i + 1}` }, text({ text: c.text }, null, `${pid} choice ${i + 1}`, { inline: true, template: false })),
+          h('label', { for: `${pid}-${i + 1}` }, text({ text: c.text }, null, `${pid} choice ${i + 1}`, { inline: true, template: false, line: part.line })),
         ),
       ),
     ),
@@ -162,22 +162,18 @@ export function hintCountText(shown, total) {
   return shown === 0 ? `(${total})` : `(${shown} of ${total} shown)`;
 }
 
-/** The verdict as a page state (data-verdict). */
-export const STATE = {
-  correct: 'correct',
-  correct_given_earlier: 'partial',
-  close: 'partial',
-  incorrect: 'incorrect',
-  invalid: 'invalid',
-};
+/**
+ * A verdict kind's page state (data-verdict) and words, from the engine's vocabulary (one definition:
+ * `engine.vocabulary().verdicts`, {name, score, state, label}); `kinds` is that list, or null before the
+ * engine has started (then only the failure verdict can occur, which is `invalid`).
+ */
+export function verdictKind(name, kinds) {
+  const k = kinds?.find((x) => x.name === name);
+  return k ? { state: k.state, label: k.label } : { state: 'invalid', label: name === 'invalid' || !name ? 'Could not read this answer' : String(name) };
+}
 
-const WORDS = {
-  correct: ['✓', 'Correct'],
-  correct_given_earlier: ['◑', 'Partly correct: right given your earlier answer'],
-  close: ['◑', 'Partly correct: close'],
-  incorrect: ['✗', 'Incorrect'],
-  invalid: ['⚠', 'Could not read this answer'],
-};
+/** The icon of a page state (presentation only; the words say the same). */
+const ICONS = { correct: '✓', partial: '◑', incorrect: '✗', invalid: '⚠' };
 
 /** Which pre-rendered template holds the feedback of a verdict's mistake ("author:2" -> mistake:1), or null. */
 export function feedbackTemplate(mistake) {
@@ -187,10 +183,12 @@ export function feedbackTemplate(mistake) {
 
 /**
  * The feedback of a verdict, as views. `template` is the DOM node of the filled feedback template, if
- * the verdict names one (see feedbackTemplate); `typed` is what the learner typed.
+ * the verdict names one (see feedbackTemplate); `typed` is what the learner typed; `kinds` the engine's
+ * verdict vocabulary (verdictKind).
  */
-export function verdictView(v, typed, template = null) {
-  const [icon, word] = WORDS[v.verdict] || WORDS.invalid;
+export function verdictView(v, typed, template = null, kinds = null) {
+  const { state, label: word } = verdictKind(v.verdict, kinds);
+  const icon = ICONS[state] ?? ICONS.invalid;
   const nodes = [
     h(
       'p',

@@ -5,10 +5,9 @@
 // each check the learner makes. The markup and its selectors come from exercise-view.mjs, the same
 // module the build renders it with: the structure (parts, kinds, hints) is read from the page itself.
 import { toDOM, displayNumber } from './view.mjs';
-import { SEL, STATE, verdictView, feedbackTemplate, variantLabel, hintCountText } from './exercise-view.mjs';
+import { SEL, verdictKind, verdictView, feedbackTemplate, variantLabel, hintCountText } from './exercise-view.mjs';
 import { failureResult } from './engine-client.mjs';
 
-export { STATE };
 
 function fillSlots(root, values) {
   if (!root) return;
@@ -23,12 +22,14 @@ function newSeed() {
 
 /**
  * Hydrates every exercise section under root. Inputs work at once; checks wait for the engine.
- * @param {{root: ParentNode, nb: object, progress: object, notebook: string, answerLength?: number,
+ * @param {{root: ParentNode, nb: object, progress: object, notebook: string, vocabulary?: () => object|null,
  *          notify: (message: string, kind?: string) => void, onChange?: () => void}} o
- *   nb: the notebook in the engine's worker (engine-client.mjs: methods return promises)
+ *   nb: the notebook in the engine's worker (engine-client.mjs: methods return promises); vocabulary:
+ *   the engine's vocabulary once it has started (the words and page states of the verdicts)
  * @returns {{exercises: Map, parts: Map, restore: (o?: {initial?: boolean}) => Promise<void>, counts: () => object}}
  */
-export function hydrateExercises({ root, nb, progress, notebook, notify, onChange = () => {} }) {
+export function hydrateExercises({ root, nb, progress, notebook, notify, vocabulary = () => null, onChange = () => {} }) {
+  const kinds = () => vocabulary()?.verdicts ?? null;
   const exercises = new Map(); // exercise id -> {id, el, parts: [p]}
   const parts = new Map(); // part id -> {id, kind, hints, exId, index, el, input}
   // the engine's answer limit: the build wrote it as maxlength on every input
@@ -122,7 +123,7 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, onChang
   }
 
   function renderVerdict(p, v, typed) {
-    p.el.dataset.verdict = STATE[v.verdict] || 'invalid';
+    p.el.dataset.verdict = verdictKind(v.verdict, kinds()).state;
     let template = null;
     const which = feedbackTemplate(v.mistake);
     const tpl = which ? p.el.querySelector(`template[data-t="${which.t}"]`) : null;
@@ -130,7 +131,7 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, onChang
       template = tpl.content.cloneNode(true);
       if (Array.isArray(v.slots) && v.slots.length) fillSlots(template, v.slots);
     }
-    p.el.querySelector(SEL.feedback).replaceChildren(...verdictView(v, typed, template).map((n) => toDOM(n)));
+    p.el.querySelector(SEL.feedback).replaceChildren(...verdictView(v, typed, template, kinds()).map((n) => toDOM(n)));
     if (p.input) {
       if (v.verdict === 'invalid') p.input.setAttribute('aria-invalid', 'true');
       else p.input.removeAttribute('aria-invalid');
@@ -151,6 +152,8 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, onChang
     let v;
     try {
       v = await nb.check(p.id, typed, { seed, earlier: earlierOf(p) });
+      // the API's failure shape (a call it could not make): shown as an invalid verdict with the reason
+      if (v && v.ok === false) v = failureResult('check', `This answer could not be checked: ${v.error.message}`);
     } catch (e) {
       // no engine to ask (it could not start): the answer is not checked, and the page says why
       v = failureResult('check', `This answer could not be checked: ${e && e.message ? e.message : e}`);
@@ -172,7 +175,7 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, onChang
       new CustomEvent('kllab:check', {
         bubbles: true,
         composed: true,
-        detail: { notebook, exercise: p.exId, part: p.id, verdict: v.verdict, status: STATE[v.verdict], score: v.score, seed },
+        detail: { notebook, exercise: p.exId, part: p.id, verdict: v.verdict, status: verdictKind(v.verdict, kinds()).state, score: v.score, seed },
       }),
     );
     return v;

@@ -15,18 +15,6 @@ export function whenParsed() {
   return new Promise((resolve) => document.addEventListener('DOMContentLoaded', () => resolve(), { once: true }));
 }
 
-/** An older progress record converted by the engine (kl::load_progress), or null. */
-async function migrated(nb, raw) {
-  const r = await nb.loadProgress(raw);
-  if (!r.ok || r.schema >= 1) return null;
-  const rec = r.progress;
-  for (const p of Object.values(rec.parts)) {
-    if (p.verdict === null) delete p.verdict;
-    if (!p.checked) delete p.checked;
-  }
-  return rec;
-}
-
 /** The notebook's source: {id, file, source} from the page's JSON, or null if it is missing or damaged. */
 function notebookData(doc) {
   const node = doc.getElementById('kl-notebook');
@@ -68,13 +56,15 @@ export function later(promise) {
 
 /**
  * Hydrates the page.
- * @param {{client: object, storage?: Storage|null, learner?: {id: string, name?: string}}} o
- *   client: the engine client (engine-client.mjs), already starting its worker; storage: where
- *   progress is kept (default localStorage; the LMS passes its own); learner: reserved for the
- *   engine-owned record (issue 12)
- * @returns {Promise<{notify: Function, nb: object|null}>}
+ * @param {{client: object, storage?: Storage|null, learner?: {id: string, name?: string}|null}} o
+ *   client: the engine client (engine-client.mjs), already starting its worker; storage: a Storage-like
+ *   object the progress is kept in instead of localStorage; learner: who is working (their exercises
+ *   start in their own variant). The SCORM adapter (lms.mjs) passes both.
+ * @returns {Promise<{notify: Function, nb: object|null, parts?: () => {part: string, exercise: string, kind: string, verdict: (string|null), score: number}[]}>}
+ *   parts (once the page is ready and its stored answers re-checked): each part's last checked
+ *   verdict, in page order
  */
-export async function startPage({ client, storage }) {
+export async function startPage({ client, storage = null, learner = null }) {
   let doc = document;
   // for `make bench`: when the worker had compiled the engine (kllab:engine) and when the page was ready
   client.ready.then(() => performance.mark?.('kllab:engine'), () => {});
@@ -111,13 +101,13 @@ export async function startPage({ client, storage }) {
     nbPromise ??= handleOf(client.engine.loadNotebook(data.source, data.file));
     // The page is hydrated at once; calls wait for the notebook to be loaded in the worker.
     const nb = later(nbPromise);
-    const progress = await openProgress(notebookId, notify, { storage, migrate: (raw) => migrated(nb, raw) });
+    const progress = await openProgress(notebookId, notify, { storage, learner });
     const summary = doc.getElementById('kl-summary');
     let ex = null;
     const update = () => {
       summary.textContent = summaryText(ex.counts());
     };
-    ex = hydrateExercises({ root: main, nb, progress, notebook: notebookId, notify, onChange: update });
+    ex = hydrateExercises({ root: main, nb, progress, notebook: notebookId, notify, vocabulary: () => client.vocabulary, onChange: update });
     hydrateCells({ root: main, nb, notify });
     hydrateToolbar({ doc, notebookId, progress, ex, notify, update });
     const restored = ex.restore({ initial: true });
@@ -135,8 +125,14 @@ export async function startPage({ client, storage }) {
     performance.mark?.('kllab:ready');
     doc.documentElement.dataset.ready = 'true';
     doc.dispatchEvent(new CustomEvent('kllab:ready', { detail: { notebook: notebookId } }));
-    restored.then(update);
-    return { notify, nb };
+    await restored;
+    update();
+    const parts = () =>
+      [...ex.parts.values()].map((p) => {
+        const r = progress.peekPart(p.id);
+        return { part: p.id, exercise: p.exId, kind: p.kind, verdict: r?.verdict ?? null, score: r?.verdict ? r.score ?? 0 : 0 };
+      });
+    return { notify, nb, parts };
   } catch (e) {
     fail(e && e.message ? e.message : String(e));
   }

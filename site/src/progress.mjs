@@ -13,6 +13,18 @@ export function keyFor(notebook) {
   return PREFIX + notebook;
 }
 
+/**
+ * A learner's own variant: the seed their exercises start in when the host knows who they are (the LMS
+ * of a SCORM package), so each learner gets their own numbers, the same on every device. FNV-1a (32 bit)
+ * of the id's UTF-8 bytes, mapped to 1..999999 (the range of "New variant"; 0 stays the textbook numbers).
+ * This is the one definition of the rule.
+ */
+export function learnerSeed(id) {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(String(id))) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return 1 + (h % 999999);
+}
+
 export function emptyRecord(notebook) {
   return { schema: SCHEMA, notebook, updated: null, exercises: {}, parts: {} };
 }
@@ -84,15 +96,16 @@ export function defaultStorage() {
  * Opens the progress of one notebook.
  * @param notebook the notebook id
  * @param notify (message, kind) => void: visible notices for the learner
- * @param {{storage?: Storage|null, migrate?: (raw: string) => Promise<object|null>}} [o]
- *   storage: any object with getItem/setItem/removeItem (default: localStorage); migrate: converts a
- *   record in an older format (through the engine), or null
+ * @param {{storage?: Storage|null, learner?: {id: string, name?: string}|null, migrate?: (raw: string) => Promise<object|null>}} [o]
+ *   storage: a Storage-like object (getItem, setItem, removeItem) used instead of localStorage (the SCORM
+ *   adapter keeps the record in the LMS); learner: exercises the learner has not set to a variant start
+ *   in learnerSeed(id); migrate: converts a record in an older format, or null
  * @returns {Promise<object>}
  */
-export async function openProgress(notebook, notify = () => {}, { migrate, storage } = {}) {
+export async function openProgress(notebook, notify = () => {}, { migrate, storage: given = null, learner = null } = {}) {
   const key = keyFor(notebook);
-  const isLocal = storage === undefined;
-  let store = isLocal ? defaultStorage() : storage;
+  const firstSeed = learner && learner.id ? learnerSeed(learner.id) : 0;
+  let store = given ?? defaultStorage();
   let record = emptyRecord(notebook);
   let saveProblem = false;
   // Another tab of the same notebook writes the same key. What this tab changed wins for those parts;
@@ -183,7 +196,7 @@ export async function openProgress(notebook, notify = () => {}, { migrate, stora
     for (const [id, e] of Object.entries(stored.record.exercises)) if (!touched.has(`exercise:${id}`)) record.exercises[id] = e;
   }
 
-  if (store && isLocal) {
+  if (store && !given) {
     globalThis.addEventListener?.('storage', (e) => {
       if (e.key === key) mergeStored();
     });
@@ -230,7 +243,15 @@ export async function openProgress(notebook, notify = () => {}, { migrate, stora
       return record.parts[id];
     },
     seed(ex) {
-      return record.exercises[ex]?.seed ?? 0;
+      const stored = record.exercises[ex]?.seed;
+      if (stored !== undefined) return stored;
+      // the learner's own variant is written into the record (with the next save), so the record says
+      // which numbers the answers were checked against
+      if (firstSeed) {
+        touched.add(`exercise:${ex}`);
+        record.exercises[ex] = { seed: firstSeed };
+      }
+      return firstSeed;
     },
     setSeed(ex, seed) {
       touched.add(`exercise:${ex}`);

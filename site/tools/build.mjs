@@ -296,16 +296,8 @@ function indexPage(notebooks, pages) {
   return page({ title: 'KL Lab', description: 'Worked exercises on KL divergence, checked in your browser.', body, script: 'index.mjs', bodyClass: 'kl-home' });
 }
 
-function findLine(lines, from, text) {
-  const first = String(text).split('\n').find((l) => l.trim())?.trim().slice(0, 50);
-  if (!first) return from;
-  for (let k = Math.max(0, from - 1); k < lines.length; k++) if (lines[k].includes(first)) return k + 1;
-  return from;
-}
-
 function renderNotebook(n, errors, limits) {
   const { nb, info, file, text } = n;
-  const lines = text.split('\n');
   const usedIds = new Set();
   const pageBudget = {}; // the math of one page (render.mjs MATH_LIMITS)
   const cells = nb.cells();
@@ -332,7 +324,7 @@ function renderNotebook(n, errors, limits) {
       exercises++;
       const ex = nb.exercise(cell.exercise);
       parts += ex.parts.length;
-      const html = renderExercise({ nb, ex, cell, file, lines, errors, rt, limits });
+      const html = renderExercise({ nb, ex, cell, file, errors, rt, limits });
       exerciseHTML[ex.id] = html;
       body.push(html);
     }
@@ -418,20 +410,17 @@ ${mainHTML}
 }
 
 /** An exercise's markup (exercise-view.mjs, shared with the runtime), its texts rendered here. */
-function renderExercise({ nb, ex, cell, file, lines, errors, rt, limits }) {
+function renderExercise({ nb, ex, cell, file, errors, rt, limits }) {
   const slots = nb.exerciseSlots(ex.id, { seed: 0 });
   if (!slots.ok) {
     errors.push(`${file}:${cell.line}: exercise ${ex.id}: ${slots.error.message}`);
     return '';
   }
-  // A text: its rendered HTML, checking the slot count against the engine's. Its line in the file is
-  // the engine's (t.line) where the engine gives it.
+  // A text: its rendered HTML, its slots where the engine found them, errors at the engine's lines.
   const html = (t, values, what, o = {}) => {
-    const line = t.line ?? findLine(lines, cell.line, t.text);
+    const line = t.line ?? o.line ?? cell.line;
     if (o.template === false) return rt(t.text, { inline: o.inline, line }).html;
-    const r = rt(t.text, { slots: values, line, inline: o.inline });
-    if (r.count !== t.slots) errors.push(`${file}:${line}: ${what}: found ${r.count} slots, the engine found ${t.slots}`);
-    return r.html;
+    return rt(t.text, { slots: values, spans: t.slots, line, inline: o.inline }).html;
   };
   return toHTML(exerciseView(ex, { html, slots, answerLength: limits.answerLength }));
 }

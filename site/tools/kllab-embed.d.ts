@@ -32,6 +32,12 @@ export type InWorker<T> = {
 };
 /** The page's one shared engine, in its worker (started on first use). */
 export declare function getEngine(): Promise<InWorker<Engine>>;
+/**
+ * Settings for every element of the page. base: the folder URL of the package's files (kllab-engine.wasm,
+ * style.css, embed/), relative to the page; default: the folder of kllab-embed.js. Needed when a bundler
+ * has moved the module into your own bundle. Call it in the module that imports this one.
+ */
+export declare function configure(options: { base?: string }): void;
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -53,11 +53,14 @@ async function workerSource(wasm) {
   return `self.KLLAB_WASM_BASE64=${JSON.stringify(b64)};\n${r.outputFiles[0].text}`;
 }
 
-/** Bundles the offline runtime once (the same script for every notebook). */
-async function bundle(wasm) {
+/**
+ * Bundles the offline runtime once (the same script for every notebook). pageModule: the module whose
+ * startPage starts the page (the SCORM packages pass './lms.mjs', which wraps page.mjs's).
+ */
+export async function bundle(dist, wasm, { pageModule = './page.mjs' } = {}) {
   const source = await workerSource(wasm);
   const entry = `
-import { startPage } from './page.mjs';
+import { startPage } from ${JSON.stringify(pageModule)};
 import { createEngineClient, spawnSourceWorker, configuredDeadline } from './engine-client.mjs';
 const client = createEngineClient({ spawn: () => spawnSourceWorker(WORKER_SOURCE), deadlineMs: configuredDeadline() });
 startPage({ client });
@@ -78,7 +81,7 @@ startPage({ client });
  */
 export async function writeOffline({ dist, wasm, pages }) {
   mkdirSync(`${dist}offline`, { recursive: true });
-  const js = await bundle(wasm);
+  const js = await bundle(dist, wasm);
   const css = readFileSync(`${dist}style.css`, 'utf8');
   if (/<\/style/i.test(css)) throw new Error('style.css contains "</style"');
   const csp = `default-src 'self'; script-src ${sha256(js)} 'wasm-unsafe-eval'; style-src ${sha256(css)}; worker-src blob:`;

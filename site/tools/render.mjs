@@ -26,7 +26,6 @@ md.core.ruler.push('heading_ids', (state) => {
   }
 });
 
-const SLOT = /\{\{([\s\S]*?)\}\}/g;
 const SLOT_TOKEN = /\uE000(\d+)\uE001/g;
 
 const KATEX_OPTIONS = { output: 'mathml', trust: false, throwOnError: true, maxExpand: 200, maxSize: 20, strict: 'ignore' };
@@ -204,18 +203,39 @@ function kb(n) {
 }
 
 /**
+ * The template's text with each slot (the engine's spans: UTF-8 byte offsets of `{{` and past `}}`)
+ * replaced by a placeholder the renderer fills; the engine alone finds slots.
+ */
+function markSlots(text, spans, where, errors) {
+  const bytes = new TextEncoder().encode(text);
+  const decoder = new TextDecoder();
+  const at = (b) => decoder.decode(bytes.subarray(0, b)).length;
+  let out = '';
+  let last = 0;
+  spans.forEach((span, n) => {
+    const a = at(span.start);
+    const b = at(span.end);
+    if (a < last || !text.startsWith('{{', a) || text.slice(b - 2, b) !== '}}') errors.push(`${where}: internal: slot ${n + 1} is not where the engine says`);
+    out += `${text.slice(last, a)}\uE000${n}\uE001`;
+    last = b;
+  });
+  return out + text.slice(last);
+}
+
+/**
  * Renders an author text to HTML.
- * @param text Markdown with $math$ and, when `slots` is given, {{expr}} slots
- * @param opts {slots: string[]|null (values for pre-filling; null: not a template), inline: boolean,
- *              file, line (line of the text's first line in the file, for errors), errors: array to
- *              push into, page: an object shared by the texts of one page (its math budget), usedIds}
- * @returns {html, count} count = number of slots found
+ * @param text Markdown with $math$ and, for a template, {{expr}} slots
+ * @param opts {slots: string[] (values for pre-filling), spans: the engine's slot spans (a template's
+ *              `slots`), inline: boolean, file, line (the text's first line in the file, for errors),
+ *              errors: array to push into, page: an object shared by the texts of one page (its math
+ *              budget), usedIds}
+ * @returns {html, count} count = number of slots
  */
 export function renderText(text, opts = {}) {
-  const { slots = null, inline = false, file = '?', line = 0, errors = [], page = null, usedIds } = opts;
+  const { slots = null, spans = [], inline = false, file = '?', line = 0, errors = [], page = null, usedIds } = opts;
   let src = String(text);
-  let count = 0;
-  if (slots) src = src.replace(SLOT, () => `\uE000${count++}\uE001`);
+  const count = spans.length;
+  if (count) src = markSlots(src, spans, `${file}:${line}`, errors);
   const env = { file, line, errors, slots, page, usedIds };
   let html = inline ? md.renderInline(src, env) : md.render(src, env);
   html = html.replace(SLOT_TOKEN, (_, n) => `<span data-slot="${n}">${escapeHTML(displayNumber(slots?.[n] ?? '?'))}</span>`);

@@ -50,24 +50,6 @@ test('two tabs of one notebook: neither loses the answers the other saved', asyn
   }
 });
 
-test('a record in the older format is converted by the engine, and the original kept', async () => {
-  const { context, page, problems } = await openPage(env, 'distillation.html');
-  try {
-    await page.evaluate(() => {
-      localStorage.setItem('kllab:progress:distillation', JSON.stringify({ notebook: 'distillation', answers: { ex8a: '[0.876, 0.118, 0.006]', ex9z: '1' } }));
-    });
-    await page.reload();
-    await waitReady(page);
-    assert.equal(await page.locator('[name="ex8a"]').inputValue(), '[0.876, 0.118, 0.006]');
-    assert.match(await page.locator('body').innerText(), /older version of KL Lab; it has been converted/);
-    const keys = await page.evaluate(() => Object.keys(localStorage));
-    assert.ok(keys.some((k) => k.startsWith('kllab:progress:distillation:set-aside:')), keys.join(', '));
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
-});
-
 test('a corrupted record is set aside with a notice, other notebooks untouched; a hostile answer stays text', async () => {
   const { context, page, problems } = await openPage(env, 'distillation.html');
   try {

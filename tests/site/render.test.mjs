@@ -40,12 +40,22 @@ test('author errors carry the line of the formula in the file', () => {
   assert.match(block.errors[0], /^n\.md:12: math: /);
 });
 
-test('slots: in text and inside math, filled with variant 0, counted', () => {
-  const { html, count, errors } = render('p = {{p}} and $q = {{q}}$.', { slots: ['0.5', '-2'] });
+/** Slot spans as the engine gives them (UTF-8 byte offsets of the braces), for these tests. */
+function spansOf(text) {
+  const bytes = (s) => new TextEncoder().encode(s).length;
+  return [...text.matchAll(/\{\{.*?\}\}/g)].map((m) => ({ start: bytes(text.slice(0, m.index)), end: bytes(text.slice(0, m.index + m[0].length)) }));
+}
+
+test('slots where the engine found them: in text and inside math, filled with variant 0', () => {
+  const text = 'τ ‖ p = {{p}} and $q = {{q}}$.';
+  const { html, count, errors } = render(text, { slots: ['0.5', '-2'], spans: spansOf(text) });
   assert.deepEqual(errors, []);
   assert.equal(count, 2);
   assert.match(html, /<span data-slot="0">0\.5<\/span>/);
   assert.match(html, /<mn data-slot="1">−2<\/mn>/);
+  // a span that does not point at a slot is an error, not a guess
+  const bad = render(text, { slots: ['0.5'], spans: [{ start: 0, end: 4 }] });
+  assert.match(bad.errors[0], /^n\.md:10: internal: slot 1 is not where the engine says/);
 });
 
 test('learner-facing text stays text: raw HTML in a notebook is escaped', () => {

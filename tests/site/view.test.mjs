@@ -32,13 +32,14 @@ test('an exercise rendered by the build: every piece the runtime looks up is the
   assert.equal(hintCountText(1, 2), '(1 of 2 shown)');
 });
 
-test('a verdict view names the verdict in words, the mistake, and marks entries; never HTML from the answer', () => {
+test('a verdict view names the verdict in the engine\'s words, the mistake, and marks entries; never HTML from the answer', async () => {
   const v = { verdict: 'incorrect', score: 0, feedback: 'off', mistake: 'kl_direction', mistakeName: 'KL direction', wrongComponents: [2], column: 0, answer: '[1, <b>2</b>]' };
-  const html = verdictView(v, v.answer).map(toHTML).join('');
-  assert.match(html, /Incorrect/);
+  const kinds = (await engine()).vocabulary().verdicts;
+  const html = verdictView(v, v.answer, null, kinds).map(toHTML).join('');
+  assert.ok(html.includes(kinds.find((k) => k.name === 'incorrect').label));
   assert.match(html, /Recognised mistake: <\/strong>KL direction/);
   assert.match(html, /kl-bad/);
   assert.ok(!html.includes('<b>'));
-  const inv = verdictView({ verdict: 'invalid', score: 0, feedback: 'syntax', column: 3, wrongComponents: [] }, '1 +* 2').map(toHTML).join('');
+  const inv = verdictView({ verdict: 'invalid', score: 0, feedback: 'syntax', column: 3, wrongComponents: [] }, '1 +* 2', null, kinds).map(toHTML).join('');
   assert.match(inv, /\^ column 3/);
 });

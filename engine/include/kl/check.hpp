@@ -17,7 +17,20 @@ namespace kl {
 constexpr std::size_t kMaxAnswerLength = 10000;
 
 enum class VerdictKind { Correct, CorrectGivenEarlier, Close, Incorrect, Invalid };
-/// "correct", "correct_given_earlier", "close", "incorrect", "invalid".
+
+/// Everything said about a verdict kind, defined once here and exported (kl::vocabulary_json, the JS
+/// API's engine.vocabulary(), `kllab vocabulary`): the page, the CLI and the LMS layer never copy it.
+struct VerdictInfo {
+  VerdictKind kind;
+  const char* name;   ///< "correct", "correct_given_earlier", "close", "incorrect", "invalid"
+  double score;       ///< the score a verdict of this kind earns (a derivation averages its steps)
+  const char* state;  ///< the page state (data-verdict): correct, partial, incorrect, invalid
+  const char* label;  ///< a short label for people
+};
+/// Every verdict kind, in order of VerdictKind.
+const std::vector<VerdictInfo>& verdict_kinds();
+const VerdictInfo& verdict_info(VerdictKind k);
+/// The kind's name (verdict_info(k).name).
 const char* verdict_name(VerdictKind k);
 
 /// The outcome of checking one answer. A value, never an exception.
@@ -31,7 +44,11 @@ struct Verdict {
   int column = 0;                       ///< Invalid: the column of the problem, when known
   std::vector<int> wrong_components;    ///< vectors: 1-based components that are off
   std::string answer_text;              ///< the learner's value as understood
+  std::vector<Verdict> steps;           ///< a derivation part: one verdict per step
 };
+
+/// A verdict of kind k with the kind's score.
+Verdict make_verdict(VerdictKind k, std::string feedback = "");
 
 /// A library mistake that applies to a part in a variant, with the value it produces.
 struct AppliedMistake {
@@ -108,9 +125,8 @@ class Checker {
   std::shared_ptr<Cache> cache_;
 };
 
-/// The JSON object of a verdict (as printed by `kllab check`).
+/// The JSON object of a verdict: what `kllab check` prints and what the JS API returns, one shape
+/// (see verdict_schema_json in kl/session.hpp).
 std::string verdict_json(const Verdict& v);
-/// A JSON string literal.
-std::string json_string(const std::string& s);
 
 }  // namespace kl

@@ -23,7 +23,10 @@ struct TextTemplate {
   struct Slot {
     NodePtr expr;
     std::string source;
-    int digits = 6;  ///< significant digits for numbers
+    int digits = 6;          ///< significant digits for numbers
+    std::size_t start = 0;   ///< byte offset of its "{{" in `text`
+    std::size_t end = 0;     ///< byte offset just past its "}}"
+    int line = 0;            ///< its line in the notebook file
   };
   std::string text;          ///< as written, slots included
   std::vector<Slot> slots;   ///< in order of appearance
