@@ -71,7 +71,7 @@ export function configure({ base: folder } = {}) {
 }
 
 /** The page's one engine client, its worker started on first use (shared by every embed): engine-client.mjs. */
-export function engineClient() {
+function engineClient() {
   const url = new URL('kllab-worker.js', baseURL()).href;
   return sharedEngine(url, () => spawnModuleWorker(url));
 }

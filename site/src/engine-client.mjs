@@ -363,7 +363,9 @@ export function configuredDeadline() {
 export function spawnModuleWorker(url) {
   const u = new URL(url, globalThis.location?.href);
   if (u.origin === globalThis.location?.origin) return new Worker(u, { type: 'module', name: 'kllab-engine' });
-  const blob = new Blob([`import ${JSON.stringify(u.href)};`], { type: 'text/javascript' });
+  // a dynamic import: Chromium refuses a static cross-origin import in a blob: module worker
+  const src = `import(${JSON.stringify(u.href)}).catch((e) => postMessage({ type: 'failed', message: String(e && e.message ? e.message : e) }));`;
+  const blob = new Blob([src], { type: 'text/javascript' });
   return new Worker(URL.createObjectURL(blob), { type: 'module', name: 'kllab-engine' });
 }
 

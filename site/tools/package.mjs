@@ -41,7 +41,8 @@ const copies = {
   'favicon.svg': `${DIST}favicon.svg`,
 };
 for (const [to, from] of Object.entries(copies)) copyFileSync(from, OUT + to);
-for (const f of readdirSync(`${DIST}embed`)) copyFileSync(`${DIST}embed/${f}`, `${OUT}embed/${f}`);
+// the data, not the build's precompressed copies of it (.br, .gz: for a host that serves the site)
+for (const f of readdirSync(`${DIST}embed`).filter((x) => !/\.(br|gz)$/.test(x))) copyFileSync(`${DIST}embed/${f}`, `${OUT}embed/${f}`);
 
 const pkg = {
   name: 'kllab',
