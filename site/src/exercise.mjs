@@ -153,7 +153,7 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, vocabul
     try {
       v = await nb.check(p.id, typed, { seed, earlier: earlierOf(p) });
       // the API's failure shape (a call it could not make): shown as an invalid verdict with the reason
-      if (v && v.ok === false) v = failureResult('check', `This answer could not be checked: ${v.error.message}`);
+      if (v && v.ok === false && !v.verdict) v = failureResult('check', `This answer could not be checked: ${v.error.message}`);
     } catch (e) {
       // no engine to ask (it could not start): the answer is not checked, and the page says why
       v = failureResult('check', `This answer could not be checked: ${e && e.message ? e.message : e}`);
