@@ -275,7 +275,8 @@ export class KlExercise extends KlEmbed {
     keepScrollablesReachable(box);
     const progress = await progressFor(data.id, this.notify);
     this.exercise = hydrateExercises({ root: box, nb, progress, notebook: data.id, notify: this.notify, vocabulary: () => engineClient().vocabulary });
-    this.exercise.restore({ initial: true });
+    // ready once the stored answers show their recomputed verdicts
+    await this.exercise.restore({ initial: true });
   }
 }
 
@@ -297,7 +298,7 @@ export class KlNotebook extends KlEmbed {
     const update = () => (summary.textContent = summaryText(ex.counts()));
     ex = hydrateExercises({ root: body, nb, progress, notebook: data.id, notify: this.notify, vocabulary: () => engineClient().vocabulary, onChange: update });
     hydrateCells({ root: body, nb, notify: this.notify });
-    ex.restore({ initial: true }).then(update);
+    await ex.restore({ initial: true });
     update();
     this.exercise = ex;
   }

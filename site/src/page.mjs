@@ -120,13 +120,15 @@ export async function startPage({ client, storage = null, learner = null }) {
       fail(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));
       return { notify, nb };
     }
+    // ready once the stored answers show their recomputed verdicts (each part on its own: a stored
+    // answer that stops the engine gets its own verdict after the watchdog, and spoils nothing else)
+    await restored;
+    update();
     if (failed) return { notify, nb };
     statusEl.hidden = true;
     performance.mark?.('kllab:ready');
     doc.documentElement.dataset.ready = 'true';
     doc.dispatchEvent(new CustomEvent('kllab:ready', { detail: { notebook: notebookId } }));
-    await restored;
-    update();
     const parts = () =>
       [...ex.parts.values()].map((p) => {
         const r = progress.peekPart(p.id);
