@@ -69,6 +69,7 @@ export interface Limits {
   exportBytes: number;
   attempts: number;
   learnerText: number;
+  derivationSteps: number;
 }
 
 export interface CellResult {
@@ -90,7 +91,7 @@ export interface TextTemplate {
 
 export interface PartInfo {
   id: string;
-  kind: 'number' | 'vector' | 'probability' | 'matrix' | 'expression' | 'choice';
+  kind: 'number' | 'vector' | 'probability' | 'matrix' | 'expression' | 'choice' | 'derivation';
   name: string;
   line: number;
   prompt: TextTemplate;
@@ -98,6 +99,8 @@ export interface PartInfo {
   solution: TextTemplate;
   mistakes: TextTemplate[];
   choices: { text: string; feedback: TextTemplate }[];
+  /** a derivation part: its steps, each with its prompt, hints and mistakes' feedback */
+  steps: { line: number; prompt: TextTemplate; hints: TextTemplate[]; mistakes: TextTemplate[] }[];
   variables: string[];
   forbidden: string[];
 }
@@ -132,12 +135,25 @@ export interface PartView {
   hintSlots: string[][];
   solution: string;
   solutionSlots: string[];
+  /** a derivation part: each step's prompt and hints, rendered */
+  stepPrompts: string[];
+  stepHints: string[][];
 }
 
 export interface ExerciseSlots {
   ok: true;
   intro: string[];
-  parts: Record<string, { prompt: string[]; hints: string[][]; solution: string[]; mistakes: string[][]; choices: string[][] }>;
+  parts: Record<
+    string,
+    {
+      prompt: string[];
+      hints: string[][];
+      solution: string[];
+      mistakes: string[][];
+      choices: string[][];
+      steps: { prompt: string[]; hints: string[][]; mistakes: string[][] }[];
+    }
+  >;
 }
 
 export interface PartState {

@@ -14,6 +14,8 @@ const grade = (args, input) => {
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const dir = mkdtempSync(join(tmpdir(), 'kllab-grade-'));
+// The distillation notebook's part count: each part is worth 1 by default.
+const PARTS = readFileSync(`${ROOT}site/notebooks/distillation.md`, 'utf8').match(/^part /gm).length;
 
 // An export of one learner's work on the distillation notebook: parts -> [[answer, time, verdict, hints]].
 function exportOf(learner, parts, { hash = '', seed = 0, extra = {} } = {}) {
@@ -52,7 +54,7 @@ test('the CSV: one row per (learner, notebook), a column per part in notebook or
   const parts = header.slice(4, -1);
   assert.ok(parts.indexOf('wk1a') < parts.indexOf('ex8a') && parts.indexOf('ex8a') < parts.indexOf('ex8b') && parts.indexOf('ex8b') < parts.indexOf('d1'));
   assert.equal(row.length, header.length);
-  assert.deepEqual(row.slice(0, 4), ['ada', 'distillation', '1', '10']);
+  assert.deepEqual(row.slice(0, 4), ['ada', 'distillation', '1', String(PARTS)]);
   assert.equal(row[header.indexOf('ex8b')], '1');
   assert.equal(row[header.indexOf('wk1a')], '', 'parts of other notebooks stay empty');
 });
@@ -65,7 +67,7 @@ test('policies and penalties; error-carried-forward grades as on the page', () =
   assert.deepEqual(col(grade(['--hint-penalty', '0.1', ada]).out, 'ex8b'), ['0.9']);
   const w = file('weights.txt', '# weights\nex8b, 3\nex8a 0\n');
   const r = grade(['--weights', w, ada]);
-  assert.deepEqual([col(r.out, 'score')[0], col(r.out, 'max')[0]], ['3', '11']);
+  assert.deepEqual([col(r.out, 'score')[0], col(r.out, 'max')[0]], ['3', String(PARTS - 1 - 1 + 3)], 'ex8b weighs 3, ex8a 0');
   assert.equal(grade(['--weights', file('bad-weights.txt', 'ex99 2\n'), ada]).code, 2);
   assert.equal(grade(['--policy', 'median', ada]).code, 2);
 });

@@ -44,7 +44,9 @@ struct Verdict {
   int column = 0;                       ///< Invalid: the column of the problem, when known
   std::vector<int> wrong_components;    ///< vectors: 1-based components that are off
   std::string answer_text;              ///< the learner's value as understood
-  std::vector<Verdict> steps;           ///< a derivation part: one verdict per step
+  /// Derivation parts: one verdict per step, in order (the part's score is their mean); empty for
+  /// every other kind.
+  std::vector<Verdict> steps;
 };
 
 /// A verdict of kind k with the kind's score.
@@ -68,6 +70,8 @@ struct PartView {
   std::vector<std::vector<std::string>> hint_slots;
   std::string solution;                  ///< rendered
   std::vector<std::string> solution_slots;
+  std::vector<std::string> step_prompts;             ///< derivation: each step's prompt, rendered
+  std::vector<std::vector<std::string>> step_hints;  ///< derivation: each step's hints, rendered
 };
 
 /// Every slot value of one part's texts in a variant (for pages that pre-render the texts).
@@ -77,6 +81,13 @@ struct PartSlots {
   std::vector<std::string> solution;
   std::vector<std::vector<std::string>> mistakes;  ///< author mistakes' feedback, in order
   std::vector<std::vector<std::string>> choices;   ///< choice feedback, in order
+  /// Derivation parts: the slot values of each step's texts.
+  struct Step {
+    std::vector<std::string> prompt;
+    std::vector<std::vector<std::string>> hints;
+    std::vector<std::vector<std::string>> mistakes;
+  };
+  std::vector<Step> steps;
 };
 
 /// Every slot value of an exercise's texts in a variant.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace kl {
@@ -33,10 +34,13 @@ class Writer {
   Writer& value(const char* s) { return value(std::string_view(s)); }
   Writer& value(const std::string& s) { return value(std::string_view(s)); }
   Writer& value(double x);
-  Writer& value(int x) { return value(static_cast<std::int64_t>(x)); }
-  Writer& value(std::int64_t x);
-  Writer& value(std::uint64_t x);
   Writer& value(bool b);
+  /// Any integer type (int, std::size_t, std::uint64_t, ... whatever their width on the platform).
+  template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  Writer& value(T x) {
+    if constexpr (std::is_signed_v<T>) return signed_value(static_cast<std::int64_t>(x));
+    else return unsigned_value(static_cast<std::uint64_t>(x));
+  }
   Writer& null();
   /// A string, or null when it is empty.
   Writer& string_or_null(std::string_view s) { return s.empty() ? null() : value(s); }
@@ -56,6 +60,8 @@ class Writer {
 
  private:
   void separate();
+  Writer& signed_value(std::int64_t x);
+  Writer& unsigned_value(std::uint64_t x);
   std::string out_;
   std::vector<bool> has_items_;  // per open container: something written already
   bool after_key_ = false;

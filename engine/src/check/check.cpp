@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "check/derivation_internal.hpp"  // [derivation]
 #include "check/internal.hpp"
 #include "check/mistakes_internal.hpp"
 #include "notebook/variants_internal.hpp"
@@ -20,8 +21,7 @@ Result<Checker> Checker::create(const Notebook& nb) {
 }
 
 Result<Environment> Checker::scope(const std::string& exercise, std::uint64_t seed) const {
-  const Exercise* ex = nb_.exercise(exercise);
-  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(const Exercise* ex, nb_.find_exercise(exercise));
   return exercise_scope(nb_, base_, *ex, seed);
 }
 
@@ -30,15 +30,30 @@ Result<Environment> Checker::scope(const std::string& exercise, std::uint64_t se
 struct Checker::Cache {
   using Key = std::pair<std::string, std::uint64_t>;
   static constexpr std::size_t kMaxEntries = 512;
-  std::map<Key, std::shared_ptr<const PartContext>> contexts;
+  std::map<Key, std::shared_ptr<const detail::ExerciseScope>> scopes;  // (exercise, seed)
+  std::map<Key, std::shared_ptr<const PartContext>> contexts;          // (part, seed)
   std::map<Key, std::shared_ptr<const std::vector<AppliedMistake>>> mistakes;
+
+  Result<std::shared_ptr<const detail::ExerciseScope>> scope(const Notebook& nb, const Environment& base, const Exercise& ex,
+                                                             std::uint64_t seed) {
+    const Key key{ex.id, seed};
+    auto it = scopes.find(key);
+    if (it != scopes.end()) return it->second;
+    KL_TRY(detail::ExerciseScope s, detail::exercise_scope_of(nb, base, ex, seed));
+    if (scopes.size() >= kMaxEntries) scopes.clear();
+    auto shared = std::make_shared<const detail::ExerciseScope>(std::move(s));
+    scopes[key] = shared;
+    return std::shared_ptr<const detail::ExerciseScope>(shared);
+  }
 
   Result<std::shared_ptr<const PartContext>> context(const Notebook& nb, const Environment& base, const std::string& part,
                                                      std::uint64_t seed) {
     const Key key{part, seed};
     auto it = contexts.find(key);
     if (it != contexts.end()) return it->second;
-    KL_TRY(PartContext c, detail::context(nb, base, part, seed));
+    KL_TRY(auto found, nb.find_part(part));
+    KL_TRY(auto s, scope(nb, base, *found.first, seed));
+    KL_TRY(PartContext c, detail::context(*s, *found.second));
     if (contexts.size() >= kMaxEntries) contexts.clear();  // bounded: a learner visits few variants
     auto shared = std::make_shared<const PartContext>(std::move(c));
     contexts[key] = shared;
@@ -62,13 +77,14 @@ Checker::Checker(Notebook nb, Environment base)
 Result<Value> Checker::reference(const std::string& part, std::uint64_t seed) const {
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
-  if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a choice part");
+  if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a " + answer_kind_name(c.part->kind) + " part: it has no single reference value");
   return evaluate(*c.part->answer, c.env);
 }
 
 Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& part, std::uint64_t seed) const {
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
+  if (c.part->kind == AnswerKind::Derivation) return detail::derivation_mistakes(*c.part);  // [derivation] per step
   std::vector<AppliedMistake> out;
   for (std::size_t k = 0; k < c.part->mistakes.size(); ++k) {
     const AuthorMistake& m = c.part->mistakes[k];
@@ -83,8 +99,9 @@ Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& 
 }
 
 Result<std::string> Checker::reference_expression(const std::string& part) const {
-  auto found = nb_.part(part);
-  if (!found.second) return make_error(ErrorCode::UnknownName, "there is no part '" + part + "'");
+  KL_TRY(auto found, nb_.find_part(part));
+  // [derivation] the steps, separated by "; "
+  if (found.second->kind == AnswerKind::Derivation) return detail::derivation_reference_text(*found.second);
   if (!found.second->answer) return make_error(ErrorCode::Type, part + " is a choice part");
   std::map<std::string, NodePtr> defs;
   for (const auto& q : found.first->parts) {
@@ -114,6 +131,8 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   if (answer.size() > kMaxAnswerLength)
     return invalid("the answer is too long: the limit is " + std::to_string(kMaxAnswerLength) + " characters");
   if (p.kind == AnswerKind::Choice) return check_choice(p, answer, c.env);
+  // [derivation] step-by-step checking lives in derivation.cpp
+  if (p.kind == AnswerKind::Derivation) return detail::check_derivation(*c.ex, p, c.params, c.env, answer);
   if (trim(answer).empty()) return invalid("the answer is empty");
   auto parsed = parse_expression(answer);
   if (!parsed.ok()) return invalid(parsed.error().message, parsed.error().column);
@@ -133,8 +152,8 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   std::vector<Precision> prec = precisions_of(answer, learner.value());
   Comparator cmp(p.tolerance, stderr_of(p, c.env));
   ValueMatch m = compare_values(cmp, learner.value(), ref.value(), prec);
-  NumericCheck k{c, answer, earlier, learner.value(), ref.value(), std::move(prec), cmp, std::move(m), nullptr};
-  k.library = &cache_->applied(c, k.ref, seed);
+  NumericCheck k{c, answer, earlier, learner.value(), ref.value(), std::move(prec), cmp, std::move(m), {}};
+  k.library = [&]() -> const std::vector<AppliedMistake>& { return cache_->applied(c, k.ref, seed); };
   for (auto stage : {stage_correct, stage_error_carried_forward, stage_author_mistakes, stage_library_mistakes, stage_too_few_digits, stage_sanity})
     if (auto v = stage(k)) return *v;
   return stage_close_or_incorrect(k);
@@ -152,6 +171,8 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
       KL_TRY(Value ref, evaluate(*p.answer, c.env));
       out.reference_text = format_value_short(ref, 7);
     }
+  } else if (p.kind == AnswerKind::Derivation) {  // [derivation]
+    KL_TRY(out.reference_text, detail::derivation_reference_text(p));
   } else {
     for (const auto& ch : p.choices)
       if (ch.correct) out.reference_text = ch.text;
@@ -172,12 +193,13 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
   }
   KL_TRY(out.solution, render(p.solution, env));
   KL_TRY(out.solution_slots, slot_values(p.solution, env));
+  KL_TRY(bool steps_rendered, detail::derivation_texts(p, env, &out, nullptr));  // [derivation] step prompts, hints
+  (void)steps_rendered;
   return out;
 }
 
 Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::uint64_t seed) const {
-  const Exercise* ex = nb_.exercise(exercise);
-  if (!ex) return make_error(ErrorCode::UnknownName, "there is no exercise '" + exercise + "' in " + nb_.id);
+  KL_TRY(const Exercise* ex, nb_.find_exercise(exercise));
   KL_TRY(Environment env, detail::params_scope(nb_, base_, *ex, seed));
   ExerciseSlots out;
   KL_TRY(out.intro, slot_values(ex->intro, env));
@@ -203,6 +225,8 @@ Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::
       KL_TRY(std::vector<std::string> v, slot_values(c.feedback, texts));
       ps.choices.push_back(std::move(v));
     }
+    KL_TRY(bool steps_filled, detail::derivation_texts(p, texts, nullptr, &ps));  // [derivation] step texts
+    (void)steps_filled;
     out.parts.emplace_back(p.id, std::move(ps));
     env = std::move(texts);
   }

@@ -74,21 +74,33 @@ std::map<std::string, NodePtr> PartContext::earlier_defs() const {
   return defs;
 }
 
-Result<PartContext> context(const Notebook& nb, const Environment& base, const std::string& part_id, std::uint64_t seed) {
-  PartContext c;
-  auto found = nb.part(part_id);
-  if (!found.second) {
-    std::vector<std::string> ids;
-    for (const auto& ex : nb.exercises)
-      for (const auto& p : ex.parts) ids.push_back(p.id);
-    std::string near = nearest_name(part_id, ids);
-    return make_error(ErrorCode::UnknownName, "there is no part '" + part_id + "' in " + nb.id + (near.empty() ? "" : ": did you mean '" + near + "'?"));
+Result<ExerciseScope> exercise_scope_of(const Notebook& nb, const Environment& base, const Exercise& ex, std::uint64_t seed) {
+  ExerciseScope s;
+  s.ex = &ex;
+  KL_TRY(s.params, params_scope(nb, base, ex, seed));
+  auto all = bind_parts(ex, s.params, {}, ex.parts.size(), &s.named);
+  if (all.ok()) {
+    s.bound = ex.parts.size();
+  } else {
+    s.error = all.error();
+    s.bound = 0;
+    while (s.bound < ex.parts.size() && ex.parts[s.bound].line != s.error.line) ++s.bound;
   }
-  c.ex = found.first;
-  c.part = found.second;
-  c.index = static_cast<std::size_t>(c.part - c.ex->parts.data());
-  KL_TRY(c.params, params_scope(nb, base, *c.ex, seed));
-  KL_TRY(c.env, bind_parts(*c.ex, c.params, {}, c.index));
+  return s;
+}
+
+Result<PartContext> context(const ExerciseScope& s, const Part& part) {
+  PartContext c;
+  c.ex = s.ex;
+  c.part = &part;
+  c.index = static_cast<std::size_t>(&part - s.ex->parts.data());
+  if (c.index > s.bound) return s.error;
+  c.params = s.params;
+  c.env = s.params;
+  for (const auto& [i, v] : s.named) {
+    if (i >= c.index) break;
+    c.env[s.ex->parts[i].name] = v;
+  }
   return c;
 }
 

@@ -4,6 +4,7 @@
 // and the answer kinds with their own pipelines: expressions (expression.cpp) and choices (choice.cpp).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -88,7 +89,18 @@ struct PartContext {
   /// Names of earlier parts' answers -> their reference expressions.
   std::map<std::string, NodePtr> earlier_defs() const;
 };
-Result<PartContext> context(const Notebook& nb, const Environment& base, const std::string& part_id, std::uint64_t seed);
+/// An exercise in one variant: its parameters and each named part's reference value, computed once
+/// for all its parts (the parameters may be Monte Carlo references: expensive).
+struct ExerciseScope {
+  const Exercise* ex = nullptr;
+  Environment params;                                ///< base + parameters
+  std::vector<std::pair<std::size_t, Value>> named;  ///< (part index, value) of named parts, in order
+  std::size_t bound = 0;                             ///< parts [0, bound) could be bound
+  Error error;                                       ///< why part `bound` could not
+};
+Result<ExerciseScope> exercise_scope_of(const Notebook& nb, const Environment& base, const Exercise& ex, std::uint64_t seed);
+/// A part's context from its exercise's scope.
+Result<PartContext> context(const ExerciseScope& s, const Part& part);
 
 /// The library mistakes that apply to a part in a variant and give a distinguishable value.
 std::vector<AppliedMistake> applied_mistakes(const PartContext& c, const Value& ref);
@@ -111,7 +123,8 @@ struct NumericCheck {
   std::vector<Precision> prec;                        ///< of the typed answer
   Comparator cmp;
   ValueMatch m;                                       ///< x against ref
-  const std::vector<AppliedMistake>* library = nullptr;  ///< cached per (part, seed)
+  /// The library mistakes that apply here (cached per (part, seed); computed only when a stage asks).
+  std::function<const std::vector<AppliedMistake>&()> library;
 };
 
 /// Each stage returns a verdict when it decides the check, nothing to pass on to the next.

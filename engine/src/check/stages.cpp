@@ -124,7 +124,7 @@ std::optional<Verdict> stage_author_mistakes(const NumericCheck& k) {
 std::optional<Verdict> stage_library_mistakes(const NumericCheck& k) {
   const AppliedMistake* best = nullptr;
   double best_d = 0;
-  for (const auto& am : *k.library) {
+  for (const auto& am : k.library()) {
     if (!fully(k, am.value)) continue;
     const double d = distance(k.x, am.value);
     if (!best || d < best_d) {

@@ -147,13 +147,13 @@ Writer& Writer::value(double x) {
   return *this;
 }
 
-Writer& Writer::value(std::int64_t x) {
+Writer& Writer::signed_value(std::int64_t x) {
   separate();
   out_ += std::to_string(x);
   return *this;
 }
 
-Writer& Writer::value(std::uint64_t x) {
+Writer& Writer::unsigned_value(std::uint64_t x) {
   separate();
   out_ += std::to_string(x);
   return *this;

@@ -6,23 +6,6 @@
 
 namespace kl {
 
-namespace {
-
-Error unknown_part(const Notebook& nb, const std::string& part) {
-  std::vector<std::string> ids;
-  for (const auto& ex : nb.exercises)
-    for (const auto& p : ex.parts) ids.push_back(p.id);
-  const std::string near = nearest_name(part, ids);
-  return make_error(ErrorCode::UnknownName,
-                    "there is no part '" + part.substr(0, 80) + "' in " + nb.id + (near.empty() ? "" : ": did you mean '" + near + "'?"));
-}
-
-Error unknown_exercise(const Notebook& nb, const std::string& id) {
-  return make_error(ErrorCode::UnknownName, "there is no exercise '" + id.substr(0, 80) + "' in " + nb.id);
-}
-
-}  // namespace
-
 struct Session::Impl {
   ParseReport report;
   Runtime runtime;
@@ -57,12 +40,7 @@ struct Session::Impl {
                                                           : "this notebook has author errors and cannot check answers: " + errors.front().message);
   }
 
-  // The exercise and part, or an error.
-  Result<std::pair<const Exercise*, const Part*>> find(const std::string& part) const {
-    auto found = nb().part(part);
-    if (!found.second) return unknown_part(nb(), part);
-    return found;
-  }
+  Result<std::pair<const Exercise*, const Part*>> find(const std::string& part) const { return nb().find_part(part); }
 
   std::uint64_t seed_of(const std::string& exercise) const {
     auto it = record.exercises.find(exercise);
@@ -140,7 +118,8 @@ Result<PartView> Session::view(const std::string& part, std::uint64_t seed) cons
 
 Result<ExerciseSlots> Session::exercise_slots(const std::string& exercise, std::uint64_t seed) const {
   KL_TRY(const Checker* c, impl_->usable_checker());
-  if (!notebook().exercise(exercise)) return unknown_exercise(notebook(), exercise);
+  KL_TRY(const Exercise* ex, notebook().find_exercise(exercise));
+  (void)ex;
   return c->exercise_slots(exercise, seed);
 }
 
@@ -215,8 +194,8 @@ std::vector<ExerciseState> Session::state() const {
 }
 
 Result<ExerciseState> Session::set_variant(const std::string& exercise, std::uint64_t seed) {
-  const Exercise* ex = notebook().exercise(exercise);
-  if (!ex) return unknown_exercise(notebook(), exercise);
+  KL_TRY(const Exercise* ex, notebook().find_exercise(exercise));
+  (void)ex;
   if (static_cast<double>(seed) > 9007199254740991.0) return make_error(ErrorCode::Domain, "a variant is a whole number below 2^53");
   ExerciseRecord& er = impl_->exercise_record(exercise);
   if (!er.variants.count(seed) && er.variants.size() >= kMaxVariants) {

@@ -85,6 +85,9 @@ std::string view_json(const Result<PartView>& r) {
     nested_strings(w, v.hint_slots);
     w.member("solution", v.solution);
     w.key("solutionSlots").strings(v.solution_slots);
+    w.key("stepPrompts").strings(v.step_prompts);
+    w.key("stepHints");
+    nested_strings(w, v.step_hints);
   });
 }
 
@@ -102,6 +105,15 @@ std::string slots_json(const Result<ExerciseSlots>& r) {
       nested_strings(w, p.mistakes);
       w.key("choices");
       nested_strings(w, p.choices);
+      w.key("steps").begin_array();
+      for (const auto& st : p.steps) {
+        w.begin_object().key("prompt").strings(st.prompt).key("hints");
+        nested_strings(w, st.hints);
+        w.key("mistakes");
+        nested_strings(w, st.mistakes);
+        w.end_object();
+      }
+      w.end_array();
       w.end_object();
     }
     w.end_object();
@@ -185,8 +197,9 @@ std::string cells_json(const Notebook& nb) {
 }
 
 std::string exercise_json(const Notebook& nb, const std::string& id) {
-  const Exercise* ex = nb.exercise(id);
-  if (!ex) return failure_json(make_error(ErrorCode::UnknownName, "there is no exercise '" + id.substr(0, 80) + "' in " + nb.id));
+  auto found = nb.find_exercise(id);
+  if (!found.ok()) return failure_json(found.error());
+  const Exercise* ex = found.value();
   Writer w;
   w.begin_object().member("ok", true).member("id", ex->id).member("title", ex->title).member("line", ex->line);
   w.key("intro");
@@ -209,6 +222,17 @@ std::string exercise_json(const Notebook& nb, const std::string& id) {
       w.begin_object().member("text", c.text).key("feedback");
       template_object(w, c.feedback);
       w.end_object();
+    }
+    w.end_array();
+    w.key("steps").begin_array();
+    for (const auto& st : p.steps) {
+      w.begin_object().member("line", st.line).key("prompt");
+      template_object(w, st.prompt);
+      w.key("hints").begin_array();
+      for (const auto& h : st.hints) template_object(w, h);
+      w.end_array().key("mistakes").begin_array();
+      for (const auto& m : st.mistakes) template_object(w, m.feedback);
+      w.end_array().end_object();
     }
     w.end_array();
     w.key("variables").begin_array();

@@ -102,7 +102,7 @@ std::string vocabulary_json() {
   for (int c = 0; c <= static_cast<int>(ErrorCode::Internal); ++c) w.value(code_name(static_cast<ErrorCode>(c)));
   w.end_array();
   w.key("answerKinds").begin_array();
-  for (int k = 0; k <= static_cast<int>(AnswerKind::Choice); ++k) w.value(answer_kind_name(static_cast<AnswerKind>(k)));
+  for (int k = 0; k <= static_cast<int>(AnswerKind::Derivation); ++k) w.value(answer_kind_name(static_cast<AnswerKind>(k)));
   w.end_array();
   w.key("limits").begin_object();
   w.member("answerLength", static_cast<std::uint64_t>(kMaxAnswerLength));
@@ -114,6 +114,7 @@ std::string vocabulary_json() {
   w.member("exportBytes", static_cast<std::uint64_t>(kMaxExportBytes));
   w.member("attempts", static_cast<std::uint64_t>(kMaxAttempts));
   w.member("learnerText", static_cast<std::uint64_t>(kMaxLearnerText));
+  w.member("derivationSteps", kMaxDerivationSteps);
   w.end_object();
   w.key("recordSchema").value(kRecordSchema);
   w.key("verdictSchema");
