@@ -21,8 +21,11 @@ export const SEL = {
   solution: ':scope > .kl-solution',
   confirm: ':scope > [data-confirm]',
   action: (name) => `[data-action="${name}"]`,
-  /** a slot-bearing text of a part: prompt, hint:N, solution, mistake:N (template), choice:N (template) */
-  text: (t) => `:scope > [data-t="${t}"], :scope > .kl-hints > [data-t="${t}"]`,
+  /**
+   * a slot-bearing text of a part: prompt, hint:N, solution, mistake:N (template), choice:N (template),
+   * and a derivation's step:I, step:I:hint:N, step:I:mistake:N (template)
+   */
+  text: (t) => `:scope > [data-t="${t}"], :scope > .kl-hints > [data-t="${t}"], :scope > .kl-steps > li > [data-t="${t}"]`,
   // inside an exercise
   intro: ':scope > [data-t="intro"]',
   variantLabel: '[data-variant-label]',
@@ -38,6 +41,7 @@ function cssString(s) {
 /** What to type, per kind of part (shown next to the input). */
 const KIND_LABEL = {
   number: 'a number, or an expression such as 0.5*ln(5/7)',
+  derivation: 'one formula per step: one step per line, or steps separated by ;',
   vector: 'a vector, like [1, 2, 3]',
   probability: 'a probability vector, like [0.2, 0.3, 0.5]',
   matrix: 'a matrix, like [[1, 0], [0, 1]]',
@@ -80,12 +84,13 @@ function partView(ex, part, ps, { text, answerLength }) {
     { class: 'kl-part', id: pid !== ex.id ? pid : null, 'data-part': pid, 'data-kind': part.kind },
     h('h4', { class: 'kl-part-id' }, pid),
     h('div', { class: 'kl-prompt', id: `prompt-${pid}`, 'data-t': 'prompt' }, text(part.prompt, ps.prompt, `${pid} prompt`)),
+    part.kind === 'derivation' ? stepsView(part, ps, text) : null,
     part.kind === 'choice' ? choiceForm(part, text) : answerForm(part, answerLength),
     h('div', { class: 'kl-feedback', id: `fb-${pid}`, role: 'status', 'aria-live': 'polite' }),
     h(
       'div',
       { class: 'kl-tools' },
-      part.hints.length ? h('button', { type: 'button', 'data-action': 'hint', disabled: true }, 'Hint ', h('span', { class: 'kl-count' }, hintCountText(0, part.hints.length))) : null,
+      hintCount(part) ? h('button', { type: 'button', 'data-action': 'hint', disabled: true }, 'Hint ', h('span', { class: 'kl-count' }, hintCountText(0, hintCount(part)))) : null,
       part.solution?.text ? h('button', { type: 'button', 'data-action': 'solution', disabled: true }, 'Show solution') : null,
     ),
     h(
@@ -95,11 +100,17 @@ function partView(ex, part, ps, { text, answerLength }) {
       h('button', { type: 'button', 'data-action': 'solution-yes' }, 'Show the solution'),
       h('button', { type: 'button', 'data-action': 'solution-no' }, 'Not yet'),
     ),
-    part.hints.length
+    hintCount(part)
       ? h(
           'ol',
           { class: 'kl-hints', 'aria-label': `Hints for ${pid}`, 'aria-live': 'polite' },
           part.hints.map((hint, i) => h('li', { 'data-t': `hint:${i}`, hidden: true }, text(hint, ps.hints[i], `${pid} hint ${i + 1}`))),
+          // a derivation's step hints come after the part's own, each saying which step it is for
+          stepList(part).flatMap((step, i) =>
+            step.hints.map((hint, j) =>
+              h('li', { 'data-t': `step:${i}:hint:${j}`, hidden: true }, h('p', { class: 'kl-step-label' }, `Step ${i + 1}`), text(hint, ps.steps?.[i]?.hints[j], `${pid} step ${i + 1} hint ${j + 1}`)),
+            ),
+          ),
         )
       : null,
     part.solution?.text
@@ -112,6 +123,32 @@ function partView(ex, part, ps, { text, answerLength }) {
       : null,
     part.mistakes.map((m, i) => h('template', { 'data-t': `mistake:${i}` }, text(m, ps.mistakes[i], `${pid} mistake ${i + 1}`))),
     part.choices.map((c, i) => (c.feedback?.text ? h('template', { 'data-t': `choice:${i}` }, text(c.feedback, ps.choices[i], `${pid} choice ${i + 1} feedback`)) : null)),
+  );
+}
+
+function stepList(part) {
+  return part.kind === 'derivation' ? part.steps || [] : [];
+}
+
+/** Hints of a part: its own, then (a derivation) its steps'. */
+function hintCount(part) {
+  return part.hints.length + stepList(part).reduce((n, s) => n + s.hints.length, 0);
+}
+
+/** A derivation's steps: what each step asks, and the feedback templates of its mistakes. */
+function stepsView(part, ps, text) {
+  const pid = part.id;
+  return h(
+    'ol',
+    { class: 'kl-steps', 'aria-label': `Steps of ${pid}` },
+    stepList(part).map((step, i) =>
+      h(
+        'li',
+        { 'data-step': i + 1 },
+        h('div', { class: 'kl-step-prompt', 'data-t': `step:${i}` }, text(step.prompt, ps.steps?.[i]?.prompt, `${pid} step ${i + 1}`)),
+        step.mistakes.map((m, j) => h('template', { 'data-t': `step:${i}:mistake:${j}` }, text(m, ps.steps?.[i]?.mistakes[j], `${pid} step ${i + 1} mistake ${j + 1}`))),
+      ),
+    ),
   );
 }
 
@@ -141,7 +178,10 @@ function answerForm(part, answerLength) {
   const pid = part.id;
   const what = part.kind === 'expression' ? `a formula in ${part.variables.join(', ') || 'the variables'}` : KIND_LABEL[part.kind] || 'your answer';
   const common = { id: `in-${pid}`, name: pid, class: 'kl-input', maxlength: answerLength, spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-describedby': `fb-${pid}`, disabled: true };
-  const input = part.kind === 'expression' ? h('textarea', { ...common, rows: 2 }) : h('input', { type: 'text', ...common });
+  const input =
+    part.kind === 'expression' || part.kind === 'derivation'
+      ? h('textarea', { ...common, rows: part.kind === 'derivation' ? stepList(part).length + 1 : 2 })
+      : h('input', { type: 'text', ...common });
   return h(
     'form',
     { class: 'kl-answer', 'data-form': '', novalidate: true },
@@ -186,7 +226,7 @@ export function feedbackTemplate(mistake) {
  * the verdict names one (see feedbackTemplate); `typed` is what the learner typed; `kinds` the engine's
  * verdict vocabulary (verdictKind).
  */
-export function verdictView(v, typed, template = null, kinds = null) {
+export function verdictView(v, typed, template = null, kinds = null, stepTemplates = []) {
   const { state, label: word } = verdictKind(v.verdict, kinds);
   const icon = ICONS[state] ?? ICONS.invalid;
   const nodes = [
@@ -204,10 +244,31 @@ export function verdictView(v, typed, template = null, kinds = null) {
   if (v.wrongComponents && v.wrongComponents.length) {
     nodes.push(componentsView(v.answer || typed, v.wrongComponents) || h('p', {}, `Entries that are off: ${v.wrongComponents.join(', ')}.`));
   }
+  if (Array.isArray(v.steps) && v.steps.length) nodes.push(stepsVerdictView(v.steps, kinds, stepTemplates));
   if (v.verdict === 'invalid' && v.column > 0 && typed && !typed.includes('\n') && typed.length <= 400) {
     nodes.push(h('pre', { class: 'kl-caret' }, `${typed}\n${' '.repeat(Math.max(0, v.column - 1))}^ column ${v.column}`));
   }
   return nodes;
+}
+
+/** A derivation's verdict step by step: each step's verdict in words, its mistake and feedback. */
+function stepsVerdictView(steps, kinds, stepTemplates) {
+  return h(
+    'ol',
+    { class: 'kl-step-verdicts', 'aria-label': 'Your steps, checked one by one' },
+    steps.map((s, i) => {
+      const { state, label } = verdictKind(s.verdict, kinds);
+      const tpl = stepTemplates[i] || null;
+      return h(
+        'li',
+        { 'data-verdict': state },
+        h('span', { class: 'kl-icon', 'aria-hidden': 'true' }, ICONS[state] ?? ICONS.invalid),
+        h('strong', {}, `Step ${i + 1}: ${label}`),
+        s.mistakeName ? [' · ', s.mistakeName] : null,
+        tpl ? h('div', { class: 'kl-feedback-text' }, tpl) : h('p', { class: 'kl-feedback-text' }, s.feedback || ''),
+      );
+    }),
+  );
 }
 
 function componentsView(answer, wrong) {

@@ -52,6 +52,11 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, vocabul
       fillSlots(q('solution'), ps.solution);
       ps.mistakes.forEach((vals, i) => fillSlots(q(`mistake:${i}`)?.content, vals));
       ps.choices.forEach((vals, i) => fillSlots(q(`choice:${i}`)?.content, vals));
+      (ps.steps || []).forEach((st, i) => {
+        fillSlots(q(`step:${i}`), st.prompt);
+        st.hints.forEach((vals, j) => fillSlots(q(`step:${i}:hint:${j}`), vals));
+        st.mistakes.forEach((vals, j) => fillSlots(q(`step:${i}:mistake:${j}`)?.content, vals));
+      });
     }
     x.el.querySelector(SEL.variantLabel).textContent = variantLabel(seed);
     x.el.querySelector(SEL.action('textbook')).hidden = seed === 0;
@@ -124,14 +129,22 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, vocabul
 
   function renderVerdict(p, v, typed) {
     p.el.dataset.verdict = verdictKind(v.verdict, kinds()).state;
-    let template = null;
+    // the pre-rendered feedback of an author mistake (or a choice), with the verdict's slot values
+    const filled = (t, slots) => {
+      const tpl = p.el.querySelector(SEL.text(t));
+      if (!tpl || !tpl.content) return null;
+      const node = tpl.content.cloneNode(true);
+      if (Array.isArray(slots) && slots.length) fillSlots(node, slots);
+      return node;
+    };
     const which = feedbackTemplate(v.mistake);
-    const tpl = which ? p.el.querySelector(`template[data-t="${which.t}"]`) : null;
-    if (tpl) {
-      template = tpl.content.cloneNode(true);
-      if (Array.isArray(v.slots) && v.slots.length) fillSlots(template, v.slots);
-    }
-    p.el.querySelector(SEL.feedback).replaceChildren(...verdictView(v, typed, template, kinds()).map((n) => toDOM(n)));
+    const template = which ? filled(which.t, v.slots) : null;
+    // a derivation: each step's own mistake feedback
+    const steps = (v.steps || []).map((st, i) => {
+      const w = feedbackTemplate(st.mistake);
+      return w && w.author ? filled(`step:${i}:${w.t}`, st.slots) : null;
+    });
+    p.el.querySelector(SEL.feedback).replaceChildren(...verdictView(v, typed, template, kinds(), steps).map((n) => toDOM(n)));
     if (p.input) {
       if (v.verdict === 'invalid') p.input.setAttribute('aria-invalid', 'true');
       else p.input.removeAttribute('aria-invalid');
@@ -218,8 +231,10 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, vocabul
       saveDraft();
     });
     if (p.input && p.input.tagName === 'TEXTAREA') {
+      // Enter checks a formula; a derivation takes one step per line, so there Ctrl+Enter checks
+      const multiline = p.kind === 'derivation';
       p.input.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter' && !e.shiftKey) {
+        if (e.key === 'Enter' && (multiline ? e.ctrlKey || e.metaKey : !e.shiftKey)) {
           e.preventDefault();
           form.requestSubmit();
         }

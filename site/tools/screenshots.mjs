@@ -38,6 +38,17 @@ try {
       const file = `${OUT}distillation-feedback-${size}-${scheme}.png`;
       await page.screenshot({ path: file });
       console.log(file.replace(ROOT, ''));
+      // a derivation checked step by step (the first step right, the second unreadable)
+      await page.goto(`${server.url}kl-at-work.html`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      const part = page.locator('.kl-part[data-kind="derivation"]').first();
+      await part.locator('textarea').fill('-0.5 * ln(2 * pi * s2) - dy^2 / (2 * s2)\n1 +');
+      await part.locator('button[data-action="check"]').click();
+      await page.waitForFunction(() => document.querySelector('.kl-part[data-kind="derivation"]').dataset.verdict);
+      await part.scrollIntoViewIfNeeded();
+      const dfile = `${OUT}kl-at-work-derivation-${size}-${scheme}.png`;
+      await page.screenshot({ path: dfile });
+      console.log(dfile.replace(ROOT, ''));
       await context.close();
     }
   }

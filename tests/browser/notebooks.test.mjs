@@ -6,7 +6,8 @@
 // 127.0.0.1, and any console error, page error or dialog fails the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, goto, waitReady, notebookFacts } from './support.mjs';
+import { readdirSync } from 'node:fs';
+import { launch, openPage, goto, waitReady, notebookFacts, ROOT } from './support.mjs';
 
 let env;
 let facts;
@@ -43,7 +44,9 @@ async function verdictOf(page, partId) {
   return page.locator(`[data-part="${partId}"]`).getAttribute('data-verdict');
 }
 
-for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl']) {
+const IDS = readdirSync(`${ROOT}site/notebooks`).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, '')).sort();
+
+for (const id of IDS) {
   test(`${id}: answers, mistakes, cells, sliders, progress`, async () => {
     const f = facts.find((x) => x.id === id);
     assert.ok(f, `notebook ${id} exists`);
@@ -69,7 +72,7 @@ for (const id of ['kl-foundations', 'distillation', 'vae-elbo', 'diffusion-kl'])
 
       // every part of one exercise, correctly (Enter checks for the first, the button for the rest)
       for (const [i, a] of f.answers.entries()) {
-        await answer(page, a.id, a.kind, a.answer, { enter: i === 0 && a.kind !== 'choice' });
+        await answer(page, a.id, a.kind, a.answer, { enter: i === 0 && a.kind !== 'choice' && a.kind !== 'derivation' });
         assert.equal(await verdictOf(page, a.id), 'correct', `${a.id} with ${a.answer}: ${await page.locator(`#fb-${a.id}`).textContent()}`);
       }
       assert.ok(checks.some((c) => c.part === f.answers[0].id && c.verdict === 'correct' && c.score === 1), 'kllab:check events fire');
@@ -221,7 +224,8 @@ test('distillation: hints, solution, variants, export and import, keyboard only,
     await goto(page, `${env.base}index.html`);
     const titles = await page.locator('.kl-card h2').allTextContents();
     assert.deepEqual(titles, [...facts].sort((a, b) => a.nb.info().order - b.nb.info().order).map((x) => x.title));
-    assert.match(await page.locator('[data-progress="distillation"]').textContent(), /2 of 10 parts correct/);
+    const total = f.nb.cells().filter((c) => c.type === 'exercise').reduce((n, c) => n + f.nb.exercise(c.exercise).parts.length, 0);
+    assert.match(await page.locator('[data-progress="distillation"]').textContent(), new RegExp(`2 of ${total} parts correct`));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -260,6 +264,45 @@ test('storage full: the learner is told once what could not be saved', async () 
     assert.equal(await verdictOf(page, 'ex8b2'), 'correct');
     const notices = await page.locator('#kl-notices .kl-notice').allTextContents();
     assert.equal(notices.filter((n) => /storage is full/.test(n)).length, 1, notices.join(' | '));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a derivation: one step per line (Enter adds a line, Ctrl+Enter checks), each step checked and shown on its own', async () => {
+  const kl = facts[0].kl;
+  const { readFileSync } = await import('node:fs');
+  const nb = kl.loadNotebook(readFileSync(`${ROOT}site/notebooks/kl-at-work.md`, 'utf8'), 'kl-at-work.md');
+  const ex = nb.cells().filter((c) => c.type === 'exercise').map((c) => nb.exercise(c.exercise));
+  const part = ex.flatMap((e) => e.parts).find((p) => p.kind === 'derivation' && p.steps[0].mistakes.length);
+  const steps = nb.view(part.id).reference.split(';').map((x) => x.trim());
+  const probe = nb.check(part.id, steps.join('\n'));
+  assert.equal(probe.verdict, 'correct');
+  nb.close();
+  const { context, page, problems } = await openPage(env, 'kl-at-work.html');
+  try {
+    const box = page.locator(`[data-part="${part.id}"]`);
+    assert.equal(await box.locator('.kl-steps > li').count(), part.steps.length);
+    const input = box.locator(`[name="${part.id}"]`);
+    await input.focus();
+    await page.keyboard.type(steps[0]);
+    await page.keyboard.press('Enter');
+    assert.equal(await box.getAttribute('data-verdict'), null, 'Enter does not check a derivation');
+    await page.keyboard.type('1 +');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict, part.id);
+    const rows = box.locator('.kl-step-verdicts > li');
+    assert.equal(await rows.count(), part.steps.length);
+    assert.equal(await rows.nth(0).getAttribute('data-verdict'), 'correct');
+    assert.equal(await rows.nth(1).getAttribute('data-verdict'), 'invalid');
+    assert.match(await rows.nth(0).textContent(), /Step 1/);
+    // all steps right: correct
+    await input.fill(steps.join('\n'));
+    await box.locator('button[data-action="check"]').click();
+    await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict === 'correct', part.id);
+    assert.equal(await rows.count(), part.steps.length);
+    for (let i = 0; i < part.steps.length; i++) assert.equal(await rows.nth(i).getAttribute('data-verdict'), 'correct');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
