@@ -182,7 +182,7 @@ test('<kl-notebook>: a whole notebook in one element (embed.html without an exer
     await nbEl.locator('[data-part="ex8b"] button[data-action="check"]').click();
     await page.waitForFunction(() => document.querySelector('kl-notebook').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict === 'incorrect');
     assert.match(await nbEl.locator('#fb-ex8b').textContent(), /Recognised mistake/);
-    assert.match(await nbEl.locator('.kl-summary').textContent(), /0 of 10 parts correct/);
+    assert.match(await nbEl.locator('.kl-summary').textContent(), /0 of \d+ parts correct/);
     // a slider re-runs its dependents (the cells run lazily, on first use)
     const plot = () => page.evaluate(() => [...document.querySelector('kl-notebook').shadowRoot.querySelectorAll('.kl-plot path.kl-line')].map((p) => p.getAttribute('d')).join('|'));
     const out = nbEl.locator('.kl-code[data-cell="soft-labels"] [data-output]');
