@@ -37,7 +37,7 @@ const VARIANTS = Number(process.env.KLLAB_VARIANTS ?? 50);
 
 async function main() {
   const started = Date.now();
-  for (const f of ['kllab-engine.mjs', 'kllab-engine.wasm', 'kllab-engine-node.cjs', 'kllab-engine-inline.mjs']) {
+  for (const f of ['kllab-engine.mjs', 'kllab-engine.wasm', 'kllab-engine-node.cjs']) {
     if (!existsSync(WASM + f)) {
       console.error(`missing ${WASM + f}: run 'make wasm' first`);
       return 1;
