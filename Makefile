@@ -21,7 +21,7 @@ FUZZ_TEST_SECONDS ?= 6
 APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
-.PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-browser test-cli \
+.PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-site test-browser test-cli lint screenshots \
         sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
@@ -89,8 +89,18 @@ package: $(SITE_FOR)
 scorm: $(SITE_FOR)
 	@$(NODE) site/tools/scorm.mjs $(if $(NOTEBOOKS),--dist $(COURSE_SITE))
 
+# Screenshots of every page at desktop and phone width, light and dark, for people to look at
+# (build/screenshots/); the tests take none.
+screenshots: site
+	@node site/tools/screenshots.mjs
+
 # ---- tests --------------------------------------------------------------------------------------
-test: test-native test-types test-cli test-wasm test-node test-sanitize test-fuzz test-browser
+test: lint test-native test-types test-cli test-wasm test-node test-site test-sanitize test-fuzz test-browser
+
+# eslint over the project's JavaScript (eslint.config.mjs); any error fails.
+lint: deps
+	@echo "== eslint"
+	@node_modules/.bin/eslint --max-warnings 0 .
 
 test-native: native
 	@echo "== native Catch2 suite"
@@ -142,6 +152,11 @@ test-wasm: wasm
 test-node: wasm
 	@echo "== node tests of the wasm module"
 	@$(NODE) --test tests/node/
+
+# node unit tests of the site's JavaScript (tests/site: the engine client, progress storage, rendering, views)
+test-site: wasm
+	@echo "== node tests of the site's JavaScript"
+	@$(NODE) --test tests/site/
 
 test-browser: site package scorm
 	@echo "== browser tests (Chromium)"

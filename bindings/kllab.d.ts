@@ -98,7 +98,7 @@ export interface PartInfo {
   hints: TextTemplate[];
   solution: TextTemplate;
   mistakes: TextTemplate[];
-  choices: { text: string; feedback: TextTemplate }[];
+  choices: { text: string; line: number; feedback: TextTemplate }[];
   /** a derivation part: its steps, each with its prompt, hints and mistakes' feedback */
   steps: { line: number; prompt: TextTemplate; hints: TextTemplate[]; mistakes: TextTemplate[] }[];
   variables: string[];

@@ -8,11 +8,12 @@
 // embed/<notebook>.full.json (source + the whole pre-rendered notebook), written by the site build;
 // a `src` attribute points an element at another copy of that file.
 //
-// The build bundles this module (with exercise.mjs, cells.mjs, view.mjs, progress.mjs and the JS API) into
-// kllab-embed.js; the engine's wasm, the stylesheet and the notebook data are fetched from the base URL:
-// the folder of kllab-embed.js, or what configure({base}) says (a bundler moves this module away from
-// its files). All elements of a page share one engine instance and, per notebook, one parsed notebook
-// and one progress record (the site's localStorage scheme: "kllab:progress:<notebook>"). Each check
+// The build bundles this module (with exercise.mjs, cells.mjs, view.mjs, progress.mjs and the engine
+// client) into kllab-embed.js; the engine's worker (kllab-worker.js, which fetches kllab-engine.wasm),
+// the stylesheet and the notebook data are fetched from the base URL: the folder of kllab-embed.js, or
+// what configure({base}) says (a bundler moves this module away from its files). The engine runs in
+// that worker: no engine work on the host's main thread. All elements of a page share one worker and,
+// per notebook, one parsed notebook and one progress record (the site's localStorage scheme: "kllab:progress:<notebook>"). Each check
 // dispatches a bubbling, composed `kllab:check` CustomEvent with detail {notebook, exercise, part,
 // verdict, status, score, seed}.
 //
@@ -26,7 +27,8 @@
 //   console warning.
 // - Build time: importing this module in node (server-side rendering, static-site generators) defines
 //   nothing and touches no DOM; the elements are defined when it loads in a browser.
-import { loadEngine } from './kllab.mjs';
+import { sharedEngine, spawnModuleWorker, handleOf } from './engine-client.mjs';
+import { engineNotices } from './page.mjs';
 import { openProgress } from './progress.mjs';
 import { hydrateExercises, summaryText } from './exercise.mjs';
 import { hydrateCells } from './cells.mjs';
@@ -68,11 +70,17 @@ export function configure({ base: folder } = {}) {
   }
 }
 
-let enginePromise = null;
-/** The page's one engine instance, loaded on first use (shared by every embed). */
-export function getEngine() {
-  enginePromise ??= loadEngine({ locateFile: (path) => new URL(path, baseURL()).href });
-  return enginePromise;
+/** The page's one engine client, its worker started on first use (shared by every embed): engine-client.mjs. */
+function engineClient() {
+  const url = new URL('kllab-worker.js', baseURL()).href;
+  return sharedEngine(url, () => spawnModuleWorker(url));
+}
+
+/** The page's one engine (in its worker: the JS API with methods that return promises), once it has started. */
+export async function getEngine() {
+  const client = engineClient();
+  await client.ready;
+  return client.engine;
 }
 
 const dataCache = new Map(); // url -> Promise<data>
@@ -93,9 +101,9 @@ function fetchJSON(url) {
 }
 
 async function parseNotebook(data) {
-  const engine = await getEngine();
-  const nb = engine.loadNotebook(data.source, data.file);
-  const errs = nb.errors();
+  const nb = await handleOf(engineClient().engine.loadNotebook(data.source, data.file));
+  const errs = await nb.errors();
+  if (!Array.isArray(errs)) throw new Error(errs?.error?.message || 'the engine could not load this notebook');
   if (errs.length) throw new Error(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));
   return nb;
 }
@@ -108,6 +116,14 @@ function sharedNotebook(data) {
 function progressFor(id, notify) {
   if (!progresses.has(id)) progresses.set(id, openProgress(id, notify));
   return progresses.get(id);
+}
+
+let noticesOn = false;
+/** Restart notices go to the first element's notices (once per page, as on the site). */
+function watchEngine(notify, fail) {
+  if (noticesOn) return;
+  noticesOn = true;
+  engineNotices(engineClient(), notify, fail);
 }
 
 /** Build-made HTML (the same markup the site's pages serve) as inert nodes: no script runs. */
@@ -180,6 +196,7 @@ class KlEmbed extends Base {
     // a task later: a configure() in the module that imported this one has run by then
     const started = new Promise((r) => setTimeout(r)).then(() => {
       link.href = new URL('style.css', baseURL()).href;
+      watchEngine(this.notify, (message) => this.notify(`The interactive engine stopped: ${message}`, 'warning'));
       return this._start();
     });
     started.then(
@@ -256,9 +273,10 @@ export class KlExercise extends KlEmbed {
     }
     this._box.appendChild(box);
     keepScrollablesReachable(box);
-    const progress = progressFor(data.id, this.notify);
-    this.exercise = hydrateExercises({ root: box, nb, progress, notebook: data.id, notify: this.notify });
-    this.exercise.restore({ initial: true });
+    const progress = await progressFor(data.id, this.notify);
+    this.exercise = hydrateExercises({ root: box, nb, progress, notebook: data.id, notify: this.notify, vocabulary: () => engineClient().vocabulary });
+    // ready once the stored answers show their recomputed verdicts
+    await this.exercise.restore({ initial: true });
   }
 }
 
@@ -275,12 +293,12 @@ export class KlNotebook extends KlEmbed {
     body.appendChild(fragment(data.notebook));
     this._box.append(summary, body);
     keepScrollablesReachable(body);
-    const progress = progressFor(data.id, this.notify);
+    const progress = await progressFor(data.id, this.notify);
     let ex = null;
     const update = () => (summary.textContent = summaryText(ex.counts()));
-    ex = hydrateExercises({ root: body, nb, progress, notebook: data.id, notify: this.notify, onChange: update });
+    ex = hydrateExercises({ root: body, nb, progress, notebook: data.id, notify: this.notify, vocabulary: () => engineClient().vocabulary, onChange: update });
     hydrateCells({ root: body, nb, notify: this.notify });
-    ex.restore({ initial: true });
+    await ex.restore({ initial: true });
     update();
     this.exercise = ex;
   }

@@ -1,5 +1,6 @@
-// A learner's progress in one notebook, kept in localStorage under a per-notebook key with a schema
-// version. A record that cannot be read is set aside (copied to another key), never deleted, and
+// A learner's progress in one notebook, kept in a Storage (localStorage by default; the LMS wrapper
+// passes its own Storage-like object, e.g. backed by SCORM suspend_data) under a per-notebook key with
+// a schema version. A record that cannot be read is set aside (copied to another key), never deleted, and
 // never touches another notebook's key. When storage is unavailable or full, the page keeps working
 // in memory and says what it could not save.
 
@@ -81,7 +82,8 @@ export function validateRecord(x, notebook) {
   return { ok: true, record: rec };
 }
 
-function storage() {
+/** localStorage, or null where the browser refuses it (the getter itself may throw). */
+export function defaultStorage() {
   try {
     const s = globalThis.localStorage;
     return s || null;
@@ -94,14 +96,16 @@ function storage() {
  * Opens the progress of one notebook.
  * @param notebook the notebook id
  * @param notify (message, kind) => void: visible notices for the learner
- * @param o.storage a Storage-like object (getItem, setItem, removeItem) used instead of localStorage (the
- *   SCORM adapter keeps the record in the LMS); o.learner {id, name}: exercises the learner has not set
- *   to a variant start in learnerSeed(id)
+ * @param {{storage?: Storage|null, learner?: {id: string, name?: string}|null, migrate?: (raw: string) => Promise<object|null>}} [o]
+ *   storage: a Storage-like object (getItem, setItem, removeItem) used instead of localStorage (the SCORM
+ *   adapter keeps the record in the LMS); learner: exercises the learner has not set to a variant start
+ *   in learnerSeed(id); migrate: converts a record in an older format, or null
+ * @returns {Promise<object>}
  */
-export function openProgress(notebook, notify = () => {}, { migrate, storage: given = null, learner = null } = {}) {
+export async function openProgress(notebook, notify = () => {}, { migrate, storage: given = null, learner = null } = {}) {
   const key = keyFor(notebook);
   const firstSeed = learner && learner.id ? learnerSeed(learner.id) : 0;
-  let store = given ?? storage();
+  let store = given ?? defaultStorage();
   let record = emptyRecord(notebook);
   let saveProblem = false;
   // Another tab of the same notebook writes the same key. What this tab changed wins for those parts;
@@ -132,7 +136,12 @@ export function openProgress(notebook, notify = () => {}, { migrate, storage: gi
       } else {
         // An older format the engine can convert (kl::load_progress): keep the original aside, use the
         // converted record. Anything else is set aside as unreadable.
-        const converted = migrate ? migrate(raw) : null;
+        let converted = null;
+        try {
+          converted = migrate ? await migrate(raw) : null;
+        } catch {
+          converted = null;
+        }
         const clean = converted ? validateRecord(converted, notebook) : null;
         if (clean && clean.ok) {
           keepCopy(raw);
@@ -286,8 +295,7 @@ export function openProgress(notebook, notify = () => {}, { migrate, storage: gi
 }
 
 /** Summary of a stored record for the index page, or null. */
-export function summarise(notebook) {
-  const store = storage();
+export function summarise(notebook, store = defaultStorage()) {
   if (!store) return { state: 'unavailable' };
   let raw;
   try {

@@ -15,7 +15,7 @@ const DIST = dir('--dist', `${ROOT}site/dist/`);
 const OUT = dir('--out', `${ROOT}build/package/`);
 
 const root = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
-for (const f of ['kllab.mjs', 'kllab-embed.js', 'kllab-engine.mjs', 'kllab-engine.wasm', 'style.css', 'embed.html', 'frame.mjs']) {
+for (const f of ['kllab.mjs', 'kllab-embed.js', 'kllab-worker.js', 'kllab-engine.mjs', 'kllab-engine.wasm', 'style.css', 'embed.html', 'frame.mjs']) {
   if (!existsSync(DIST + f)) {
     console.error(`missing ${DIST + f}: run 'make site' first`);
     process.exit(1);
@@ -32,6 +32,8 @@ const copies = {
   'kllab-engine.wasm': `${DIST}kllab-engine.wasm`,
   'kllab-engine-node.cjs': `${ROOT}build/wasm/kllab-engine-node.cjs`,
   'kllab-embed.js': `${DIST}kllab-embed.js`,
+  // the embed's engine runs in this worker, which fetches kllab-engine.wasm beside it
+  'kllab-worker.js': `${DIST}kllab-worker.js`,
   'kllab-embed.d.ts': `${ROOT}site/tools/kllab-embed.d.ts`,
   'style.css': `${DIST}style.css`,
   'embed.html': `${DIST}embed.html`,
@@ -39,7 +41,8 @@ const copies = {
   'favicon.svg': `${DIST}favicon.svg`,
 };
 for (const [to, from] of Object.entries(copies)) copyFileSync(from, OUT + to);
-for (const f of readdirSync(`${DIST}embed`)) copyFileSync(`${DIST}embed/${f}`, `${OUT}embed/${f}`);
+// the data, not the build's precompressed copies of it (.br, .gz: for a host that serves the site)
+for (const f of readdirSync(`${DIST}embed`).filter((x) => !/\.(br|gz)$/.test(x))) copyFileSync(`${DIST}embed/${f}`, `${OUT}embed/${f}`);
 
 const pkg = {
   name: 'kllab',
@@ -55,6 +58,7 @@ const pkg = {
     './node': './kllab-engine-node.cjs',
     './kllab.mjs': './kllab.mjs',
     './kllab-embed.js': './kllab-embed.js',
+    './kllab-worker.js': './kllab-worker.js',
     './kllab-engine.mjs': './kllab-engine.mjs',
     './kllab-engine.wasm': './kllab-engine.wasm',
     './style.css': './style.css',

@@ -194,7 +194,7 @@ export function scoPage(offlineHTML, script, version) {
 export async function writeScorm({ dist = `${ROOT}site/dist/`, out = `${ROOT}build/scorm/`, wasm = `${ROOT}build/wasm/`, mastery = 0.8 } = {}) {
   dist = dist.endsWith('/') ? dist : `${dist}/`;
   out = out.endsWith('/') ? out : `${out}/`;
-  if (!existsSync(`${dist}offline`) || !existsSync(`${dist}lms.mjs`)) throw new Error(`no ${dist}offline or ${dist}lms.mjs: build the site first ('make site')`);
+  if (!existsSync(`${dist}offline`)) throw new Error(`no ${dist}offline: build the site first ('make site')`);
   const script = await bundle(dist, wasm, { pageModule: './lms.mjs' });
   mkdirSync(out, { recursive: true });
   const written = [];

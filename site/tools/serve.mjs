@@ -9,8 +9,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
 
 import { fileURLToPath } from 'node:url';
+import { CSP } from './csp.mjs';
 
-export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+export { CSP };
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -25,6 +26,20 @@ const TYPES = {
   '.woff2': 'font/woff2',
   '.webmanifest': 'application/manifest+json',
 };
+
+/** The file to send for `file` given an Accept-Encoding header: its .br or .gz copy if accepted and present. */
+export function precompressed(file, accept = '') {
+  const accepts = (name) => new RegExp(`(^|[,\\s])${name}(?!;q=0(\\.0*)?(,|$))`).test(String(accept));
+  for (const [name, ext] of [['br', '.br'], ['gzip', '.gz']]) {
+    if (!accepts(name)) continue;
+    try {
+      if (statSync(file + ext).isFile()) return { path: file + ext, encoding: name };
+    } catch {
+      /* no such copy */
+    }
+  }
+  return { path: file, encoding: null };
+}
 
 /** The headers --cors adds to every answer. */
 export const CORS_HEADERS = { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' };
@@ -61,13 +76,17 @@ export function startServer({ port = 8000, dir = fileURLToPath(new URL('../dist'
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...extra }).end('not found');
       return;
     }
+    // the build's precompressed copy (foo.br, foo.gz) when the client accepts it
+    const { path: body, encoding } = precompressed(file, req.headers['accept-encoding']);
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
       ...extra,
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-cache',
+      Vary: 'Accept-Encoding',
+      ...(encoding ? { 'Content-Encoding': encoding } : {}),
     });
-    createReadStream(file).pipe(res);
+    createReadStream(body).pipe(res);
   });
 
   return new Promise((resolveStart, rejectStart) => {

@@ -31,8 +31,9 @@ before(async () => {
   dir = mkdtempSync(`${tmpdir()}/kllab-cors-`);
   writeFileSync(`${dir}/with-cors.html`, page(a));
   writeFileSync(`${dir}/without-cors.html`, page(b));
-  // what the host's README section asks of a host page: name the KL Lab origin in its policy
-  const csp = `default-src 'self'; script-src 'self' ${a} ${b} 'wasm-unsafe-eval'; style-src 'self' ${a} ${b}; connect-src 'self' ${a} ${b}; frame-src ${a} ${b}`;
+  // what the host's README section asks of a host page: name the KL Lab origin in its policy, and allow
+  // the engine's worker, which must start from a same-origin blob: that imports kllab-worker.js
+  const csp = `default-src 'self'; script-src 'self' ${a} ${b} 'wasm-unsafe-eval'; style-src 'self' ${a} ${b}; connect-src 'self' ${a} ${b}; frame-src ${a} ${b}; worker-src blob:`;
   host = await startServer({ port: 0, dir, csp });
 });
 
@@ -54,7 +55,7 @@ test('with CORS headers, a page on another origin runs the embed and the iframe'
     await part.locator('[name="wk1a"]').fill('0.0871767');
     await part.locator('button[data-action="check"]').click();
     await p.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.querySelector('[data-part="wk1a"]').dataset.verdict === 'correct');
-    for (const f of ['/kllab-embed.js', '/kllab-engine.mjs', '/kllab-engine.wasm', '/style.css', '/embed/kl-foundations.json']) assert.equal(headers.get(f), '*', f);
+    for (const f of ['/kllab-embed.js', '/kllab-worker.js', '/kllab-engine.wasm', '/style.css', '/embed/kl-foundations.json']) assert.equal(headers.get(f), '*', f);
     // the stylesheet came in CORS mode, so its rules could be re-based (rem -> px)
     assert.equal(await p.evaluate(() => getComputedStyle(document.querySelector('kl-exercise').shadowRoot.querySelector('button[data-action="check"]')).minHeight), '36px');
     const frame = p.frameLocator('#frame');

@@ -232,7 +232,7 @@ std::string exercise_json(const Notebook& nb, const std::string& id) {
     w.end_array();
     w.key("choices").begin_array();
     for (const auto& c : p.choices) {
-      w.begin_object().member("text", c.text).key("feedback");
+      w.begin_object().member("text", c.text).member("line", c.line).key("feedback");
       template_object(w, c.feedback);
       w.end_object();
     }
