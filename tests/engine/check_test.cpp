@@ -831,3 +831,22 @@ TEST_CASE("the course's tuple notation (0.4, 0.3, 0.2, 0.1) is a vector in answe
   CHECK(fc.check("k1b", "(0.7, 0.3)").kind == kl::VerdictKind::Correct);
   CHECK(fc.check("k1e", "((1, 1), (1, 2))").kind == kl::VerdictKind::Correct);
 }
+
+TEST_CASE("answer preview of a derivation: one row per step, a step's syntax error named", "[check][preview]") {
+  const std::string f = std::string(KL_SOURCE_DIR) + "/site/notebooks/kl-foundations.md";
+  const auto report = kl::parse_notebook(read(f), f);
+  const kl::Checker c = checker_for(report);
+  auto p = c.preview("wk3d", "a * ln(a / b) + (1 - a) * ln((1 - a) / (1 - b))\n-(a * ln(b) + (1 - a) * ln(1 - b))");
+  REQUIRE(p.ok());
+  CHECK(p.value().kind == "derivation");
+  CHECK(p.value().readable);
+  CHECK(p.value().expects == "a derivation: one formula per line, one line per step");
+  CHECK(contains(p.value().mathml, "<mtable><mtr><mtd>"));
+  std::string why;
+  CHECK(well_formed(p.value().mathml, why));
+  auto bad = c.preview("wk3d", "a * ln(a / b)\n-(a * ln(b) +");
+  REQUIRE(bad.ok());
+  CHECK_FALSE(bad.value().readable);
+  CHECK(contains(bad.value().message, "step 2: "));
+  CHECK(bad.value().column > 0);
+}

@@ -141,6 +141,9 @@ constexpr int kMaxMathmlDepth = 64;
 constexpr std::size_t kMaxMathmlBytes = 60000;
 /// The expression as a MathML Core <math> element, every text escaped; "" when too large.
 std::string to_mathml(const Node& n);
+/// Its content without the <math> element ("" when too large), and a body wrapped in one.
+std::string mathml_body(const Node& n);
+std::string mathml_element(const std::string& body);
 
 /// The normal two-sided tail probability P(|Z| > z) (for what a StdErr tolerance rejects).
 double normal_two_sided_tail(double z);

@@ -252,11 +252,18 @@ class Printer {
 
 }  // namespace
 
-std::string to_mathml(const Node& n) {
+std::string mathml_body(const Node& n) {
   Printer p;
   p.node(n, 0);
   if (p.overflowed()) return "";
-  return "<math xmlns=\"http://www.w3.org/1998/Math/MathML\">" + p.take() + "</math>";
+  return p.take();
+}
+
+std::string mathml_element(const std::string& body) { return "<math xmlns=\"http://www.w3.org/1998/Math/MathML\">" + body + "</math>"; }
+
+std::string to_mathml(const Node& n) {
+  const std::string body = mathml_body(n);
+  return body.empty() ? "" : mathml_element(body);
 }
 
 }  // namespace detail

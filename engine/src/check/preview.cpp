@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "check/derivation_internal.hpp"
 #include "check/internal.hpp"
 #include "kl/numerics.hpp"
 
@@ -23,6 +24,7 @@ std::string entries_like(std::size_t n) {
 std::string expectation(const Part& p, const Value* ref, int digits) {
   switch (p.kind) {
     case AnswerKind::Choice: return "one of the " + std::to_string(p.choices.size()) + " options";
+    case AnswerKind::Derivation: return "a derivation: one formula per line, one line per step";
     case AnswerKind::Expression: {
       std::string vars;
       for (std::size_t i = 0; i < p.variables.size(); ++i)
@@ -79,6 +81,28 @@ AnswerPreview preview_answer(const PartContext& c, const std::string& text, cons
       out.readable = true;
       out.value = v.answer_text;
     }
+    return out;
+  }
+  if (p.kind == AnswerKind::Derivation) {
+    // One formula per step: each line read on its own, typeset one row per step.
+    out.kind = "derivation";
+    const auto steps = derivation_lines(a);
+    std::string rows, value;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      value += (i ? "; " : "") + steps[i];
+      if (steps[i].empty()) continue;
+      auto step = parse_expression(steps[i]);
+      if (!step.ok()) {
+        out.message = "step " + std::to_string(i + 1) + ": " + step.error().message;
+        out.column = step.error().column;
+        return out;
+      }
+      const std::string body = mathml_body(*step.value());
+      if (!body.empty() && rows.size() + body.size() < kMaxMathmlBytes) rows += "<mtr><mtd>" + body + "</mtd></mtr>";
+    }
+    out.value = value;
+    out.mathml = rows.empty() ? "" : mathml_element("<mtable>" + rows + "</mtable>");
+    out.readable = true;
     return out;
   }
   auto parsed = parse_expression(a);
