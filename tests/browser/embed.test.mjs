@@ -283,7 +283,11 @@ test('host CSS does not reach in: every element inside computes the same styles 
   });
   const { context, page, problems } = await openPage({ browser: env.browser, base: site.base }, null);
   try {
-    const bare = await insideStyles(site.base, page, 'bare.html');
+    // each page in a fresh profile, so both start from an empty record
+    const other = await openPage({ browser: env.browser, base: site.base }, null);
+    const bare = await insideStyles(site.base, other.page, 'bare.html');
+    assert.deepEqual(other.problems, []);
+    await other.context.close();
     const hostile = await insideStyles(site.base, page, 'hostile.html');
     // the hostile sheet is in force outside
     assert.match(await page.evaluate(() => getComputedStyle(document.querySelector('h1')).fontFamily), /serif/);
