@@ -60,14 +60,24 @@ for (const scheme of ['light', 'dark']) {
       await fill('ex8a2', 'softmax(zS, 3)'); // an author mistake
       await fill('ex8b2', '1 +* 2'); // invalid, with the caret
       await page.locator('[data-part="ex8a"] [data-action="hint"]').click();
+      await page.locator('[data-part="ex8a"] .kl-hints > li').waitFor();
       await page.locator('[data-part="ex8c"] [data-action="solution"]').click();
       await page.locator('[data-part="ex8c"] [data-action="solution-yes"]').click();
+      await page.locator('[data-part="ex8c"] .kl-solution-body > *').first().waitFor();
       await page.locator('[data-part="ex8d"] [data-action="solution"]').click();
       await page.locator('[data-action="reset"]').click();
       await page.locator('#src-scratch').fill('kl(pT,');
       await page.locator('#src-scratch').press('Control+Enter');
       await page.waitForFunction(() => /Error/.test(document.querySelector('.kl-code[data-cell="scratch"] [data-output]').textContent));
       assert.deepEqual(await axe(page), [], `distillation with feedback (${scheme})`);
+      // the import dialog, open over the page (the engine's preview of a file)
+      await page.waitForFunction(() => localStorage.getItem('kllab:progress:distillation'));
+      const file = await page.evaluate(() => localStorage.getItem('kllab:progress:distillation'));
+      await page.locator('#kl-import-file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+      await page.locator('#kl-import-dialog').waitFor();
+      assert.deepEqual(await axe(page), [], `the import dialog (${scheme})`);
+      await page.keyboard.press('Escape');
+      await page.locator('#kl-import-dialog').waitFor({ state: 'detached' });
       // the feedback regions announce: role=status, polite
       for (const id of ['ex8a', 'ex8b', 'ex8a2', 'ex8b2']) {
         const fb = page.locator(`#fb-${id}`);
