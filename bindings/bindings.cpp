@@ -27,6 +27,7 @@ EMSCRIPTEN_BINDINGS(kllab) {
       .function("plot", &klb::plot)
       .function("check", &klb::check)
       .function("view", &klb::view)
+      .function("preview", &klb::preview)
       .function("exerciseSlots", &klb::exercise_slots)
       .function("libraryMistakes", &klb::library_mistakes)
       .function("loadRecord", &klb::load_record)

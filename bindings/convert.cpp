@@ -161,6 +161,9 @@ std::string check(const kl::Session& s, const std::string& part, const std::stri
   return kl::verdict_result_json(s.check(part, answer, to_seed(seed), to_answers(earlier)));
 }
 std::string view(const kl::Session& s, const std::string& part, double seed) { return kl::view_json(s.view(part, to_seed(seed))); }
+std::string preview(const kl::Session& s, const std::string& part, const std::string& answer, double seed) {
+  return kl::answer_preview_json(s.preview(part, answer, to_seed(seed)));
+}
 std::string exercise_slots(const kl::Session& s, const std::string& exercise, double seed) {
   return kl::slots_json(s.exercise_slots(exercise, to_seed(seed)));
 }

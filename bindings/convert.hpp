@@ -46,6 +46,7 @@ val set_slider(kl::Session& s, const std::string& name, double value);
 val plot(const kl::Session& s, const std::string& id);
 std::string check(const kl::Session& s, const std::string& part, const std::string& answer, double seed, val earlier);
 std::string view(const kl::Session& s, const std::string& part, double seed);
+std::string preview(const kl::Session& s, const std::string& part, const std::string& answer, double seed);
 std::string exercise_slots(const kl::Session& s, const std::string& exercise, double seed);
 std::string library_mistakes(const kl::Session& s, const std::string& part, double seed);
 

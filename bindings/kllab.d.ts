@@ -140,6 +140,8 @@ export interface PartView {
   /** a derivation part: each step's prompt and hints, rendered */
   stepPrompts: string[];
   stepHints: string[][];
+  /** a choice part: the variant's display order, as 0-based indices into the part's choices (the answer to check stays index + 1); [] otherwise */
+  choiceOrder: number[];
 }
 
 export interface ExerciseSlots {
@@ -154,8 +156,31 @@ export interface ExerciseSlots {
       mistakes: string[][];
       choices: string[][];
       steps: { prompt: string[]; hints: string[][]; mistakes: string[][] }[];
+      /** a choice part: the variant's display order (see PartView.choiceOrder); [] otherwise */
+      order: number[];
     }
   >;
+}
+
+/** How an answer would be read, before it is checked. */
+export interface AnswerPreview {
+  ok: true;
+  /** it parses and (a numeric part) evaluates to a value of the part's shape */
+  readable: boolean;
+  /** 'empty', 'number', 'vector', 'matrix', 'expression', 'choice' (or 'boolean', 'string'); '' when it does not parse */
+  kind: string;
+  /** the value the checker will see (10 significant digits), a formula as read, or the chosen option's text */
+  value: string;
+  /** the answer typeset: a MathML Core <math> element with every text escaped by the engine; '' when it does not parse */
+  mathml: string;
+  /** why it cannot be checked as it stands; '' when it can */
+  message: string;
+  /** 1-based column of a syntax or evaluation error, else 0 */
+  column: number;
+  /** worth knowing, not an error (too few significant figures, a probability vector's sum) */
+  note: string;
+  /** what the part asks for, e.g. 'a probability vector of 3 entries (non-negative, summing to 1), like [a, b, c]' */
+  expects: string;
 }
 
 export interface PartState {
@@ -224,6 +249,7 @@ export declare class Notebook {
   plot(id: string): { ok: true; x: Float64Array; series: { label: string; y: Float64Array }[] } | Failure;
   check(part: string, answer: string, options?: VariantOptions & { earlier?: Record<string, string> }): Verdict | Failure;
   view(part: string, options?: VariantOptions): PartView | Failure;
+  preview(part: string, answer: string, options?: VariantOptions): AnswerPreview | Failure;
   exerciseSlots(exercise: string, options?: VariantOptions): ExerciseSlots | Failure;
   libraryMistakes(part: string, options?: VariantOptions): { id: string; name: string; expression: string; text: string }[] | Failure;
   loadRecord(text: string): { ok: true; warnings: string[] } | Failure;

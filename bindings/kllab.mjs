@@ -13,6 +13,7 @@
  * @typedef {import('./kllab.js').EvalResult} EvalResult
  * @typedef {import('./kllab.js').Verdict} Verdict
  * @typedef {import('./kllab.js').CellResult} CellResult
+ * @typedef {import('./kllab.js').AnswerPreview} AnswerPreview
  */
 
 /**
@@ -193,7 +194,21 @@ export class Notebook {
     return this._call('check', String(part), capped(answer, max), seedOf(options.seed), earlier);
   }
 
-  /** A part's prompt, hints, worked solution and reference in a variant (slots filled). */
+  /**
+   * How an answer would be read, before it is checked (cheap enough for every keystroke): its kind and
+   * value as the checker will see them, what the part expects, the answer typeset as a MathML string
+   * (the engine escapes every text in it), or the error with its column. Nothing is recorded.
+   * @param {string} part the part id
+   * @param {string} answer what the learner has typed so far
+   * @param {{seed?: number}} [options] the learner's variant
+   * @returns {AnswerPreview | Failure} an unknown part is a failure
+   */
+  preview(part, answer, options = {}) {
+    if (typeof answer !== 'string') return failure('type', 'the answer must be text');
+    return this._call('preview', String(part), capped(answer, this._limits.answerLength), seedOf(options.seed));
+  }
+
+  /** A part's prompt, hints, worked solution and reference in a variant (slots filled; choiceOrder: a choice part's display order). */
   view(part, options = {}) {
     return this._call('view', String(part), seedOf(options.seed));
   }

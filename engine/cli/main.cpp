@@ -123,7 +123,7 @@ Options options(int argc, char** argv) {
 
 int cmd_validate(int argc, char** argv) {
   if (argc < 1) return usage();
-  int total = 0;
+  int total = 0, warnings = 0;
   for (int i = 0; i < argc; ++i) {
     std::string text;
     if (!read_file(argv[i], text)) {
@@ -131,11 +131,20 @@ int cmd_validate(int argc, char** argv) {
       ++total;
       continue;
     }
-    const auto errors = kl::Session(text, argv[i]).validate(50);
+    const kl::Session session(text, argv[i]);
+    const auto errors = session.validate(50);
     for (const auto& e : errors) std::printf("%s\n", located(e).c_str());
     total += static_cast<int>(errors.size());
+    // Warnings are printed but do not fail the run.
+    for (auto w : session.warnings(50)) {
+      w.message = "warning: " + w.message;
+      std::printf("%s\n", located(w).c_str());
+      ++warnings;
+    }
   }
-  std::printf("%d notebook%s checked, %d error%s\n", argc, argc == 1 ? "" : "s", total, total == 1 ? "" : "s");
+  std::printf("%d notebook%s checked, %d error%s", argc, argc == 1 ? "" : "s", total, total == 1 ? "" : "s");
+  if (warnings) std::printf(", %d warning%s", warnings, warnings == 1 ? "" : "s");
+  std::printf("\n");
   return total == 0 ? 0 : 1;
 }
 

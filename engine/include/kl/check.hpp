@@ -59,6 +59,36 @@ struct AppliedMistake {
   std::string expression;  ///< the rewritten reference, as text (filled by the public listings only)
   Value value;
   NodePtr tree;            ///< the rewritten reference
+  std::string feedback{};  ///< what the learner is told (library mistakes: the text for this reference)
+};
+
+/// What a numeric part accepts in a variant: the one tolerance model's radii (docs/authoring.md, "How
+/// close is close enough"). The verdict's kind depends on the distance alone: within `radius` of the
+/// reference (in every entry) is correct, within close_ratio radii (in the worst entry) is close.
+struct ToleranceInfo {
+  std::string mode;            ///< "sigfigs" (also a part without a declared tolerance), "rel", "abs" or "stderr"
+  int digits = 0;              ///< every rounding of the reference to this many significant figures or more is correct
+  std::vector<double> radius;  ///< per entry of the reference
+  double close_ratio = 0;      ///< after stopping short of every anticipated mistake
+  double standard_error = 0;   ///< a stderr tolerance: one standard error
+  std::string text;            ///< the sentence the feedback uses: "This part accepts answers within ±0.00005 ..."
+};
+
+/// Most element operations one answer preview may do: a preview runs on every keystroke, so a heavier
+/// answer is shown as read and its value left to Check.
+constexpr std::int64_t kPreviewWork = 1000000;
+
+/// How an answer was read, before it is checked (STACK's validation step). Cheap enough to ask for on
+/// every keystroke: one parse and at most kPreviewWork operations.
+struct AnswerPreview {
+  bool readable = false;  ///< it parses and (a numeric part) evaluates to a value of the part's shape
+  std::string kind;       ///< "empty", "number", "vector", "matrix", "expression", "choice"; "" when it does not parse
+  std::string value;      ///< the value the checker will see (10 significant digits), a formula as read, the chosen option's text
+  std::string mathml;     ///< the answer typeset, a MathML Core <math> element ("" when it does not parse)
+  std::string message;    ///< why it cannot be checked as it stands (a syntax error, an unknown name, a shape that does not fit); "" when it can
+  int column = 0;         ///< the 1-based column of a syntax or evaluation error, else 0
+  std::string note;       ///< worth knowing, not an error: "2 significant figures: this part asks for at least 3"
+  std::string expects;    ///< what the part asks for: "a number", "a probability vector of 3 entries", "a formula in phi"
 };
 
 /// What a learner may see of a part besides its verdict.
@@ -72,6 +102,9 @@ struct PartView {
   std::vector<std::string> solution_slots;
   std::vector<std::string> step_prompts;             ///< derivation: each step's prompt, rendered
   std::vector<std::vector<std::string>> step_hints;  ///< derivation: each step's hints, rendered
+  /// A choice part: the options in the order this variant shows them, as 0-based indices into
+  /// Part::choices (shuffled per variant; the answer to check is still the authored number, index + 1).
+  std::vector<int> choice_order;
 };
 
 /// Every slot value of one part's texts in a variant (for pages that pre-render the texts).
@@ -80,7 +113,8 @@ struct PartSlots {
   std::vector<std::vector<std::string>> hints;
   std::vector<std::string> solution;
   std::vector<std::vector<std::string>> mistakes;  ///< author mistakes' feedback, in order
-  std::vector<std::vector<std::string>> choices;   ///< choice feedback, in order
+  std::vector<std::vector<std::string>> choices;   ///< choice feedback, in authored order
+  std::vector<int> order;  ///< a choice part: the display order (see PartView::choice_order)
   /// Derivation parts: the slot values of each step's texts.
   struct Step {
     std::vector<std::string> prompt;
@@ -114,6 +148,11 @@ class Checker {
   Result<Environment> scope(const std::string& exercise, std::uint64_t seed = 0) const;
   /// The reference value of a part in a variant.
   Result<Value> reference(const std::string& part, std::uint64_t seed = 0) const;
+  /// How `answer` to `part` would be read in variant `seed`, without checking it (an error only for an
+  /// unknown part).
+  Result<AnswerPreview> preview(const std::string& part, const std::string& answer, std::uint64_t seed = 0) const;
+  /// What a numeric part accepts in a variant (an error for choice and expression parts).
+  Result<ToleranceInfo> tolerance(const std::string& part, std::uint64_t seed = 0) const;
   /// The author's mistakes of a part with their values in a variant (ids "author:N"; a mistake
   /// that fails to evaluate in this variant is left out).
   Result<std::vector<AppliedMistake>> author_mistakes(const std::string& part, std::uint64_t seed = 0) const;

@@ -36,7 +36,8 @@ struct TextTemplate {
 
 /// Parses the slots of a text. Errors carry the line offset within the text (line 1 = first line).
 Result<TextTemplate> parse_template(const std::string& text, int line);
-/// The slot values formatted for people (numbers at the slot's digits, vectors "[a, b]").
+/// The slot values formatted for people (numbers at the slot's digits, vectors "[a, b]"; a negative
+/// number after an operator in brackets, "− (−1.6)").
 Result<std::vector<std::string>> slot_values(const TextTemplate& t, const Environment& env);
 /// The text with every slot replaced by its value.
 Result<std::string> render(const TextTemplate& t, const Environment& env);

@@ -21,6 +21,10 @@ namespace kl {
 /// of every exercise: parameters, constraints, references, mistakes (identical to the reference
 /// is an error), hints and solutions that fail to evaluate.
 std::vector<Error> validate(const ParseReport& report, int variants = 50);
+/// What validation warns about without failing, over variants 0..variants: a choice whose right
+/// option is the longest by far, an option that states a numeric part's answer, an author mistake the
+/// part's tolerance cannot tell from the reference (its feedback would never be shown).
+std::vector<Error> validation_warnings(const ParseReport& report, int variants = 50);
 
 /// What a page shows of one part in the exercise's current variant (verdicts are not stored state:
 /// ask `recheck`).
@@ -71,6 +75,8 @@ class Session {
   const Checker* checker() const;
   /// Full validation over variants 0..variants.
   std::vector<Error> validate(int variants = 50) const;
+  /// Validation's warnings over variants 0..variants (see kl::validation_warnings).
+  std::vector<Error> warnings(int variants = 50) const;
 
   // ---- the learner's live cells (edits never change reference answers) ----
   std::vector<CellResult> run_all();
@@ -84,6 +90,8 @@ class Session {
   Result<Verdict> check(const std::string& part, const std::string& answer, std::uint64_t seed = 0,
                         const std::map<std::string, std::string>& earlier = {}) const;
   Result<PartView> view(const std::string& part, std::uint64_t seed = 0) const;
+  /// How an answer would be read, before it is checked (cheap: for every keystroke).
+  Result<AnswerPreview> preview(const std::string& part, const std::string& answer, std::uint64_t seed = 0) const;
   Result<ExerciseSlots> exercise_slots(const std::string& exercise, std::uint64_t seed = 0) const;
 
   // ---- the learner's record ----

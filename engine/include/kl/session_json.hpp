@@ -15,9 +15,11 @@ namespace kl {
 std::string errors_json(const std::vector<Error>& errors);
 /// A verdict, or the failure.
 std::string verdict_result_json(const Result<Verdict>& r);
-/// {"ok": true, "reference", "prompt", "promptSlots", "hints", "hintSlots", "solution", "solutionSlots"}.
+/// {"ok": true, "reference", "prompt", "promptSlots", "hints", "hintSlots", "solution", "solutionSlots", "choiceOrder"}.
 std::string view_json(const Result<PartView>& r);
-/// {"ok": true, "intro": [...], "parts": {PART: {"prompt", "hints", "solution", "mistakes", "choices"}}}.
+/// {"ok": true, "readable", "kind", "value", "mathml", "message", "column", "note", "expects"}: an answer preview.
+std::string answer_preview_json(const Result<AnswerPreview>& r);
+/// {"ok": true, "intro": [...], "parts": {PART: {"prompt", "hints", "solution", "mistakes", "choices", "order"}}}.
 std::string slots_json(const Result<ExerciseSlots>& r);
 /// {"ok": true, "exercises": [{"id", "seed", "parts": [{"id", "draft", "checked", "attempts", "hints", "solution"}]}]}.
 std::string state_json(const std::vector<ExerciseState>& s);

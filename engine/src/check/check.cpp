@@ -33,6 +33,7 @@ struct Checker::Cache {
   std::map<Key, std::shared_ptr<const detail::ExerciseScope>> scopes;  // (exercise, seed)
   std::map<Key, std::shared_ptr<const PartContext>> contexts;          // (part, seed)
   std::map<Key, std::shared_ptr<const std::vector<AppliedMistake>>> mistakes;
+  std::map<Key, std::shared_ptr<const std::vector<detail::AuthorValue>>> authored;
 
   Result<std::shared_ptr<const detail::ExerciseScope>> scope(const Notebook& nb, const Environment& base, const Exercise& ex,
                                                              std::uint64_t seed) {
@@ -69,6 +70,16 @@ struct Checker::Cache {
     mistakes[key] = shared;
     return *shared;
   }
+
+  const std::vector<detail::AuthorValue>& author(const PartContext& c, const Value& ref, std::uint64_t seed) {
+    const Key key{c.part->id, seed};
+    auto it = authored.find(key);
+    if (it != authored.end()) return *it->second;
+    if (authored.size() >= kMaxEntries) authored.clear();
+    auto shared = std::make_shared<const std::vector<detail::AuthorValue>>(detail::author_values(c, ref));
+    authored[key] = shared;
+    return *shared;
+  }
 };
 
 Checker::Checker(Notebook nb, Environment base)
@@ -89,11 +100,11 @@ Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& 
   for (std::size_t k = 0; k < c.part->mistakes.size(); ++k) {
     const AuthorMistake& m = c.part->mistakes[k];
     if (c.part->kind == AnswerKind::Expression) {
-      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), Value(), m.expr});
+      out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), Value(), m.expr, m.feedback.text});
       continue;
     }
     auto v = evaluate(*m.expr, c.env);
-    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), v.value(), m.expr});
+    if (v.ok()) out.push_back({"author:" + std::to_string(k + 1), "", to_string(*m.expr), v.value(), m.expr, m.feedback.text});
   }
   return out;
 }
@@ -118,6 +129,64 @@ Result<std::vector<AppliedMistake>> Checker::library_mistakes(const std::string&
   KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
   std::vector<AppliedMistake> out = cache_->applied(c, ref, seed);
   for (auto& m : out) m.expression = to_string(*m.tree);
+  return out;
+}
+
+namespace {
+
+// A numeric part's comparator and radii in a variant: the declared tolerance (or the default, made
+// tighter where an anticipated mistake needs it), the close radius ending before every mistake.
+struct Radii {
+  detail::Comparator cmp;
+  detail::Bands bands;
+};
+
+Radii radii_of(const PartContext& c, const Value& ref, const std::vector<AppliedMistake>& library,
+               const std::vector<detail::AuthorValue>& authored) {
+  using namespace detail;
+  std::vector<Value> anticipated;
+  for (const auto& a : authored) anticipated.push_back(a.value);
+  for (const auto& l : library) anticipated.push_back(l.value);
+  const Comparator cmp = effective_comparator(Comparator(c.part->tolerance, stderr_of(*c.part, c.env)), ref, anticipated);
+  return {cmp, bands_around(cmp, ref, anticipated)};
+}
+
+}  // namespace
+
+Result<AnswerPreview> Checker::preview(const std::string& part, const std::string& answer, std::uint64_t seed) const {
+  KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
+  const PartContext& c = *cp;
+  if (!c.part->answer || c.part->kind == AnswerKind::Expression) return detail::preview_answer(c, answer, nullptr, 0);
+  KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
+  int digits = 0;
+  if (c.part->tolerance.mode == Tolerance::Mode::Auto || c.part->tolerance.mode == Tolerance::Mode::SigFigs) {
+    auto info = tolerance(part, seed);
+    if (info.ok()) digits = info.value().digits;
+  }
+  return detail::preview_answer(c, answer, &ref, digits);
+}
+
+Result<ToleranceInfo> Checker::tolerance(const std::string& part, std::uint64_t seed) const {
+  using namespace detail;
+  KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
+  const PartContext& c = *cp;
+  if (!c.part->answer || c.part->kind == AnswerKind::Expression)
+    return make_error(ErrorCode::Type, part + " is not a numeric part: it has no tolerance");
+  KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
+  const Radii r = radii_of(c, ref, cache_->applied(c, ref, seed), cache_->author(c, ref, seed));
+  ToleranceInfo out;
+  switch (r.cmp.tolerance().mode) {
+    case Tolerance::Mode::Relative: out.mode = "rel"; break;
+    case Tolerance::Mode::Absolute: out.mode = "abs"; break;
+    case Tolerance::Mode::StdErr: out.mode = "stderr"; break;
+    default: out.mode = "sigfigs"; break;
+  }
+  out.digits = 1;
+  for (double x : numbers(ref)) out.digits = std::max(out.digits, r.cmp.digits_needed(x));
+  out.radius = r.bands.correct;
+  out.close_ratio = r.bands.close_ratio;
+  out.standard_error = r.cmp.standard_error();
+  out.text = tolerance_text(r.cmp, ref);
   return out;
 }
 
@@ -149,12 +218,25 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   if (!ref.ok()) return invalid("this part's reference could not be computed: " + ref.error().message);
   if (auto v = stage_shape(learner.value(), ref.value())) return *v;
 
-  std::vector<Precision> prec = precisions_of(answer, learner.value());
-  Comparator cmp(p.tolerance, stderr_of(p, c.env));
-  ValueMatch m = compare_values(cmp, learner.value(), ref.value(), prec);
-  NumericCheck k{c, answer, earlier, learner.value(), ref.value(), std::move(prec), cmp, std::move(m), {}};
-  k.library = [&]() -> const std::vector<AppliedMistake>& { return cache_->applied(c, k.ref, seed); };
-  for (auto stage : {stage_correct, stage_error_carried_forward, stage_author_mistakes, stage_library_mistakes, stage_too_few_digits, stage_sanity})
+  const Value& x = learner.value();
+  NumericCheck k{c, answer, earlier, x, ref.value(), precisions_of(answer, x), Comparator(p.tolerance, stderr_of(p, c.env)), ValueMatch{},
+                 nullptr, nullptr, VerdictKind::Incorrect};
+  // Within the tightest radius the tolerance can come to, the answer is right whatever mistakes the
+  // part anticipates: no need to compute them (most checks of a class's right answers stop here).
+  if (p.tolerance.mode == Tolerance::Mode::Auto) k.cmp = Comparator::sigfigs(kMaxAutoSigFigs);
+  k.m = compare_values(k.cmp, k.x, k.ref);
+  if (k.m.overall == Match::Within) return *stage_correct(k);
+  const auto& library = cache_->applied(c, k.ref, seed);
+  const auto& authored = cache_->author(c, k.ref, seed);
+  const Radii radii = radii_of(c, k.ref, library, authored);
+  k.cmp = radii.cmp;
+  k.library = &library;
+  k.authored = &authored;
+  k.m = compare_values(k.cmp, k.x, k.ref, &radii.bands);
+  for (auto stage : {stage_correct, stage_error_carried_forward})
+    if (auto v = stage(k)) return *v;
+  k.kind = k.m.overall == Match::Close ? VerdictKind::Close : VerdictKind::Incorrect;
+  for (auto stage : {stage_author_mistakes, stage_library_mistakes, stage_not_distribution, stage_negative_divergence, stage_too_few_digits})
     if (auto v = stage(k)) return *v;
   return stage_close_or_incorrect(k);
 }
@@ -195,6 +277,7 @@ Result<PartView> Checker::view(const std::string& part_id, std::uint64_t seed) c
   KL_TRY(out.solution_slots, slot_values(p.solution, env));
   KL_TRY(bool steps_rendered, detail::derivation_texts(p, env, &out, nullptr));  // [derivation] step prompts, hints
   (void)steps_rendered;
+  if (p.kind == AnswerKind::Choice) out.choice_order = detail::choice_order(nb_, p, seed);
   return out;
 }
 
@@ -227,6 +310,7 @@ Result<ExerciseSlots> Checker::exercise_slots(const std::string& exercise, std::
     }
     KL_TRY(bool steps_filled, detail::derivation_texts(p, texts, nullptr, &ps));  // [derivation] step texts
     (void)steps_filled;
+    if (p.kind == AnswerKind::Choice) ps.order = detail::choice_order(nb_, p, seed);
     out.parts.emplace_back(p.id, std::move(ps));
     env = std::move(texts);
   }

@@ -1,11 +1,25 @@
-// Choice parts: the learner picks an option by its number or its text.
+// Choice parts: the learner picks an option by its authored number or its text; each variant shows
+// the options in an order of its own.
 #include <cctype>
 #include <cstdlib>
+#include <utility>
 
 #include "check/internal.hpp"
+#include "kl/numerics.hpp"
 
 namespace kl {
 namespace detail {
+
+std::vector<int> choice_order(const Notebook& nb, const Part& p, std::uint64_t seed) {
+  std::vector<int> order(p.choices.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  Rng rng(variant_rng_seed(nb.id, "choices/" + p.id, seed));
+  for (std::size_t i = order.size(); i > 1; --i) {
+    const auto j = static_cast<std::size_t>(rng.integer(0, static_cast<std::int64_t>(i) - 1));
+    std::swap(order[i - 1], order[j]);
+  }
+  return order;
+}
 
 Verdict check_choice(const Part& p, const std::string& answer, const Environment& env) {
   const std::string a = trim(answer);

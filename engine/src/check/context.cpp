@@ -109,27 +109,41 @@ std::vector<AppliedMistake> applied_mistakes(const PartContext& c, const Value& 
   const NodePtr inlined = inline_parts(c.part->answer, c.earlier_defs());
   if (!same_tree(*inlined, *c.part->answer))
     for (auto& r : library_rewrites(inlined, c.env)) rewrites.push_back(std::move(r));
+  const Quantity quantity = quantity_of(*inlined);
   std::vector<AppliedMistake> out;
   const Comparator tight = Comparator::exact();
-  const Comparator own(c.part->tolerance, stderr_of(*c.part, c.env));
+  // Indistinguishable from the answer: within the tightest radius the part's tolerance can come to.
+  const Comparator own = c.part->tolerance.mode == Tolerance::Mode::Auto ? Comparator::sigfigs(kMaxAutoSigFigs)
+                                                                         : Comparator(c.part->tolerance, stderr_of(*c.part, c.env));
   for (const auto& r : rewrites) {
     auto v = evaluate(*r.expr, c.env);
     if (!v.ok() || !same_shape(v.value(), ref)) continue;
     const auto xs = numbers(v.value());
     if (!std::all_of(xs.begin(), xs.end(), [](double x) { return std::isfinite(x); })) continue;
     // Indistinguishable from the answer here: the part's own tolerance would accept it.
-    if (matches(tight, v.value(), ref, {}) || matches(own, v.value(), ref, {})) continue;
+    if (matches(tight, v.value(), ref) || matches(own, v.value(), ref)) continue;
     bool accepted = false;
     for (const auto& a : c.part->accept) {
       auto av = evaluate(*a, c.env);
-      if (av.ok() && same_shape(av.value(), v.value()) && matches(tight, v.value(), av.value(), {})) accepted = true;
+      if (av.ok() && same_shape(av.value(), v.value()) && matches(own, v.value(), av.value())) accepted = true;
     }
     if (accepted) continue;  // another correct form of the answer
     bool seen = false;
     for (const auto& o : out)
-      if (matches(tight, v.value(), o.value, {})) seen = true;
+      if (matches(tight, v.value(), o.value)) seen = true;
     if (seen) continue;
-    out.push_back({r.spec->id, r.spec->name, "", v.value(), r.expr});
+    out.push_back({r.spec->id, r.spec->name, "", v.value(), r.expr, feedback_for(*r.spec, quantity)});
+  }
+  return out;
+}
+
+std::vector<AuthorValue> author_values(const PartContext& c, const Value& ref) {
+  std::vector<AuthorValue> out;
+  for (std::size_t i = 0; i < c.part->mistakes.size(); ++i) {
+    auto mv = evaluate(*c.part->mistakes[i].expr, c.env);
+    if (!mv.ok() || !same_shape(mv.value(), ref)) continue;
+    if (matches(Comparator::exact(), mv.value(), ref)) continue;  // the reference itself in this variant
+    out.push_back({i, mv.value()});
   }
   return out;
 }

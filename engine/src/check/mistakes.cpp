@@ -11,61 +11,101 @@ namespace detail {
 namespace {
 
 // The library, one row per mistake: the id (a contract: tests and authors use it), the name shown
-// with a verdict, and the feedback. The rewrites below refer to rows by id.
+// with a verdict, and the feedback; where a text would not be true of every reference, the texts for
+// a divergence and for another log quantity (a log-density, an ELBO, an entropy) follow (nullptr: the
+// general text holds). Every text must be true whatever the variant and wherever the rewrite applied
+// (the whole answer or one term of it). The rewrites below refer to rows by id.
 const std::vector<MistakeSpec> kMistakes = {
     {"kl_direction", "KL direction swapped",
-     "This is the divergence with its two distributions swapped. KL(p ‖ q) averages log(p/q) under its first "
-     "argument p and is not symmetric: keep the two distributions in the order the question gives them."},
+     "This is the value with the two distributions swapped. KL(p ‖ q), the cross-entropy H(p, q) and the other divergences here "
+     "weight by their first argument and are not symmetric: keep the two distributions in the order the question gives them.",
+     nullptr, nullptr},
     {"cross_entropy_for_kl", "cross-entropy instead of KL",
-     "This is the cross-entropy H(p, q) = H(p) + KL(p ‖ q): it is off by the entropy H(p). Subtract the "
-     "entropy, or sum p·log(p/q) instead of −p·log q."},
+     "A cross-entropy H(p, q) = H(p) + KL(p ‖ q) stands where KL(p ‖ q) belongs: it carries the extra entropy H(p). Subtract the "
+     "entropy, or sum p·log(p/q) instead of −p·log q.",
+     nullptr, nullptr},
     {"kl_for_cross_entropy", "KL instead of cross-entropy",
-     "This is KL(p ‖ q), the cross-entropy minus the entropy H(p). The cross-entropy −Σ p·log q includes "
-     "the entropy of p as well."},
+     "KL(p ‖ q) stands where the cross-entropy H(p, q) belongs: KL is the cross-entropy minus the entropy H(p). The cross-entropy "
+     "−Σ p·log q includes the entropy of p as well.",
+     nullptr, nullptr},
     {"temperature_one_side", "temperature on one side only",
-     "The temperature τ was applied to only one of the two distributions. In distillation both the "
-     "teacher's and the student's logits are divided by the same τ before the softmax."},
+     "The temperature was applied to only one of the softmaxes. In this answer each softmax divides its logits by its temperature "
+     "before normalising.",
+     nullptr, nullptr},
     {"temperature_missing", "temperature left out",
-     "This is the value at temperature τ = 1. Divide the logits by τ before taking the softmax."},
+     "This is the value at temperature τ = 1. Divide the logits by τ before taking the softmax.", nullptr, nullptr},
     {"logits_for_probabilities", "logits instead of probabilities",
-     "These are the logits themselves. Turn logits into probabilities with a softmax first: exponentiate "
-     "each one and divide by their sum."},
+     "Logits (divided by the temperature, where there is one) were used where probabilities belong. Turn logits into "
+     "probabilities with a softmax first: exponentiate each one and divide by their sum.",
+     nullptr, nullptr},
     {"tau_squared", "τ² factor",
-     "This differs from the answer by a factor τ². Hinton et al. multiply the soft-label KL by τ² to keep "
-     "its gradients comparable across temperatures; check whether this part includes that factor."},
+     "The soft-label KL term differs from the answer's by a factor τ². Hinton et al. multiply the soft-label KL by τ² to keep its "
+     "gradients comparable across temperatures; check whether this part includes that factor.",
+     nullptr, nullptr},
     {"std_for_variance", "standard deviation read as variance",
-     "The variance was squared: a number given as a variance (σ²) was treated as a standard deviation σ. In "
-     "N(μ, σ²) the second argument is the variance already."},
+     "The variance was squared: a number given as a variance (σ²) was treated as a standard deviation σ. In N(μ, σ²) the second "
+     "argument is the variance already.",
+     nullptr, nullptr},
     {"variance_for_std", "standard deviation used as variance",
-     "A standard deviation σ went where the variance σ² belongs (the value matches using √σ² in its place). "
-     "In N(μ, σ²) the second argument is the variance: square σ first."},
+     "A standard deviation σ = √σ² went where the variance σ² belongs. In N(μ, σ²) the second argument is the variance: square σ "
+     "first.",
+     nullptr, nullptr},
     {"alpha_for_alpha_bar", "α_t instead of ᾱ_t",
-     "This uses α_t = 1 − β_t where the cumulative product ᾱ_t = α_1·α_2·…·α_t belongs (or the reverse). "
-     "q(x_t | x_0) has mean √ᾱ_t·x_0 and variance 1 − ᾱ_t; a single step q(x_t | x_{t−1}) uses α_t."},
+     "This uses α_t = 1 − β_t where the cumulative product ᾱ_t = α_1·α_2·…·α_t belongs (or the reverse). q(x_t | x_0) has mean "
+     "√ᾱ_t·x_0 and variance 1 − ᾱ_t; a single step q(x_t | x_{t−1}) uses α_t.",
+     nullptr, nullptr},
     {"beta_for_beta_tilde", "β_t instead of β̃_t",
-     "This uses β_t where the posterior variance β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t belongs."},
+     "This uses β_t where the posterior variance β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t belongs.", nullptr, nullptr},
     {"sum_vs_mean", "sum instead of mean (or the reverse)",
-     "This differs by the number of terms: a mean was taken where the sum belongs, or the reverse. Check "
-     "whether the quantity adds up over components (KL over dimensions) or averages (a loss over a batch)."},
+     "This differs by the number of terms: a mean was taken where the sum belongs, or the reverse. Check whether the quantity adds "
+     "up over components (KL over dimensions) or averages (a loss over a batch).",
+     nullptr, nullptr},
     {"log_base_2", "log base 2 instead of natural log",
-     "This is the value in bits (log base 2). KL Lab works in nats (natural log): multiply by ln 2 ≈ 0.693, or "
-     "use ln instead of log₂."},
+     "This is the value in bits (log base 2). KL Lab works in nats (natural log): multiply by ln 2 ≈ 0.693, or use ln instead of "
+     "log₂.",
+     nullptr, nullptr},
     {"log_base_10", "log base 10 instead of natural log",
-     "This is the value with log base 10. Use the natural log: multiply by ln 10 ≈ 2.303."},
+     "This is the value with log base 10. Use the natural log: multiply by ln 10 ≈ 2.303.", nullptr, nullptr},
     {"natural_log_for_bits", "natural log instead of log base 2",
-     "This is the value in nats. This part asks for bits: divide by ln 2 ≈ 0.693."},
+     "This is the value in nats. This part asks for bits: divide by ln 2 ≈ 0.693.", nullptr, nullptr},
     {"missing_half", "factor ½ missing",
-     "This is twice the answer: a factor ½ is missing somewhere. Check each formula's constants (the Gaussian KL, the "
-     "Gaussian log-density, total variation and the Jensen-Shannon mixture all carry a ½)."},
-    {"extra_half", "extra factor ½", "This is half the answer: there is a factor ½ too many."},
+     "This is twice the answer: a factor ½ is missing somewhere. Check each formula's constants (the Gaussian KL, the Gaussian "
+     "log-density, total variation and the Jensen-Shannon mixture all carry a ½).",
+     nullptr, nullptr},
+    {"extra_half", "extra factor ½", "This is half the answer: there is a factor ½ too many.", nullptr, nullptr},
     {"sign_flip", "sign flipped",
-     "Your answer and the answer differ only in sign. Check which quantity the question asks for (a loss or its "
-     "negative, a log-likelihood or a negative log-likelihood) and which way round each difference and log ratio goes."},
+     "Your answer is the answer with its sign flipped. Check which way round each difference goes.",
+     "Your answer is the answer with its sign flipped, and a divergence is never negative (KL(p ‖ q) ≥ 0, with 0 only when p = q). "
+     "Check which way round each log ratio goes: log(p/q) with p the first argument.",
+     "Your answer and the answer differ only in sign. Check which quantity the question asks for (a log-probability or its "
+     "negative, an objective or the loss that is its negative) and which way round each difference and log ratio goes."},
 };
+
+// Functions whose values are logarithms (nats): their presence makes a reference a log quantity.
+bool is_log_function(const std::string& name) {
+  static const char* kLogs[] = {"ln", "log", "log2", "log10", "log1p", "entropy", "cross_entropy", "kl", "jsd", "renyi", "kl_gauss",
+                                "kl_std_normal", "kl_mvn", "normal_logpdf", "mixture_logpdf", "log_softmax", "logsumexp", "bits"};
+  for (const char* f : kLogs)
+    if (name == f) return true;
+  return false;
+}
 
 }  // namespace
 
 const std::vector<MistakeSpec>& mistake_table() { return kMistakes; }
+
+const char* feedback_for(const MistakeSpec& m, Quantity q) {
+  if (q == Quantity::Divergence && m.on_divergence) return m.on_divergence;
+  if (q != Quantity::Other && m.on_log) return m.on_log;
+  return m.feedback;
+}
+
+Quantity quantity_of(const Node& reference) {
+  if (is_divergence(reference)) return Quantity::Divergence;
+  for (const auto& f : called_functions(reference))
+    if (is_log_function(f)) return Quantity::Log;
+  return Quantity::Other;
+}
 
 const MistakeSpec* find_mistake(const std::string& id) {
   for (const auto& m : kMistakes)
@@ -294,9 +334,11 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
                    return nullptr;
                  });
 
-  // 9. Whole-value slips: log base, factor ½, sign.
+  // 9. Whole-value slips: log base (only for a value that is a logarithm), factor ½, sign.
   const bool in_bits = b.contains([](const NodePtr& n) -> NodePtr { return is_call(n, {"log2", "bits"}) ? n : nullptr; });
-  if (!in_bits) {
+  if (quantity_of(*reference) == Quantity::Other) {
+    // a probability, a mean, a variance: a log base says nothing about it
+  } else if (!in_bits) {
     b.add("log_base_2", make_binary("/", reference, make_call("ln", {num(2)})));
     b.add("log_base_10", make_binary("/", reference, make_call("ln", {num(10)})));
   } else {

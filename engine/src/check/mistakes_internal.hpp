@@ -11,10 +11,19 @@ namespace detail {
 
 /// One mistake of the library: what it is called and what to tell the learner.
 struct MistakeSpec {
-  const char* id;        ///< stable id, e.g. "kl_direction" (a contract: tests and authors use it)
-  const char* name;      ///< short human name
-  const char* feedback;  ///< what the learner probably did and how to fix it
+  const char* id;             ///< stable id, e.g. "kl_direction" (a contract: tests and authors use it)
+  const char* name;           ///< short human name
+  const char* feedback;       ///< what the learner probably did and how to fix it (true of any reference)
+  const char* on_divergence;  ///< the text when the reference is a divergence (nullptr: `feedback`)
+  const char* on_log;         ///< the text when it is another log quantity (nullptr: `feedback`)
 };
+
+/// What a reference is, for choosing a mistake's text: a divergence (never negative), another
+/// logarithm (a log-density, an ELBO, an entropy), or anything else.
+enum class Quantity { Divergence, Log, Other };
+Quantity quantity_of(const Node& reference);
+/// The mistake's text for a reference of this kind.
+const char* feedback_for(const MistakeSpec& m, Quantity q);
 
 /// The library's table, and one row by id (nullptr when unknown).
 const std::vector<MistakeSpec>& mistake_table();

@@ -1,7 +1,9 @@
 // The stages of a numeric check (number, vector, probability and matrix answers), in the order the
-// checker runs them: the answer's kind and shape, correct, error-carried-forward, the author's
-// mistakes, the library's mistakes, too few digits, sanity (not a distribution, a negative divergence),
-// and finally close or incorrect. Each stage either decides the verdict or passes.
+// checker runs them: the answer's kind and shape, correct, error-carried-forward; then, the verdict's
+// kind being settled by the distance alone (close or incorrect), what to say: the author's mistakes,
+// the library's mistakes, not a distribution, a negative divergence, too few digits, and finally
+// close or incorrect. Each stage either decides the verdict or passes.
+#include <algorithm>
 #include <cmath>
 
 #include "check/internal.hpp"
@@ -13,25 +15,27 @@ namespace detail {
 
 namespace {
 
-// A verdict about the learner's value x.
+// A verdict about the learner's value x, of the kind the distance gave.
 Verdict about(const NumericCheck& k, VerdictKind kind) {
   Verdict v = make_verdict(kind);
   v.answer_text = format_value_short(k.x, 10);
   return v;
 }
 
-bool accepted(const NumericCheck& k, const Value& target) { return matches(k.cmp, k.x, target, k.prec); }
+bool accepted(const NumericCheck& k, const Value& target) { return same_shape(target, k.x) && matches(k.cmp, k.x, target); }
 
-// Fully matched: with every digit the learner typed ("0.05" is too coarse to tell 0.047 from 0.052).
-bool fully(const NumericCheck& k, const Value& target) {
-  return compare_values(k.cmp, k.x, target, k.prec).overall == Match::Within;
+// For a StdErr part: how many standard errors x is from the reference.
+double standard_errors(const NumericCheck& k) { return distance(k.x, k.ref) / k.cmp.standard_error(); }
+
+// The most significant figures any entry of the reference needs.
+int digits_needed(const NumericCheck& k) {
+  int n = 1;
+  for (double r : numbers(k.ref)) n = std::max(n, k.cmp.digits_needed(r));
+  return n;
 }
 
-double distance(const Value& a, const Value& b) {
-  const auto xs = numbers(a), ys = numbers(b);
-  double d = 0;
-  for (std::size_t i = 0; i < xs.size(); ++i) d = std::max(d, std::fabs(xs[i] - ys[i]));
-  return d;
+bool is_stderr(const NumericCheck& k) {
+  return k.cmp.tolerance().mode == Tolerance::Mode::StdErr && k.cmp.standard_error() > 0;
 }
 
 }  // namespace
@@ -58,11 +62,14 @@ std::optional<Verdict> stage_correct(const NumericCheck& k) {
   bool alt = false;
   for (const auto& a : k.c.part->accept) {
     auto av = evaluate(*a, k.c.env);
-    if (av.ok() && same_shape(av.value(), k.x) && accepted(k, av.value())) alt = true;
+    if (av.ok() && accepted(k, av.value())) alt = true;
   }
   if (k.m.overall != Match::Within && !alt) return std::nullopt;
   Verdict v = about(k, VerdictKind::Correct);
   v.feedback = "Correct. The exact value is " + format_value_short(k.ref, 7) + ".";
+  if (is_stderr(k) && k.m.overall == Match::Within)
+    v.feedback = "Correct: your estimate is " + format_number(standard_errors(k), 2) + " standard errors from the exact value, " +
+                 format_value_short(k.ref, 7) + " (within " + format_number(k.cmp.tolerance().value, 3) + " are accepted).";
   return v;
 }
 
@@ -82,8 +89,7 @@ std::optional<Verdict> stage_error_carried_forward(const NumericCheck& k) {
     auto qref = c.env.find(q.name);
     if (!qv.ok() || qref == c.env.end() || !same_shape(qv.value(), qref->second)) continue;
     const Comparator qcmp(q.tolerance, stderr_of(q, c.env));
-    if (compare_values(qcmp, qv.value(), qref->second, precisions_of(it->second, qv.value())).overall == Match::Within)
-      continue;  // that answer was right
+    if (matches(qcmp, qv.value(), qref->second)) continue;  // that answer was right
     overrides[q.name] = qv.value();
     used.push_back(q.id);
   }
@@ -91,7 +97,7 @@ std::optional<Verdict> stage_error_carried_forward(const NumericCheck& k) {
   auto env2 = bind_parts(*c.ex, c.params, overrides, c.index);
   if (!env2.ok()) return std::nullopt;
   auto ecf = evaluate(*c.part->answer, env2.value());
-  if (!ecf.ok() || !same_shape(ecf.value(), k.x) || !accepted(k, ecf.value())) return std::nullopt;
+  if (!ecf.ok() || !accepted(k, ecf.value())) return std::nullopt;
   Verdict v = about(k, VerdictKind::CorrectGivenEarlier);
   std::string parts;
   for (std::size_t i = 0; i < used.size(); ++i) parts += (i ? (i + 1 == used.size() ? " and " : ", ") : "") + used[i];
@@ -101,31 +107,10 @@ std::optional<Verdict> stage_error_carried_forward(const NumericCheck& k) {
 }
 
 std::optional<Verdict> stage_author_mistakes(const NumericCheck& k) {
-  const Part& p = *k.c.part;
-  int best = -1;
+  const AuthorValue* best = nullptr;
   double best_d = 0;
-  for (std::size_t i = 0; i < p.mistakes.size(); ++i) {
-    auto mv = evaluate(*p.mistakes[i].expr, k.c.env);
-    if (!mv.ok() || !same_shape(mv.value(), k.x) || !fully(k, mv.value())) continue;
-    if (matches(Comparator::exact(), mv.value(), k.ref, {})) continue;
-    const double d = distance(k.x, mv.value());
-    if (best < 0 || d < best_d) {
-      best = static_cast<int>(i);
-      best_d = d;
-    }
-  }
-  if (best < 0) return std::nullopt;
-  Verdict v = about(k, VerdictKind::Incorrect);
-  v.mistake = "author:" + std::to_string(best + 1);
-  give_feedback(v, p.mistakes[static_cast<std::size_t>(best)].feedback, k.c.env);
-  return v;
-}
-
-std::optional<Verdict> stage_library_mistakes(const NumericCheck& k) {
-  const AppliedMistake* best = nullptr;
-  double best_d = 0;
-  for (const auto& am : k.library()) {
-    if (!fully(k, am.value)) continue;
+  for (const auto& am : *k.authored) {
+    if (!accepted(k, am.value)) continue;
     const double d = distance(k.x, am.value);
     if (!best || d < best_d) {
       best = &am;
@@ -133,80 +118,139 @@ std::optional<Verdict> stage_library_mistakes(const NumericCheck& k) {
     }
   }
   if (!best) return std::nullopt;
-  Verdict v = about(k, VerdictKind::Incorrect);
-  v.mistake = best->id;
-  v.mistake_name = best->name;
-  const MistakeSpec* spec = find_mistake(best->id);
-  v.feedback = spec ? spec->feedback : "";
+  Verdict v = about(k, k.kind);
+  v.mistake = "author:" + std::to_string(best->index + 1);
+  give_feedback(v, k.c.part->mistakes[best->index].feedback, k.c.env);
   return v;
 }
 
-std::optional<Verdict> stage_too_few_digits(const NumericCheck& k) {
-  if (k.m.overall != Match::TooFewDigits) return std::nullopt;
-  Verdict v = about(k, VerdictKind::Close);
-  v.mistake = "too_few_digits";
-  v.mistake_name = "too few significant figures";
-  v.feedback = "Right idea, but give at least " + std::to_string(k.cmp.min_sigfigs()) + " significant figures: " + trim(k.answer) +
-               " is too coarse to check.";
-  return v;
-}
-
-std::optional<Verdict> stage_sanity(const NumericCheck& k) {
-  const Part& p = *k.c.part;
-  if (p.kind == AnswerKind::Probability && k.x.is_vector()) {
-    const Vec& xv = k.x.vector();
-    double slack = 1e-9;
-    for (const auto& pr : k.prec) slack += pr.half_unit;
-    const bool negative = (xv.array() < 0).any();
-    if (negative || std::fabs(xv.sum() - 1) > std::max(slack, kProbTolerance)) {
-      Verdict v = about(k, VerdictKind::Incorrect);
-      v.mistake = "not_distribution";
-      v.mistake_name = "not a probability distribution";
-      v.feedback = negative ? std::string("Not a probability distribution: an entry is negative. Probabilities are never below 0 (if these are logits, apply a softmax).")
-                            : "Not a probability distribution: the entries sum to " + format_number(xv.sum(), 6) + ", not 1.";
-      v.wrong_components = k.m.off;
-      return v;
+std::optional<Verdict> stage_library_mistakes(const NumericCheck& k) {
+  const AppliedMistake* best = nullptr;
+  double best_d = 0;
+  for (const auto& am : *k.library) {
+    if (!accepted(k, am.value)) continue;
+    const double d = distance(k.x, am.value);
+    if (!best || d < best_d) {
+      best = &am;
+      best_d = d;
     }
   }
-  if (k.x.is_number() && k.x.number() < 0 && is_divergence(*inline_parts(p.answer, k.c.earlier_defs()))) {
-    Verdict v = about(k, VerdictKind::Incorrect);
-    v.mistake = "negative_divergence";
-    v.mistake_name = "a divergence below zero";
-    v.feedback = "A divergence is never negative (Gibbs' inequality: KL(p ‖ q) ≥ 0, with 0 only when p = q). Check the signs of your log terms, "
-                 "and which distribution each log is of.";
-    return v;
+  if (!best) return std::nullopt;
+  Verdict v = about(k, k.kind);
+  v.mistake = best->id;
+  v.mistake_name = best->name;
+  v.feedback = best->feedback;
+  return v;
+}
+
+// A probability answer that is not right and is not a distribution: an entry below zero, or a sum
+// off 1 by more than the rounding of its entries as typed can explain (half a unit in the last digit
+// of each; 1e-6 for computed entries, the language's own tolerance).
+std::optional<Verdict> stage_not_distribution(const NumericCheck& k) {
+  if (k.c.part->kind != AnswerKind::Probability || !k.x.is_vector()) return std::nullopt;
+  const Vec& xv = k.x.vector();
+  const double slack = distribution_slack(k.prec, static_cast<std::size_t>(xv.size()));
+  const bool negative = (xv.array() < 0).any();
+  if (!negative && std::fabs(xv.sum() - 1) <= slack) return std::nullopt;
+  Verdict v = about(k, k.kind);
+  v.mistake = "not_distribution";
+  v.mistake_name = "not a probability distribution";
+  v.feedback = negative ? std::string("Not a probability distribution: an entry is negative. Probabilities are never below 0 (if these are logits, apply a softmax).")
+                        : "Not a probability distribution: the entries sum to " + format_number(xv.sum(), 6) +
+                              ", not 1 (more than rounding the entries explains).";
+  v.wrong_components = k.m.off;
+  return v;
+}
+
+std::optional<Verdict> stage_negative_divergence(const NumericCheck& k) {
+  const Part& p = *k.c.part;
+  if (!k.x.is_number() || !(k.x.number() < 0) || !is_divergence(*inline_parts(p.answer, k.c.earlier_defs()))) return std::nullopt;
+  Verdict v = about(k, k.kind);
+  v.mistake = "negative_divergence";
+  v.mistake_name = "a divergence below zero";
+  v.feedback = "A divergence is never negative (Gibbs' inequality: KL(p ‖ q) ≥ 0, with 0 only when p = q). Check the signs of your log terms, "
+               "and which distribution each log is of.";
+  return v;
+}
+
+// Typed with fewer digits than the tolerance needs, and right to the digits given: the answer is too
+// coarse to check (its kind still comes from the distance).
+std::optional<Verdict> stage_too_few_digits(const NumericCheck& k) {
+  const std::vector<double> xs = numbers(k.x), rs = numbers(k.ref);
+  if (k.prec.size() != xs.size() || k.m.off.empty()) return std::nullopt;
+  for (int i : k.m.off) {
+    const auto e = static_cast<std::size_t>(i - 1);
+    const Precision& p = k.prec[e];
+    const double d = std::fabs(xs[e] - rs[e]);
+    if (!(p.half_unit > k.m.bands.correct[e]) || !(d <= p.half_unit * (1 + 1e-9))) return std::nullopt;
   }
-  return std::nullopt;
+  Verdict v = about(k, k.kind);
+  v.mistake = "too_few_digits";
+  v.mistake_name = "too few significant figures";
+  const std::string n = std::to_string(digits_needed(k));
+  if (k.x.is_number()) {
+    v.feedback = "Right as far as it goes, but give at least " + n + " significant figures: " + trim(k.answer) + " is too coarse to check. " +
+                 tolerance_text(k.cmp, k.ref);
+  } else {
+    v.wrong_components = k.m.off;
+    v.feedback = "Right as far as it goes, but give " + std::string(k.m.off.size() == 1 ? "entry " : "entries ") + components_text(k.m.off) +
+                 " to at least " + n + " significant figures. " + tolerance_text(k.cmp, k.ref);
+  }
+  return v;
 }
 
 Verdict stage_close_or_incorrect(const NumericCheck& k) {
   const Value& x = k.x;
-  if (k.m.overall == Match::Close) {
-    Verdict v = about(k, VerdictKind::Close);
-    if (!x.is_number()) v.wrong_components = k.m.off;
-    v.mistake = "rounding";
-    v.mistake_name = "rounding too early";
-    if (x.is_number()) {
-      // Which significant digit first differs.
-      const double a = std::fabs(k.ref.number());
-      const double d = std::fabs(x.number() - k.ref.number());
-      const int digit = a > 0 && d > 0 ? std::max(1, static_cast<int>(std::floor(std::log10(a)) - std::floor(std::log10(d))) + 1) : 1;
-      v.feedback = "Close, but not within the tolerance: your answer differs from the exact value in the " + ordinal(digit) +
-                   " significant digit. Rounding intermediate results too early does this: keep full precision until the end.";
+  Verdict v = about(k, k.kind);
+  if (!x.is_number()) v.wrong_components = k.m.off;
+  if (is_stderr(k)) {
+    // A Monte Carlo answer: say how far in standard errors, and how rare that is for an honest estimate.
+    const double z = standard_errors(k);
+    const std::string se = "one standard error here is " + format_number(k.cmp.standard_error(), 3) + ", and estimates within " +
+                           format_number(k.cmp.tolerance().value, 3) + " of them are accepted";
+    if (k.kind == VerdictKind::Close) {
+      v.mistake = "outside_standard_errors";
+      v.mistake_name = "outside the standard errors";
+      v.feedback = "Close, but " + format_number(z, 2) + " standard errors from the exact value (" + se +
+                   "). By the normal approximation, the chance that an honest estimate lands this far out is " +
+                   probability_text(normal_two_sided_tail(z)) + ", so check each step of yours.";
     } else {
-      v.feedback = std::string(k.m.off.size() == 1 ? "Close, but entry " : "Close, but entries ") + components_text(k.m.off) +
-                   (k.m.off.size() == 1 ? " is" : " are") + " not within the tolerance. Rounding intermediate results too early does this.";
+      v.feedback = "Not correct: " + format_number(z, 2) + " standard errors from the exact value (" + se +
+                   "). An honest estimate practically never lands that far out.";
+      if (!k.c.part->hints.empty()) v.feedback += " A hint is available.";
     }
     return v;
   }
-  Verdict v = about(k, VerdictKind::Incorrect);
-  if (!x.is_number()) v.wrong_components = k.m.off;
+  if (k.kind == VerdictKind::Close) {
+    v.mistake = "rounding";
+    v.mistake_name = "outside the tolerance";
+    std::string said;
+    if (x.is_number()) {
+      // Compared digit by digit with the exact value at the last place the learner wrote (six
+      // significant figures for an expression, whose value is then quoted).
+      const bool typed = k.prec.size() == 1 && k.prec[0].typed;
+      const int place = typed ? k.prec[0].place : decimal_exponent(std::max(std::fabs(x.number()), 1e-300)) - 5;
+      const int digit = first_differing_digit(x.number(), k.ref.number(), place);
+      const std::string yours = typed ? "your answer" : "your answer's value, " + format_number(x.number(), 6) + ",";
+      said = digit > 0 ? "Close, but outside the tolerance: compared with the exact value rounded to the same decimal places, " + yours +
+                             " first differs in the " + ordinal(digit) + " significant digit. "
+                       : "Close, but outside the tolerance. ";
+      said += tolerance_text(k.cmp, k.ref);
+    } else {
+      said = std::string(k.m.off.size() == 1 ? "Close, but entry " : "Close, but entries ") + components_text(k.m.off) +
+             (k.m.off.size() == 1 ? " is" : " are") + " outside the tolerance. " + tolerance_text(k.cmp, k.ref);
+    }
+    v.feedback = said + " If you rounded intermediate results, keep full precision until the end.";
+    return v;
+  }
   if (x.is_vector() || x.is_matrix()) {
     v.feedback = k.m.off.size() == numbers(x).size() ? "Not correct: none of the entries match."
                  : k.m.off.size() == 1               ? "Not correct: entry " + components_text(k.m.off) + " is off (the others are right)."
                                                      : "Not correct: entries " + components_text(k.m.off) + " are off (the others are right).";
   } else {
     v.feedback = "Not correct.";
+    if (k.prec.size() == 1 && k.prec[0].typed && k.prec[0].sigfigs < digits_needed(k))
+      v.feedback += " (Give at least " + std::to_string(digits_needed(k)) + " significant figures.)";
   }
   if (!k.c.part->hints.empty()) v.feedback += " A hint is available.";
   return v;

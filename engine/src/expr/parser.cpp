@@ -498,12 +498,25 @@ class Parser {
           const int col = t.column;
           ++i_;
           KL_TRY(NodePtr inner, expression());
+          // The course prints vectors as tuples, (0.4, 0.3, 0.2, 0.1): a bracketed list of two or more
+          // items is a vector, like [0.4, 0.3, 0.2, 0.1].
+          std::vector<NodePtr> items{inner};
+          while (at_op(",")) {
+            ++i_;
+            KL_TRY(NodePtr item, expression());
+            items.push_back(item);
+          }
           if (!at_op(")")) {
             if (peek().kind == Tok::End) return error_at(col, "the '(' here is never closed: add ')'");
-            return unexpected("')'");
+            return unexpected(items.size() > 1 ? "',' or ')'" : "')'");
           }
           ++i_;
-          return inner;
+          if (items.size() == 1) return inner;
+          auto n = std::make_shared<Node>();
+          n->type = Node::Type::VectorLit;
+          n->column = col;
+          n->children = std::move(items);
+          return NodePtr(n);
         }
         if (t.text == "[") {
           const int col = t.column;

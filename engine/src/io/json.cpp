@@ -1,6 +1,8 @@
 // A small strict JSON reader: enough for progress records, hardened for hostile input.
 #include "io/json.hpp"
 
+#include "io/utf8.hpp"
+
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -139,7 +141,18 @@ class Reader {
     while (true) {
       // Copy a run of plain characters at once (most strings have no escapes).
       std::size_t run = i_;
-      while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' && static_cast<unsigned char>(s_[run]) >= 0x20) ++run;
+      while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' && static_cast<unsigned char>(s_[run]) >= 0x20) {
+        if (static_cast<unsigned char>(s_[run]) < 0x80) {
+          ++run;
+          continue;
+        }
+        const std::size_t n = utf8_length(s_, run);
+        if (n == 0) {
+          i_ = run;
+          return fail("a string is not valid UTF-8");
+        }
+        run += n;
+      }
       out.append(s_.data() + i_, run - i_);
       i_ = run;
       if (i_ >= s_.size()) return fail("a string is never closed");

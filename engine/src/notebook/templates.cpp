@@ -1,4 +1,5 @@
-// Text templates: author text with {{expr}} / {{expr:digits}} slots, filled per variant.
+// Text templates: author text with {{expr}} / {{expr:digits}} slots, filled per variant (a negative
+// number after an operator in brackets, so a page never prints "1 − −0.5").
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -44,6 +45,30 @@ std::string human_value(const Value& v, int digits) {
     }
     default: return format_value_short(v, digits);
   }
+}
+
+// True when the text before `pos` ends with an operator, so a negative number there needs brackets
+// ("x − (−1.6)", "2 · (−3)"). A "-", "+" or "*" that opens a line is a Markdown bullet, not an operator.
+bool after_operator(const std::string& text, std::size_t pos) {
+  std::size_t end = pos;
+  while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+  const std::size_t nl = end == 0 ? std::string::npos : text.rfind('\n', end - 1);
+  const std::size_t line_start = nl == std::string::npos ? 0 : nl + 1;
+  const std::string before = text.substr(line_start, end - line_start);  // the slot's line up to it
+  auto ends_with = [&](const char* s) {
+    const std::string t(s);
+    return before.size() >= t.size() && before.compare(before.size() - t.size(), t.size(), t) == 0;
+  };
+  for (const char* cmd : {"\\cdot", "\\times", "\\pm", "\\mp", "\\div"})
+    if (ends_with(cmd)) return true;
+  for (const char* op : {"\xE2\x88\x92", "\xC3\x97", "\xC2\xB7", "\xE2\x8B\x85", "\xC2\xB1", "\xE2\x88\x93", "\xC3\xB7"})  // − × · ⋅ ± ∓ ÷
+    if (ends_with(op)) return true;
+  if (before.empty()) return false;
+  const char c = before.back();
+  if (c != '+' && c != '-' && c != '*' && c != '/' && c != '^') return false;
+  // "- {{x}}" opening a line is a Markdown list item, not a subtraction.
+  const bool bullet = (c == '+' || c == '-' || c == '*') && before.find_first_not_of(" \t") == before.size() - 1 && end < pos;
+  return !bullet;
 }
 
 }  // namespace
@@ -103,7 +128,9 @@ Result<std::vector<std::string>> slot_values(const TextTemplate& t, const Enviro
       e.message = "in {{" + slot.source + "}}: " + e.message;
       return e;
     }
-    out.push_back(human_value(v.value(), slot.digits));
+    std::string text = human_value(v.value(), slot.digits);
+    if (v.value().is_number() && v.value().number() < 0 && after_operator(t.text, slot.start)) text = "(" + text + ")";
+    out.push_back(std::move(text));
   }
   return out;
 }

@@ -92,6 +92,8 @@ bool Session::usable() const { return impl_->checker != nullptr; }
 const Checker* Session::checker() const { return impl_->checker.get(); }
 std::vector<Error> Session::validate(int variants) const { return kl::validate(impl_->report, variants); }
 
+std::vector<Error> Session::warnings(int variants) const { return kl::validation_warnings(impl_->report, variants); }
+
 std::vector<CellResult> Session::run_all() { return impl_->runtime.run_all(); }
 Result<std::vector<CellResult>> Session::edit_cell(const std::string& cell, const std::string& source) {
   return impl_->runtime.edit(cell, source);
@@ -114,6 +116,13 @@ Result<PartView> Session::view(const std::string& part, std::uint64_t seed) cons
   KL_TRY(auto found, impl_->find(part));
   (void)found;
   return c->view(part, seed);
+}
+
+Result<AnswerPreview> Session::preview(const std::string& part, const std::string& answer, std::uint64_t seed) const {
+  KL_TRY(const Checker* c, impl_->usable_checker());
+  KL_TRY(auto found, impl_->find(part));
+  (void)found;
+  return c->preview(part, answer, seed);
 }
 
 Result<ExerciseSlots> Session::exercise_slots(const std::string& exercise, std::uint64_t seed) const {

@@ -88,6 +88,16 @@ std::string view_json(const Result<PartView>& r) {
     w.key("stepPrompts").strings(v.step_prompts);
     w.key("stepHints");
     nested_strings(w, v.step_hints);
+    w.key("choiceOrder").begin_array();
+    for (int i : v.choice_order) w.value(i);
+    w.end_array();
+  });
+}
+
+std::string answer_preview_json(const Result<AnswerPreview>& r) {
+  return ok_or_failure(r, [](Writer& w, const AnswerPreview& p) {
+    w.member("readable", p.readable).member("kind", p.kind).member("value", p.value).member("mathml", p.mathml);
+    w.member("message", p.message).member("column", p.column).member("note", p.note).member("expects", p.expects);
   });
 }
 
@@ -105,6 +115,9 @@ std::string slots_json(const Result<ExerciseSlots>& r) {
       nested_strings(w, p.mistakes);
       w.key("choices");
       nested_strings(w, p.choices);
+      w.key("order").begin_array();
+      for (int i : p.order) w.value(i);
+      w.end_array();
       w.key("steps").begin_array();
       for (const auto& st : p.steps) {
         w.begin_object().key("prompt").strings(st.prompt).key("hints");

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "check/derivation_internal.hpp"
+#include "check/lint.hpp"
 #include "kl/check.hpp"
 #include "kl/session.hpp"
 #include "notebook/variants_internal.hpp"
@@ -494,6 +495,15 @@ class Validator {
 };
 
 }  // namespace
+
+std::vector<Error> validation_warnings(const ParseReport& report, int variants) {
+  if (!report.errors.empty()) return {};
+  auto checker = Checker::create(report.notebook);
+  if (!checker.ok()) return {};
+  auto warnings = detail::checker_warnings(report.notebook, checker.value(), variants);
+  std::stable_sort(warnings.begin(), warnings.end(), [](const Error& a, const Error& b) { return a.line < b.line; });
+  return warnings;
+}
 
 std::vector<Error> validate(const ParseReport& report, int variants) {
   auto errors = Validator(report, variants).run();
