@@ -353,7 +353,8 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
 
   /** Runs a part's hint and solution steps one after the other (a double click reveals two hints in order). */
   function serial(p, f) {
-    p.queue = p.queue.then(f, f);
+    const run = () => f().catch((e) => notify(`This could not be shown: ${messageOf(e)}`, 'warning'));
+    p.queue = p.queue.then(run, run);
     return p.queue;
   }
 

@@ -309,7 +309,8 @@ function hydrateLearner({ doc, client, record, ex, notify, update, fixed, lms })
 
   const show = (editing = false) => {
     const l = record.learner;
-    box.hidden = false;
+    // in an LMS the course says who is working (and may say nobody): no field to name oneself
+    box.hidden = lms && !l;
     whoEl.hidden = !l || editing;
     form.hidden = !!l && !editing;
     if (l) nameEl.textContent = lms ? `${who(l)}, from your course` : who(l);

@@ -84,7 +84,8 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
   }
 
   use(storeFor(current));
-  const ready = load(store.read(), current).catch((e) => notify(`Your saved progress could not be loaded: ${e.message}`, 'warning'));
+  // no engine (it could not start): the page says so; the stored record stays as it is
+  const ready = load(store.read(), current).catch(() => {});
 
   let refreshing = false;
   let refreshAgain = false;
@@ -100,6 +101,8 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
         const json = await nb.recordJson();
         if (typeof json === 'string') cache = json;
       } while (refreshAgain);
+    } catch {
+      // no engine to ask: the last text known stays the one pagehide writes
     } finally {
       refreshing = false;
     }
@@ -117,18 +120,19 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
     writeCounts();
     if (!dirty) return;
     dirty = false;
-    const stored = store.read();
-    if (stored !== null && stored !== lastSeen) {
-      const merged = await nb.mergeRecord(stored);
-      if (!merged.ok) store.setAside(stored, merged.error.message);
-    }
-    const json = await nb.recordJson();
-    if (typeof json !== 'string') {
+    try {
+      const stored = store.read();
+      if (stored !== null && stored !== lastSeen) {
+        const merged = await nb.mergeRecord(stored);
+        if (!merged.ok) store.setAside(stored, merged.error.message);
+      }
+      const json = await nb.recordJson();
+      if (typeof json !== 'string') throw new Error('no record');
+      cache = json;
+      if (store.write(json)) lastSeen = json;
+    } catch {
       dirty = true; // the engine could not answer: the next change or pagehide tries again
-      return;
     }
-    cache = json;
-    if (store.write(json)) lastSeen = json;
   }
 
   const saver = createSaver({
@@ -219,7 +223,8 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
       if (!r.ok) return r;
       const aside = store.keepAside(r.previous);
       partAside = null;
-      if (!current && fileLearner && fileLearner.id) {
+      // (a host's storage, the LMS's, has one place for the record: there the host decides who works)
+      if (!current && fileLearner && fileLearner.id && !storage) {
         const a = await adopt({ id: fileLearner.id, name: fileLearner.name || '' });
         if (!a.ok) return a;
       } else {
