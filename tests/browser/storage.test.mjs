@@ -116,8 +116,8 @@ test('two tabs of one notebook: neither loses the answers the other saved', asyn
     await b.goto(`${env.base}distillation.html`);
     await waitReady(b);
     // Interleaved: A answers ex8a, B (which loaded before that) answers ex8b, then A answers ex8b2.
-    await answer(a, 'ex8a', '[0.876, 0.118, 0.006]');
-    await saved(a, KEY, '0.876');
+    await answer(a, 'ex8a', '[0.8756, 0.1185, 0.0059]');
+    await saved(a, KEY, '0.8756');
     await answer(b, 'ex8b', '0.0252');
     await saved(b, KEY, '0.0252');
     await answer(a, 'ex8b2', '0.0470');
@@ -126,7 +126,7 @@ test('two tabs of one notebook: neither loses the answers the other saved', asyn
     const c = await context.newPage();
     await c.goto(`${env.base}distillation.html`);
     await waitReady(c);
-    for (const [part, value] of [['ex8a', '[0.876, 0.118, 0.006]'], ['ex8b', '0.0252'], ['ex8b2', '0.0470']]) {
+    for (const [part, value] of [['ex8a', '[0.8756, 0.1185, 0.0059]'], ['ex8b', '0.0252'], ['ex8b2', '0.0470']]) {
       assert.equal(await c.locator(`[name="${part}"]`).inputValue(), value, part);
       assert.equal(await verdictOf(c, part), 'correct', part);
     }
