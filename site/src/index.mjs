@@ -1,8 +1,10 @@
-// The index page: each notebook's progress, read from localStorage (nothing here can break the list).
-import { summarise } from './progress.mjs';
+// The index page: each notebook's progress as its page last showed it (verdicts the engine re-checked;
+// progress.mjs writeSummary), for the learner this browser last named. Nothing here can break the list.
+import { summarise, rememberedLearner } from './progress.mjs';
 import { notifier } from './ui.mjs';
 import { registerWorker } from './sw-client.mjs';
 
+const learner = rememberedLearner();
 for (const li of document.querySelectorAll('[data-notebook]')) {
   const id = li.dataset.notebook;
   const total = Number(li.dataset.parts) || 0;
@@ -10,16 +12,14 @@ for (const li of document.querySelectorAll('[data-notebook]')) {
   if (!out) continue;
   let s;
   try {
-    s = summarise(id);
+    s = summarise(id, learner?.id ?? '');
   } catch {
-    s = { state: 'unreadable' };
+    s = { state: 'none' };
   }
   if (s.state === 'ok' && s.tried > 0) {
     out.textContent = `Your progress: ${s.correct} of ${total} parts correct${s.partial ? `, ${s.partial} partly` : ''}.`;
     out.classList.add('kl-has-progress');
     if (s.correct === total && total > 0) li.classList.add('kl-done');
-  } else if (s.state === 'unreadable') {
-    out.textContent = 'Your saved progress for this notebook could not be read; open the notebook to set it aside.';
   } else if (s.state === 'unavailable') {
     out.textContent = `${total} parts. (This browser does not let the page store progress.)`;
   } else {
