@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sweep.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
 #include "kl/session.hpp"
@@ -80,11 +81,11 @@ bool any_contains(const std::vector<std::string>& list, const std::string& phras
 TEST_CASE("derivation: the author's steps are accepted, written out or as the reference text, in every variant", "[derivation]") {
   const auto r = fixture();
   const kl::Checker c = checker_for(r);
-  CHECK(kl::validate(r, 50).empty());
+  CHECK(kl::validate(r, kltest::kVariants).empty());
   for (const std::string part : {"g1", "g2", "g3"}) {
     auto ref = c.reference_expression(part);
     REQUIRE(ref.ok());
-    for (std::uint64_t seed = 0; seed <= 50; ++seed) {
+    for (std::uint64_t seed = 0; seed <= static_cast<std::uint64_t>(kltest::kVariants); ++seed) {
       const kl::Verdict v = c.check(part, ref.value(), seed);
       INFO(part << " seed " << seed << ": " << v.feedback);
       CHECK(v.kind == K::Correct);
