@@ -171,7 +171,8 @@ TEST_CASE("regression: 1+1+...+1 with 2,500 terms broke the wasm instance for go
     const kl::Verdict ecf = checker.value().check("ex8b", "0.047", 0, {{"ex8a", chain}});
     CHECK_FALSE(ecf.feedback.empty());
   }
-  const auto reference = kl::evaluate_text("kl(softmax([3, 1, -2]), softmax([2, 0, -1]))", *new kl::Environment());
+  kl::Environment scratch;
+  const auto reference = kl::evaluate_text("kl(softmax([3, 1, -2]), softmax([2, 0, -1]))", scratch);
   REQUIRE(reference.ok());
   CHECK(checker.value().check("ex8b", kl::format_value(reference.value())).kind == kl::VerdictKind::Correct);
 }

@@ -121,10 +121,18 @@ class Rng;
 /// once per 2^16 units charged, so it costs nothing measurable. The work cap, not the clock,
 /// decides every verdict in practice (kMaxWork is reached in well under the deadlines used), so
 /// verdicts stay the same on every machine.
+/// The limit a unit of work's Budget gets unless told otherwise: kMaxWork, or what a tool set for the
+/// whole process with set_default_work_limit. Only the fuzzers lower it (so that every input, even
+/// one built to exhaust its budget, runs in milliseconds under the sanitizers); the product and
+/// the tests never change it, so verdicts everywhere are those of kMaxWork.
+std::int64_t default_work_limit();
+/// Sets default_work_limit() for the whole process (a tool's setting; see above).
+void set_default_work_limit(std::int64_t limit);
+
 class Budget {
  public:
   /// `limit` work units; `seconds` > 0 also sets a deadline that many seconds from now.
-  explicit Budget(std::int64_t limit = kMaxWork, double seconds = 0.0);
+  explicit Budget(std::int64_t limit = default_work_limit(), double seconds = 0.0);
   /// Adds n units; a TooLarge error once the limit or the deadline is passed (and from then on).
   Result<bool> charge(std::int64_t n);
   std::int64_t used() const { return used_; }
@@ -149,7 +157,7 @@ struct EvalOptions {
   const std::set<std::string>* forbidden = nullptr;
   /// When set, uniform(a, b[, step]), randint(a, b) and choice(x, ...) draw from it (exercise variants).
   Rng* rng = nullptr;
-  /// The unit of work's budget. Null: the evaluation gets a budget of its own (kMaxWork).
+  /// The unit of work's budget. Null: the evaluation gets a budget of its own (default_work_limit()).
   Budget* budget = nullptr;
 };
 

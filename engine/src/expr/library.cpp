@@ -3,6 +3,7 @@
 #include "expr/library.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 
@@ -10,6 +11,13 @@
 #include "kl/numerics.hpp"
 
 namespace kl {
+
+namespace {
+std::atomic<std::int64_t> g_default_work_limit{kMaxWork};
+}  // namespace
+
+std::int64_t default_work_limit() { return g_default_work_limit.load(std::memory_order_relaxed); }
+void set_default_work_limit(std::int64_t limit) { g_default_work_limit.store(limit, std::memory_order_relaxed); }
 
 Budget::Budget(std::int64_t limit, double seconds) : limit_(limit) {
   if (seconds > 0) {

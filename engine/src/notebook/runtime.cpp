@@ -89,7 +89,7 @@ CellResult Runtime::run_cell(std::size_t index) {
       r.values.emplace_back(c.slider.name, Value(c.slider.value));
     } else if (c.type == Cell::Type::Code) {
       std::set<std::string> assigned;
-      Budget budget(kMaxWork, kMaxSeconds);
+      Budget budget(default_work_limit(), kMaxSeconds);
       EvalOptions options;
       options.budget = &budget;
       for (const auto& st : c.statements) {
@@ -267,8 +267,12 @@ Result<PlotData> Runtime::plot(const std::string& cell_id) const {
   auto cached = plots_.find(cell_id);
   if (cached != plots_.end()) return cached->second;
   const Plot& p = c->plot;
+  // A plot whose lines did not parse (an author error, reported by the parser) has nothing to draw.
+  bool complete = p.over != nullptr;
+  for (const auto& s : p.series) complete = complete && s.expr != nullptr;
+  if (!complete) return make_error(ErrorCode::Notebook, "the plot '" + cell_id + "' has lines that could not be read");
   // One budget for the whole plot: `over` and every point of every series.
-  Budget budget(kMaxWork, kMaxSeconds);
+  Budget budget(default_work_limit(), kMaxSeconds);
   EvalOptions options;
   options.budget = &budget;
   KL_TRY(Value xs, evaluate(*p.over, env_, options));
