@@ -33,7 +33,7 @@ FUZZ_FLAGS = -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefi
 APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
-.PHONY: all deps native wasm site offline package serve test test-native test-wasm test-node test-browser test-cli \
+.PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-site test-browser test-cli lint screenshots \
         sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
@@ -70,21 +70,49 @@ wasm: deps
 site: wasm
 	@$(NODE) site/tools/build.mjs
 
+# CORS=1: also send Access-Control-Allow-Origin: * (a page on another origin embeds from this one)
 serve: site
-	@$(NODE) site/tools/serve.mjs --port $(PORT)
+	@$(NODE) site/tools/serve.mjs --port $(PORT) $(if $(filter 1 yes true,$(CORS)),--cors)
 
 # One self-contained HTML file per notebook (engine, wasm, runtime, CSS and notebook inside), for
 # file:// with no network. The site build writes them (the pages link to them); this lists them.
 offline: site
 	@$(NODE) site/tools/offline.mjs
 
+# NOTEBOOKS=dir: `make package` and `make scorm` carry that folder's notebooks (a course's own) instead
+# of site/notebooks; their site is built into build/course-site.
+COURSE_SITE := build/course-site
+ifneq ($(NOTEBOOKS),)
+SITE_FOR := course-site
+else
+SITE_FOR := site
+endif
+
+course-site: wasm
+	@KLLAB_NOTEBOOKS="$(abspath $(NOTEBOOKS))" KLLAB_DIST="$(abspath $(COURSE_SITE))" $(NODE) site/tools/build.mjs
+
 # The npm package (JS API + engine + embed + the course's embed data) → build/kllab-<version>.tgz
-package: site
-	@$(NODE) site/tools/package.mjs
+package: $(SITE_FOR)
+	@$(NODE) site/tools/package.mjs $(if $(NOTEBOOKS),--dist $(COURSE_SITE))
 	@cd build/package && npm pack --pack-destination .. --loglevel=error | tail -n 1 | sed 's|^|build/|'
 
+# SCORM 2004 and 1.2 packages per notebook → build/scorm/<notebook>-scorm2004.zip, -scorm12.zip
+# (MASTERY=0.8: the passing mark in the manifests; "none" for none)
+scorm: $(SITE_FOR)
+	@$(NODE) site/tools/scorm.mjs $(if $(NOTEBOOKS),--dist $(COURSE_SITE))
+
+# Screenshots of every page at desktop and phone width, light and dark, for people to look at
+# (build/screenshots/); the tests take none.
+screenshots: site
+	@node site/tools/screenshots.mjs
+
 # ---- tests --------------------------------------------------------------------------------------
-test: test-native test-cli test-wasm test-node test-sanitize test-fuzz test-browser
+test: lint test-native test-types test-cli test-wasm test-node test-site test-sanitize test-fuzz test-browser
+
+# eslint over the project's JavaScript (eslint.config.mjs); any error fails.
+lint: deps
+	@echo "== eslint"
+	@node_modules/.bin/eslint --max-warnings 0 .
 
 test-native: native
 	@echo "== native Catch2 suite"
@@ -124,6 +152,11 @@ test-fuzz: sanitize
 	    grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; \
 	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; done
 
+# kllab.d.ts type-checked against kllab.mjs (TypeScript, no emit).
+test-types: deps
+	@echo "== JS API types (kllab.d.ts against kllab.mjs)"
+	@npx --no-install tsc -p tests/types
+
 test-cli: native
 	@echo "== CLI tests"
 	@$(NODE) --test tests/cli/
@@ -136,7 +169,12 @@ test-node: wasm
 	@echo "== node tests of the wasm module"
 	@$(NODE) --test tests/node/
 
-test-browser: site package
+# node unit tests of the site's JavaScript (tests/site: the engine client, progress storage, rendering, views)
+test-site: wasm
+	@echo "== node tests of the site's JavaScript"
+	@$(NODE) --test tests/site/
+
+test-browser: site package scorm
 	@echo "== browser tests (Chromium)"
 	@# plain node: playwright-core needs the global fetch/Headers (the engine's node flavour inlines its wasm)
 	@node --test --test-concurrency=2 tests/browser/

@@ -1,23 +1,25 @@
-// kllab: the engine on the command line, for authors, tests and anyone auto-checking answers.
+// kllab: the engine on the command line, for authors, graders, tests and anyone auto-checking answers.
+// Every command is a thin layer over kl::Session (a loaded notebook); grading is in grade.cpp.
 //   kllab eval ['EXPR']                          evaluate (stdin: one line in, one line out)
 //   kllab validate NOTEBOOK...                   every author error as file:line: message
 //   kllab check NOTEBOOK PART ANSWER [--seed N] [--earlier PART=ANSWER]...   the verdict as JSON
 //   kllab solve NOTEBOOK PART [--seed N]         prompt, hints, worked solution and answer
 //   kllab run NOTEBOOK [--seed N]                every cell's values and every part's answer
+//   kllab grade [...] EXPORT...                  a class's exports, re-checked, as CSV
+//   kllab vocabulary                             verdict kinds, error codes, limits, verdict schema (JSON)
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <optional>
-#include <sstream>
+#include <map>
 #include <string>
+#include <vector>
 
+#include "cli.hpp"
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
-#include "kl/notebook.hpp"
 #include "kl/session.hpp"
 
-namespace {
+namespace klcli {
 
 int usage() {
   std::fprintf(stderr,
@@ -28,7 +30,12 @@ int usage() {
                "  kllab check NOTEBOOK PART ANSWER [--seed N] [--earlier PART=ANSWER]...\n"
                "                                          check an answer; prints the verdict as JSON\n"
                "  kllab solve NOTEBOOK PART [--seed N]    the worked solution and the reference answer\n"
-               "  kllab run NOTEBOOK [--seed N]           run every cell and print each result\n");
+               "  kllab run NOTEBOOK [--seed N]           run every cell and print each result\n"
+               "  kllab grade [--notebooks DIR] [--policy best|last|first] [--hint-penalty X]\n"
+               "              [--solution-penalty X] [--weights FILE] [--jobs N] [--shard I/N]\n"
+               "              [--feedback DIR] [--files-from FILE|-] [--no-header] EXPORT...\n"
+               "                                          grade learners' exports by re-checking; CSV on stdout\n"
+               "  kllab vocabulary                        verdict kinds, error codes, limits and schemas (JSON)\n");
   return 2;
 }
 
@@ -41,6 +48,27 @@ std::string error_line(const kl::Error& e) {
 std::string located(const kl::Error& e) {
   return (e.file.empty() ? std::string("") : e.file + ":") + (e.line > 0 ? std::to_string(e.line) + ": " : "") + e.message;
 }
+
+std::optional<kl::Session> open_session(const std::string& path, bool quiet) {
+  std::string text;
+  if (!read_file(path, text)) {
+    if (!quiet) std::fprintf(stderr, "%s: cannot read the file\n", path.c_str());
+    return std::nullopt;
+  }
+  kl::Session s(text, path);
+  if (!s.errors().empty()) {
+    if (!quiet)
+      for (const auto& e : s.errors()) std::fprintf(stderr, "%s\n", located(e).c_str());
+    return std::nullopt;
+  }
+  return s;
+}
+
+}  // namespace klcli
+
+namespace {
+
+using namespace klcli;
 
 int cmd_eval(int argc, char** argv) {
   kl::Environment env;
@@ -68,30 +96,6 @@ int cmd_eval(int argc, char** argv) {
   return 0;
 }
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
-// Loads a notebook; on author errors prints them and returns false.
-bool load(const std::string& path, kl::ParseReport& report) {
-  std::string text;
-  if (!read_file(path, text)) {
-    std::fprintf(stderr, "%s: cannot read the file\n", path.c_str());
-    return false;
-  }
-  report = kl::parse_notebook(text, path);
-  if (!report.errors.empty()) {
-    for (const auto& e : report.errors) std::fprintf(stderr, "%s\n", located(e).c_str());
-    return false;
-  }
-  return true;
-}
-
 struct Options {
   std::uint64_t seed = 0;
   std::map<std::string, std::string> earlier;
@@ -104,9 +108,7 @@ Options options(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seed" && i + 1 < argc) {
-      char* end = nullptr;
-      o.seed = std::strtoull(argv[++i], &end, 10);
-      if (*end != '\0') o.ok = false;
+      if (!parse_uint(argv[++i], o.seed)) o.ok = false;
     } else if (a == "--earlier" && i + 1 < argc) {
       std::string kv = argv[++i];
       const std::size_t eq = kv.find('=');
@@ -129,8 +131,7 @@ int cmd_validate(int argc, char** argv) {
       ++total;
       continue;
     }
-    const auto report = kl::parse_notebook(text, argv[i]);
-    const auto errors = kl::validate(report, 50);
+    const auto errors = kl::Session(text, argv[i]).validate(50);
     for (const auto& e : errors) std::printf("%s\n", located(e).c_str());
     total += static_cast<int>(errors.size());
   }
@@ -138,34 +139,26 @@ int cmd_validate(int argc, char** argv) {
   return total == 0 ? 0 : 1;
 }
 
-// Loads a notebook and builds its checker; prints why not and returns nullopt otherwise.
-std::optional<kl::Checker> load_checker(const std::string& path) {
-  kl::ParseReport report;
-  if (!load(path, report)) return std::nullopt;
-  auto checker = kl::Checker::create(report.notebook);
-  if (!checker.ok()) {
-    std::fprintf(stderr, "%s\n", located(checker.error()).c_str());
-    return std::nullopt;
-  }
-  return std::move(checker).value();
-}
-
 int cmd_check(int argc, char** argv) {
   Options o = options(argc, argv);
   if (!o.ok || o.positional.size() != 3) return usage();
-  auto checker = load_checker(o.positional[0]);
-  if (!checker) return 2;
-  const kl::Verdict v = checker->check(o.positional[1], o.positional[2], o.seed, o.earlier);
-  std::printf("%s\n", kl::verdict_json(v).c_str());
+  auto s = open_session(o.positional[0], false);
+  if (!s) return 2;
+  auto v = s->check(o.positional[1], o.positional[2], o.seed, o.earlier);
+  if (!v.ok()) {
+    std::printf("%s\n", kl::failure_json(v.error()).c_str());
+    return 1;
+  }
+  std::printf("%s\n", kl::verdict_json(v.value()).c_str());
   return 0;
 }
 
 int cmd_solve(int argc, char** argv) {
   Options o = options(argc, argv);
   if (!o.ok || o.positional.size() != 2) return usage();
-  auto checker = load_checker(o.positional[0]);
-  if (!checker) return 2;
-  auto view = checker->view(o.positional[1], o.seed);
+  auto s = open_session(o.positional[0], false);
+  if (!s) return 2;
+  auto view = s->view(o.positional[1], o.seed);
   if (!view.ok()) {
     std::printf("%s\n", error_line(view.error()).c_str());
     return 1;
@@ -181,16 +174,23 @@ int cmd_solve(int argc, char** argv) {
 int cmd_run(int argc, char** argv) {
   Options o = options(argc, argv);
   if (!o.ok || o.positional.size() != 1) return usage();
-  kl::ParseReport report;
-  if (!load(o.positional[0], report)) return 2;
-  const kl::Notebook& nb = report.notebook;
-  kl::Runtime rt(nb);
+  std::string text;
+  if (!read_file(o.positional[0], text)) {
+    std::fprintf(stderr, "%s: cannot read the file\n", o.positional[0].c_str());
+    return 2;
+  }
+  kl::Session s(text, o.positional[0]);
+  if (!s.report().errors.empty()) {
+    for (const auto& e : s.report().errors) std::fprintf(stderr, "%s\n", located(e).c_str());
+    return 2;
+  }
+  const kl::Notebook& nb = s.notebook();
   int failures = 0;
-  for (const auto& e : rt.graph_errors()) {
+  for (const auto& e : s.errors()) {
     std::printf("%s\n", located(e).c_str());
     ++failures;
   }
-  for (const auto& r : rt.run_all()) {
+  for (const auto& r : s.run_all()) {
     const kl::Cell* cell = nb.cell(r.cell);
     if (r.status == kl::CellResult::Status::Blocked) {
       std::printf("[%s] blocked: '%s' is not available\n", r.cell.c_str(), r.blocked_by.c_str());
@@ -203,7 +203,7 @@ int cmd_run(int argc, char** argv) {
       continue;
     }
     if (cell && cell->type == kl::Cell::Type::Plot) {
-      auto data = rt.plot(r.cell);
+      auto data = s.plot(r.cell);
       if (data.ok()) {
         std::printf("[%s] plot: %zu points", r.cell.c_str(), static_cast<std::size_t>(data.value().x.size()));
         for (const auto& [label, ys] : data.value().series) std::printf("; %s", label.c_str());
@@ -214,14 +214,10 @@ int cmd_run(int argc, char** argv) {
     for (const auto& [name, value] : r.values)
       std::printf("[%s] %s%s\n", r.cell.c_str(), name.empty() ? "" : (name + " = ").c_str(), kl::format_value_short(value, 10).c_str());
   }
-  auto checker = kl::Checker::create(nb);
-  if (!checker.ok()) {
-    std::printf("%s\n", located(checker.error()).c_str());
-    return 1;
-  }
+  if (!s.usable()) return 1;
   for (const auto& ex : nb.exercises) {
     for (const auto& p : ex.parts) {
-      auto view = checker.value().view(p.id, o.seed);
+      auto view = s.view(p.id, o.seed);
       if (!view.ok()) {
         std::printf("%s: %s\n", p.id.c_str(), error_line(view.error()).c_str());
         ++failures;
@@ -243,6 +239,11 @@ int main(int argc, char** argv) {
   if (cmd == "check") return cmd_check(argc - 2, argv + 2);
   if (cmd == "solve") return cmd_solve(argc - 2, argv + 2);
   if (cmd == "run") return cmd_run(argc - 2, argv + 2);
+  if (cmd == "grade") return klcli::cmd_grade(argc - 2, argv + 2);
+  if (cmd == "vocabulary" && argc == 2) {
+    std::printf("%s\n", kl::vocabulary_json().c_str());
+    return 0;
+  }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     usage();
     return 0;

@@ -3,38 +3,55 @@
 // start-up: the notebook's cells run once, lazily, the first time the learner reaches for a cell or a
 // slider (focus or pointer down warms it up; the first edit or slider move runs it at the latest).
 // kl-foundations' cells take about a second in wasm (Monte Carlo plots): that second is no longer
-// between opening the page and checking the first answer.
+// between opening the page and checking the first answer. The engine runs in its worker
+// (engine-client.mjs): every call is async, and a slider sends only its latest value.
 import { cellOutputView, plotView, displayNumber, toDOM } from './view.mjs';
+import { CELL_SEL as SEL, plotErrorView, sliderText } from './cells-view.mjs';
 import { el } from './ui.mjs';
 
 /**
  * @param {{root: ParentNode, nb: object, notify: (message: string, kind?: string) => void}} o
- * @returns {{ensureRun: () => void, hasRun: () => boolean}}
+ *   nb: the notebook in the engine's worker (methods return promises)
+ * @returns {{ensureRun: () => Promise<void>, hasRun: () => boolean}}
  */
 export function hydrateCells({ root, nb, notify }) {
   const cellMeta = new Map();
   const codeSources = new Map();
   const definedBy = {};
-  for (const c of nb.cells()) {
-    cellMeta.set(c.id, c);
-    if (c.type === 'code') codeSources.set(c.id, c.source.replace(/\n$/, ''));
-    for (const d of c.defines || []) definedBy[d] = c.id;
-  }
   const q = (sel) => root.querySelector(sel);
-  const figs = [...root.querySelectorAll('.kl-plot[data-plot]')];
+  const figs = [...root.querySelectorAll(SEL.plot)];
   const plotWidths = new Map();
   let ran = false;
+  let running = null;
   if (root.dataset) root.dataset.cells = 'pending';
+
+  // With no engine to ask (it could not start), say so once instead of failing silently.
+  let toldNoEngine = false;
+  const noEngine = (e) => {
+    if (toldNoEngine) return;
+    toldNoEngine = true;
+    notify(`The code cells cannot run: ${e && e.message ? e.message : e}`, 'warning');
+  };
 
   /** Runs every cell once (the engine needs the values before an edit, a slider move or a redraw). */
   function ensureRun() {
-    if (ran) return;
-    ran = true;
-    const results = nb.runAll();
-    if (root.dataset) root.dataset.cells = 'ran';
-    // Outputs and plots were pre-rendered with exactly these values; only a failure would differ.
-    for (const r of results) if (r.status !== 'ok') applyResults([r]);
-    requestAnimationFrame(redrawResized);
+    running ??= (async () => {
+      const cells = await nb.cells();
+      for (const c of Array.isArray(cells) ? cells : []) {
+        cellMeta.set(c.id, c);
+        if (c.type === 'code' && !codeSources.has(c.id)) codeSources.set(c.id, c.source.replace(/\n$/, ''));
+        for (const d of c.defines || []) definedBy[d] = c.id;
+      }
+      const results = await nb.runAll();
+      ran = true;
+      if (root.dataset) root.dataset.cells = 'ran';
+      // Outputs and plots were pre-rendered with exactly these values; only a failure would differ.
+      if (Array.isArray(results)) await applyResults(results.filter((r) => r.status !== 'ok'));
+      else notify(`The notebook's cells could not run: ${results.error.message}`, 'warning');
+      requestAnimationFrame(redrawResized);
+    })();
+    running.catch(noEngine);
+    return running;
   }
 
   /** Redraws the plots whose column is much wider or narrower than their drawing (after the run). */
@@ -42,50 +59,45 @@ export function hydrateCells({ root, nb, notify }) {
     if (!ran) return;
     for (const fig of figs) {
       const id = fig.dataset.plot;
-      const w = fig.querySelector('[data-plot-box]').clientWidth;
-      if (w && fig.dataset.status === 'ok' && Math.abs(w - (plotWidths.get(id) || 0)) > 24) drawPlot(id);
+      const w = fig.querySelector(SEL.plotBox).clientWidth;
+      if (w && fig.dataset.status === 'ok' && Math.abs(w - (plotWidths.get(id) || 0)) > 24) drawPlot(id).catch(noEngine);
     }
   }
 
-  let warm = null;
   const warmUp = () => {
-    if (ran || warm) return;
-    warm = setTimeout(() => {
-      warm = null;
-      ensureRun();
-    }, 0);
+    if (!running) ensureRun();
   };
 
-  function applyResults(list) {
+  async function applyResults(list) {
     for (const r of list) {
       const meta = cellMeta.get(r.cell);
       if (!meta) continue;
       if (meta.type === 'code') renderOutput(r);
-      else if (meta.type === 'plot') drawPlot(r.cell, r);
+      else if (meta.type === 'plot') await drawPlot(r.cell, r);
     }
   }
 
   function renderOutput(result) {
-    const section = q(`.kl-code[data-cell="${CSS.escape(result.cell)}"]`);
+    const section = q(SEL.codeById(result.cell));
     if (!section) return;
-    const out = section.querySelector('[data-output]');
+    const out = section.querySelector(SEL.output);
     out.dataset.status = result.status;
     out.replaceChildren(...cellOutputView(result, codeSources.get(result.cell) || '', definedBy).map((v) => toDOM(v)));
   }
 
-  function drawPlot(id, result) {
-    const fig = q(`.kl-plot[data-plot="${CSS.escape(id)}"]`);
+  async function drawPlot(id, result) {
+    const fig = q(SEL.plotById(id));
     if (!fig) return;
-    const box = fig.querySelector('[data-plot-box]');
+    const box = fig.querySelector(SEL.plotBox);
     const meta = cellMeta.get(id).plot;
     if (result && result.status !== 'ok') {
       box.replaceChildren(...cellOutputView(result, '', definedBy).map((v) => toDOM(v)));
       fig.dataset.status = result.status;
       return;
     }
-    const data = nb.plot(id);
+    const data = await nb.plot(id);
     if (!data.ok) {
-      box.replaceChildren(el('p', { class: 'kl-blocked' }, `This plot cannot be drawn: ${data.error.message}`));
+      box.replaceChildren(...plotErrorView(data.error.message).map((v) => toDOM(v)));
       fig.dataset.status = 'error';
       return;
     }
@@ -97,33 +109,36 @@ export function hydrateCells({ root, nb, notify }) {
   }
 
   // ---- code cells ----
-  for (const section of root.querySelectorAll('.kl-code[data-cell]')) {
+  for (const section of root.querySelectorAll(SEL.code)) {
     const id = section.dataset.cell;
-    const ta = section.querySelector('textarea');
-    const run = section.querySelector('[data-action="run"]');
-    const revert = section.querySelector('[data-action="revert"]');
+    const ta = section.querySelector(SEL.source);
+    const run = section.querySelector(SEL.action('run'));
+    const revert = section.querySelector(SEL.action('revert'));
     const original = ta.dataset.original ?? ta.value;
-    const doRun = () => {
-      ensureRun();
+    const doRun = async () => {
+      await ensureRun();
       const source = ta.value;
-      const r = nb.editCell(id, source);
+      section.setAttribute('aria-busy', 'true');
+      const r = await nb.editCell(id, source);
+      section.removeAttribute('aria-busy');
       if (!r.ok) {
-        const out = section.querySelector('[data-output]');
+        const out = section.querySelector(SEL.output);
         out.replaceChildren(el('div', { class: 'kl-err' }, el('strong', {}, 'Error'), `: ${r.error.message}`));
         return;
       }
       codeSources.set(id, source);
-      applyResults(r.cells);
+      await applyResults(r.cells);
       section.dataset.edited = source !== original ? 'true' : 'false';
     };
+    const runSafely = () => doRun().catch(noEngine);
     run.disabled = false;
-    run.addEventListener('click', doRun);
+    run.addEventListener('click', runSafely);
     section.addEventListener('focusin', warmUp);
     section.addEventListener('pointerdown', warmUp);
     ta.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
-        doRun();
+        runSafely();
       }
     });
     ta.addEventListener('input', () => {
@@ -135,43 +150,54 @@ export function hydrateCells({ root, nb, notify }) {
       ta.value = original;
       revert.hidden = true;
       revert.disabled = true;
-      doRun();
+      runSafely();
       ta.focus();
     });
   }
 
   // ---- sliders ----
-  for (const box of root.querySelectorAll('.kl-slider[data-slider]')) {
+  for (const box of root.querySelectorAll(SEL.slider)) {
     const name = box.dataset.slider;
-    const input = box.querySelector('input[type="range"]');
-    const output = box.querySelector('output');
-    let pending = false;
-    const apply = () => {
-      pending = false;
-      ensureRun();
-      const r = nb.setSlider(name, Number(input.value));
-      output.textContent = `${name} = ${displayNumber(input.value)}`;
-      input.setAttribute('aria-valuetext', `${name} = ${input.value}`);
-      if (r.ok) applyResults(r.cells);
-      else notify(`The slider ${name} could not be set: ${r.error.message}`, 'warning');
+    const input = box.querySelector(SEL.range);
+    const output = box.querySelector(SEL.sliderValue);
+    // One move in flight at a time; moves made meanwhile collapse into the latest value.
+    let busy = false;
+    let wanted = null;
+    const apply = async () => {
+      if (busy) return;
+      busy = true;
+      while (wanted !== null) {
+        const value = wanted;
+        wanted = null;
+        output.textContent = sliderText(name, displayNumber(value));
+        input.setAttribute('aria-valuetext', `${name} = ${value}`);
+        await ensureRun();
+        const r = await nb.setSlider(name, Number(value));
+        if (r.ok) await applyResults(r.cells);
+        else notify(`The slider ${name} could not be set: ${r.error.message}`, 'warning');
+      }
+      busy = false;
     };
     input.disabled = false;
     box.addEventListener('focusin', warmUp);
     box.addEventListener('pointerdown', warmUp);
-    input.addEventListener('input', () => {
-      if (pending) return;
-      pending = true;
-      requestAnimationFrame(apply);
-    });
-    input.addEventListener('change', () => {
-      if (!pending) apply();
-    });
+    let current = input.value;
+    const moved = () => {
+      if (input.value === current) return;
+      current = wanted = input.value;
+      apply().catch((e) => {
+        busy = false;
+        noEngine(e);
+      });
+    };
+    input.addEventListener('input', moved);
+    input.addEventListener('change', moved);
   }
 
   // ---- plots: the build's drawings stay (scaled by their viewBox) until something changes; once the
   // cells have run, a plot whose column width differs much is redrawn at its real width ----
   for (const fig of figs) {
-    const box = fig.querySelector('[data-plot-box]');
+    const box = fig.querySelector(SEL.plotBox);
     if (!box.querySelector('svg')) continue;
     fig.dataset.status = fig.dataset.status || 'ok';
     plotWidths.set(fig.dataset.plot, Number(box.dataset.width) || 0);

@@ -8,28 +8,79 @@
 // embed/<notebook>.full.json (source + the whole pre-rendered notebook), written by the site build;
 // a `src` attribute points an element at another copy of that file.
 //
-// The build bundles this module (with exercise.mjs, cells.mjs, view.mjs, progress.mjs and the JS API) into
-// kllab-embed.js; the engine (kllab-engine.mjs + .wasm), the stylesheet and the notebook data are
-// fetched relative to that script, so the embed works wherever its folder is served. Each element
-// renders into its own shadow root with the site's stylesheet linked inside it: the host page's CSS
-// does not reach in and ours does not leak out. All elements of a page share one engine instance and,
-// per notebook, one parsed notebook and one progress record (the site's localStorage scheme:
-// "kllab:progress:<notebook>"). Each check dispatches a bubbling, composed `kllab:check` CustomEvent
-// with detail {notebook, exercise, part, verdict, status, score, seed}.
-import { loadEngine } from './kllab.mjs';
+// The build bundles this module (with exercise.mjs, cells.mjs, view.mjs, progress.mjs and the engine
+// client) into kllab-embed.js; the engine's worker (kllab-worker.js, which fetches kllab-engine.wasm),
+// the stylesheet and the notebook data are fetched from the base URL: the folder of kllab-embed.js, or
+// what configure({base}) says (a bundler moves this module away from its files). The engine runs in
+// that worker: no engine work on the host's main thread. All elements of a page share one worker and,
+// per notebook, one parsed notebook and one progress record (the site's localStorage scheme: "kllab:progress:<notebook>"). Each check
+// dispatches a bubbling, composed `kllab:check` CustomEvent with detail {notebook, exercise, part,
+// verdict, status, score, seed}.
+//
+// Host pages are hostile to embedded content without meaning to be:
+// - Styles: each element renders into its own shadow root with the site's stylesheet linked inside it,
+//   which resets everything the host could pass down by inheritance (style.css, .kl-embed) and, once
+//   loaded, has its rem lengths re-based to 16px (rem follows the host's root font size, which themes
+//   set to 10px or 62.5%).
+// - Markup: `<kl-exercise … />` is not self-closing in HTML, so the rest of the host's content would
+//   become the element's (invisible) children; such children are moved back after the element, with a
+//   console warning.
+// - Build time: importing this module in node (server-side rendering, static-site generators) defines
+//   nothing and touches no DOM; the elements are defined when it loads in a browser.
+import { sharedEngine, spawnModuleWorker, handleOf } from './engine-client.mjs';
+import { engineNotices } from './page.mjs';
 import { openProgress } from './progress.mjs';
 import { hydrateExercises, summaryText } from './exercise.mjs';
 import { hydrateCells } from './cells.mjs';
 import { el, notifier, keepScrollablesReachable } from './ui.mjs';
 
-const BASE = new URL('./', import.meta.url);
 const ID = /^[A-Za-z0-9][\w-]{0,80}$/;
+/** The root font size the site's stylesheet is written against (rem lengths are re-based to it). */
+const REM_PX = 16;
 
-let enginePromise = null;
-/** The page's one engine instance, loaded on first use (shared by every embed). */
-export function getEngine() {
-  enginePromise ??= loadEngine();
-  return enginePromise;
+let configured = null; // configure({base}) as given: resolved against the page when first needed
+let base = null;
+/** Where the embed's files are (the engine's wasm, style.css, embed/*.json): a folder URL. */
+function baseURL() {
+  if (base) return base;
+  if (configured !== null) {
+    const url = new URL(configured, document.baseURI).href;
+    base = url.endsWith('/') ? url : `${url}/`;
+    return base;
+  }
+  try {
+    base = new URL('./', import.meta.url).href;
+  } catch {
+    base = new URL('./', document.baseURI).href; // bundled where import.meta.url is not kept
+  }
+  return base;
+}
+
+/**
+ * Settings for every element of the page. base: the URL of the folder holding kllab-embed.js's files
+ * (kllab-engine.wasm, style.css, embed/), relative to the page; needed when a bundler (Vite, esbuild)
+ * has moved this module into the host's own bundle. Call it before the elements start (in the same
+ * module that imports this one is early enough: they start a task later).
+ * @param {{base?: string}} o
+ */
+export function configure({ base: folder } = {}) {
+  if (folder !== undefined) {
+    configured = String(folder); // may run at build time (no document): nothing is resolved here
+    base = null;
+  }
+}
+
+/** The page's one engine client, its worker started on first use (shared by every embed): engine-client.mjs. */
+function engineClient() {
+  const url = new URL('kllab-worker.js', baseURL()).href;
+  return sharedEngine(url, () => spawnModuleWorker(url));
+}
+
+/** The page's one engine (in its worker: the JS API with methods that return promises), once it has started. */
+export async function getEngine() {
+  const client = engineClient();
+  await client.ready;
+  return client.engine;
 }
 
 const dataCache = new Map(); // url -> Promise<data>
@@ -50,9 +101,9 @@ function fetchJSON(url) {
 }
 
 async function parseNotebook(data) {
-  const engine = await getEngine();
-  const nb = engine.loadNotebook(data.source, data.file);
-  const errs = nb.errors();
+  const nb = await handleOf(engineClient().engine.loadNotebook(data.source, data.file));
+  const errs = await nb.errors();
+  if (!Array.isArray(errs)) throw new Error(errs?.error?.message || 'the engine could not load this notebook');
   if (errs.length) throw new Error(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));
   return nb;
 }
@@ -67,6 +118,14 @@ function progressFor(id, notify) {
   return progresses.get(id);
 }
 
+let noticesOn = false;
+/** Restart notices go to the first element's notices (once per page, as on the site). */
+function watchEngine(notify, fail) {
+  if (noticesOn) return;
+  noticesOn = true;
+  engineNotices(engineClient(), notify, fail);
+}
+
 /** Build-made HTML (the same markup the site's pages serve) as inert nodes: no script runs. */
 function fragment(html) {
   const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
@@ -75,7 +134,34 @@ function fragment(html) {
   return frag;
 }
 
-class KlEmbed extends HTMLElement {
+/**
+ * Rewrites a loaded stylesheet's rem lengths as px (REM_PX per rem), through the CSSOM (allowed under
+ * the strict CSP, unlike a generated <style>): inside a shadow root rem still follows the host's root.
+ */
+function rebaseRem(sheet) {
+  const REM = /(-?\d*\.?\d+)rem\b/g;
+  const walk = (rules) => {
+    for (const rule of rules) {
+      if (rule.style && rule.style.cssText.includes('rem')) {
+        rule.style.cssText = rule.style.cssText.replace(REM, (_, n) => `${Math.round(Number(n) * REM_PX * 1000) / 1000}px`);
+      }
+      if (rule.cssRules) walk(rule.cssRules);
+    }
+  };
+  try {
+    walk(sheet.cssRules);
+  } catch {
+    /* a stylesheet served cross-origin without CORS cannot be read: it still applies, in host rem */
+  }
+}
+
+const isStray = (n) => (n.nodeType === 1 || (n.nodeType === 3 && n.textContent.trim() !== ''));
+
+// HTMLElement does not exist in node (server-side rendering): the classes then extend a stand-in
+// and are never defined as elements.
+const Base = globalThis.HTMLElement ?? class {};
+
+class KlEmbed extends Base {
   constructor() {
     super();
     let resolve, reject;
@@ -86,19 +172,34 @@ class KlEmbed extends HTMLElement {
   }
 
   connectedCallback() {
+    this._releaseStrays();
+    if (!this._watch) {
+      // the parser may still be adding the rest of the page into an element written self-closing
+      this._watch = new MutationObserver(() => this._releaseStrays());
+      this._watch.observe(this, { childList: true });
+    }
     if (this._root) return;
     this._root = this.attachShadow({ mode: 'open' });
-    const link = el('link', { rel: 'stylesheet', href: new URL('style.css', BASE).href });
+    // crossorigin: served from another origin (with CORS), the sheet stays readable for rebaseRem
+    const link = el('link', { rel: 'stylesheet', crossorigin: 'anonymous' });
     this._box = el('div', { class: 'kl-embed', hidden: true });
     this._notices = el('div', { class: 'kl-notices', role: 'status', 'aria-live': 'polite' });
     this._status = el('p', { class: 'kl-engine-status', role: 'status' }, 'Loading the exercise…');
     this._box.append(this._notices, this._status);
-    const show = () => (this._box.hidden = false);
-    link.addEventListener('load', show);
-    link.addEventListener('error', show);
+    link.addEventListener('load', () => {
+      rebaseRem(link.sheet);
+      this._box.hidden = false;
+    });
+    link.addEventListener('error', () => (this._box.hidden = false));
     this._root.append(link, this._box);
     this.notify = notifier(this._notices);
-    this._start().then(
+    // a task later: a configure() in the module that imported this one has run by then
+    const started = new Promise((r) => setTimeout(r)).then(() => {
+      link.href = new URL('style.css', baseURL()).href;
+      watchEngine(this.notify, (message) => this.notify(`The interactive engine stopped: ${message}`, 'warning'));
+      return this._start();
+    });
+    started.then(
       () => {
         this._status.hidden = true;
         this.dataset.ready = 'true';
@@ -114,6 +215,30 @@ class KlEmbed extends HTMLElement {
         this.dispatchEvent(new CustomEvent('kllab:error', { bubbles: true, composed: true, detail: { ...this._detail(), message } }));
       },
     );
+  }
+
+  /**
+   * Content inside the element is never shown (it renders only its shadow root). Any there is almost
+   * always the rest of the host's page, swallowed because the element was written self-closing
+   * (<kl-exercise … />): move it back after the element, in order, and say so.
+   */
+  _releaseStrays() {
+    const strays = [...this.childNodes].filter(isStray);
+    if (!strays.length) return;
+    let after = this._lastReleased && this._lastReleased.parentNode === this.parentNode ? this._lastReleased : this;
+    for (const n of strays) {
+      after.after(n);
+      after = n;
+    }
+    this._lastReleased = after;
+    if (!this._warned) {
+      this._warned = true;
+      const tag = this.localName;
+      console.warn(
+        `KL Lab: <${tag} notebook="${this.getAttribute('notebook') ?? ''}"${this.hasAttribute('exercise') ? ` exercise="${this.getAttribute('exercise')}"` : ''}> had content inside it, ` +
+          `which it never shows; it was moved back after the element. HTML has no self-closing custom elements: write <${tag} …></${tag}>, not <${tag} … />.`,
+      );
+    }
   }
 
   _notebookId() {
@@ -133,7 +258,7 @@ export class KlExercise extends KlEmbed {
     const id = this._notebookId();
     const exId = this.getAttribute('exercise') || '';
     const src = this.getAttribute('src');
-    const data = await fetchJSON(new URL(src || `embed/${id}.json`, src ? document.baseURI : BASE).href);
+    const data = await fetchJSON(new URL(src || `embed/${id}.json`, src ? document.baseURI : baseURL()).href);
     const html = data.exercises?.[exId];
     if (typeof html !== 'string') throw new Error(`the notebook "${id}" has no exercise "${exId}"`);
     const nb = await sharedNotebook(data);
@@ -148,9 +273,10 @@ export class KlExercise extends KlEmbed {
     }
     this._box.appendChild(box);
     keepScrollablesReachable(box);
-    const progress = progressFor(data.id, this.notify);
-    this.exercise = hydrateExercises({ root: box, nb, progress, notebook: data.id, notify: this.notify });
-    this.exercise.restore({ initial: true });
+    const progress = await progressFor(data.id, this.notify);
+    this.exercise = hydrateExercises({ root: box, nb, progress, notebook: data.id, notify: this.notify, vocabulary: () => engineClient().vocabulary });
+    // ready once the stored answers show their recomputed verdicts
+    await this.exercise.restore({ initial: true });
   }
 }
 
@@ -159,7 +285,7 @@ export class KlNotebook extends KlEmbed {
   async _start() {
     const id = this._notebookId();
     const src = this.getAttribute('src');
-    const data = await fetchJSON(new URL(src || `embed/${id}.full.json`, src ? document.baseURI : BASE).href);
+    const data = await fetchJSON(new URL(src || `embed/${id}.full.json`, src ? document.baseURI : baseURL()).href);
     if (typeof data.notebook !== 'string') throw new Error(`the notebook "${id}" has no page body in its data`);
     const nb = await parseNotebook(data); // its own: a learner's cell edits stay in this element
     const summary = el('p', { class: 'kl-summary', role: 'status' });
@@ -167,16 +293,18 @@ export class KlNotebook extends KlEmbed {
     body.appendChild(fragment(data.notebook));
     this._box.append(summary, body);
     keepScrollablesReachable(body);
-    const progress = progressFor(data.id, this.notify);
+    const progress = await progressFor(data.id, this.notify);
     let ex = null;
     const update = () => (summary.textContent = summaryText(ex.counts()));
-    ex = hydrateExercises({ root: body, nb, progress, notebook: data.id, notify: this.notify, onChange: update });
+    ex = hydrateExercises({ root: body, nb, progress, notebook: data.id, notify: this.notify, vocabulary: () => engineClient().vocabulary, onChange: update });
     hydrateCells({ root: body, nb, notify: this.notify });
-    ex.restore({ initial: true });
+    await ex.restore({ initial: true });
     update();
     this.exercise = ex;
   }
 }
 
-if (!customElements.get('kl-exercise')) customElements.define('kl-exercise', KlExercise);
-if (!customElements.get('kl-notebook')) customElements.define('kl-notebook', KlNotebook);
+if (globalThis.customElements) {
+  if (!customElements.get('kl-exercise')) customElements.define('kl-exercise', KlExercise);
+  if (!customElements.get('kl-notebook')) customElements.define('kl-notebook', KlNotebook);
+}

@@ -7,7 +7,7 @@
 // `id` echoes the optional ?id= parameter, so a host with several iframes can tell them apart (it can
 // also compare event.source with each iframe's contentWindow). The messages carry nothing secret (the
 // verdicts the learner sees), so they are posted with targetOrigin '*': any host may embed the page.
-import './kllab-embed.js';
+import './embed.mjs';
 
 const params = new URLSearchParams(location.search);
 const notebook = params.get('notebook') || '';

@@ -1,10 +1,13 @@
-// The notebook page (the site's pages and the single-file offline copies): loads the engine and the
-// notebook, hydrates the pre-rendered exercises (ready: the first part can be checked), then code cells,
-// sliders and plots (which run lazily, see cells.mjs), and the toolbar (export, import, reset).
+// The notebook page (the site's pages and the single-file offline copies): the notebook goes to the
+// engine's worker at once (its source sits in the <head>, before the page's script), while the page
+// is parsed; then the pre-rendered exercises are hydrated from their markup (inputs work at once),
+// code cells, sliders and plots (which run lazily, see cells.mjs), and the toolbar (export, import,
+// reset). Ready (<html data-ready="true">, `kllab:ready`) when the first part can be checked.
 import { openProgress } from './progress.mjs';
 import { hydrateExercises, summaryText } from './exercise.mjs';
 import { hydrateCells } from './cells.mjs';
 import { el, notifier, keepScrollablesReachable } from './ui.mjs';
+import { handleOf } from './engine-client.mjs';
 
 /** Resolves once the document is parsed (the page's script may start before, to load the engine early). */
 export function whenParsed() {
@@ -12,83 +15,130 @@ export function whenParsed() {
   return new Promise((resolve) => document.addEventListener('DOMContentLoaded', () => resolve(), { once: true }));
 }
 
-/** An older progress record converted by the engine (kl::load_progress), or null. */
-function migrated(nb, raw) {
-  const r = nb.loadProgress(raw);
-  if (!r.ok || r.schema >= 1) return null;
-  const rec = r.progress;
-  for (const p of Object.values(rec.parts)) {
-    if (p.verdict === null) delete p.verdict;
-    if (!p.checked) delete p.checked;
+/** The notebook's source: {id, file, source} from the page's JSON, or null if it is missing or damaged. */
+function notebookData(doc) {
+  const node = doc.getElementById('kl-notebook');
+  if (!node) return undefined; // not parsed yet
+  try {
+    return JSON.parse(node.textContent);
+  } catch {
+    return null;
   }
-  return rec;
 }
 
 /**
- * Hydrates the page once it is parsed.
- * @param {{engine: Promise<import('./kllab.mjs').Engine>, notify?: Function}} o the engine, already
- *   loading (it compiles while the page is parsed); notify defaults to the page's notices region
- * @returns {Promise<{notify: Function}>}
+ * Tells the learner about the engine's restarts: once per page for a restart, once if their cell
+ * edits had to be dropped, and in the status line if the engine cannot go on.
  */
-export async function startPage({ engine: enginePromise }) {
-  enginePromise.catch(() => {}); // reported below, once the page can show it
+export function engineNotices(client, notify, fail) {
+  let told = false;
+  return client.subscribe((e) => {
+    if (e.type === 'restarted' && !told) {
+      told = true;
+      notify('A computation was too large for the engine, so it was stopped and the engine restarted. Your answers and edits are kept, and the page keeps working.', 'warning');
+    } else if (e.type === 'reset') {
+      notify('The engine had to be restarted and your edits to the code cells could not be restored: the cells show the notebook\'s own code again.', 'warning');
+    } else if (e.type === 'dead') {
+      fail(e.reason);
+    }
+  });
+}
+
+/** An object whose methods call the same methods of what `promise` resolves to, once it has. */
+export function later(promise) {
+  return new Proxy(Object.create(null), {
+    get(_, name) {
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      return async (...args) => (await promise)[name](...args);
+    },
+  });
+}
+
+/**
+ * Hydrates the page.
+ * @param {{client: object, storage?: Storage|null, learner?: {id: string, name?: string}|null}} o
+ *   client: the engine client (engine-client.mjs), already starting its worker; storage: a Storage-like
+ *   object the progress is kept in instead of localStorage; learner: who is working (their exercises
+ *   start in their own variant). The SCORM adapter (lms.mjs) passes both.
+ * @returns {Promise<{notify: Function, nb: object|null, parts?: () => {part: string, exercise: string, kind: string, verdict: (string|null), score: number}[]}>}
+ *   parts (once the page is ready and its stored answers re-checked): each part's last checked
+ *   verdict, in page order
+ */
+export async function startPage({ client, storage = null, learner = null }) {
+  let doc = document;
+  // for `make bench`: when the worker had compiled the engine (kllab:engine) and when the page was ready
+  client.ready.then(() => performance.mark?.('kllab:engine'), () => {});
+  // Start loading the notebook in the worker now if its source is already parsed (it is in <head>).
+  let data = notebookData(doc);
+  let nbPromise = data ? handleOf(client.engine.loadNotebook(data.source, data.file)) : null;
+  nbPromise?.catch(() => {});
   await whenParsed();
-  const doc = document;
+  doc = document;
   const notify = notifier(doc.getElementById('kl-notices'));
   const main = doc.querySelector('main[data-notebook]');
   const notebookId = main.dataset.notebook;
   const statusEl = doc.getElementById('kl-engine-status');
 
+  let failed = false;
   const fail = (message) => {
+    if (failed) return;
+    failed = true;
     statusEl.hidden = false;
     statusEl.classList.add('kl-error');
     statusEl.textContent = `The interactive engine could not start: ${message}. The text and the textbook numbers are still here; reload to try again.`;
     doc.documentElement.dataset.ready = 'error';
     doc.dispatchEvent(new CustomEvent('kllab:error', { detail: { message } }));
   };
+  engineNotices(client, notify, fail);
 
   try {
     keepScrollablesReachable(main);
-    let src;
-    try {
-      src = JSON.parse(doc.getElementById('kl-notebook').textContent);
-    } catch {
+    if (data === undefined) data = notebookData(doc);
+    if (!data) {
       fail('the notebook data in this page is damaged');
-      return { notify };
+      return { notify, nb: null };
     }
-    let nb;
-    try {
-      const engine = await enginePromise;
-      performance.mark?.('kllab:engine');
-      nb = engine.loadNotebook(src.source, src.file);
-    } catch (e) {
-      fail(e && e.message ? e.message : String(e));
-      return { notify };
-    }
-    const progress = openProgress(notebookId, notify, { migrate: (raw) => migrated(nb, raw) });
-    const errs = nb.errors();
-    if (errs.length) {
-      fail(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));
-      return { notify };
-    }
+    nbPromise ??= handleOf(client.engine.loadNotebook(data.source, data.file));
+    // The page is hydrated at once; calls wait for the notebook to be loaded in the worker.
+    const nb = later(nbPromise);
+    const progress = await openProgress(notebookId, notify, { storage, learner });
     const summary = doc.getElementById('kl-summary');
     let ex = null;
     const update = () => {
       summary.textContent = summaryText(ex.counts());
     };
-    ex = hydrateExercises({ root: main, nb, progress, notebook: notebookId, notify, onChange: update });
+    ex = hydrateExercises({ root: main, nb, progress, notebook: notebookId, notify, vocabulary: () => client.vocabulary, onChange: update });
     hydrateCells({ root: main, nb, notify });
     hydrateToolbar({ doc, notebookId, progress, ex, notify, update });
-    ex.restore({ initial: true });
+    const restored = ex.restore({ initial: true });
     update();
+    // ready: the engine has the notebook (a check now gets its verdict)
+    await nbPromise;
+    const errs = await nb.errors();
+    if (!Array.isArray(errs)) throw new Error(errs?.error?.message || 'the notebook could not be loaded');
+    if (errs.length) {
+      fail(errs.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; '));
+      return { notify, nb };
+    }
+    // ready once the stored answers show their recomputed verdicts (each part on its own: a stored
+    // answer that stops the engine gets its own verdict after the watchdog, and spoils nothing else)
+    await restored;
+    update();
+    if (failed) return { notify, nb };
     statusEl.hidden = true;
     performance.mark?.('kllab:ready');
     doc.documentElement.dataset.ready = 'true';
     doc.dispatchEvent(new CustomEvent('kllab:ready', { detail: { notebook: notebookId } }));
+    const parts = () =>
+      [...ex.parts.values()].map((p) => {
+        const r = progress.peekPart(p.id);
+        return { part: p.id, exercise: p.exId, kind: p.kind, verdict: r?.verdict ?? null, score: r?.verdict ? r.score ?? 0 : 0 };
+      });
+    return { notify, nb, parts };
   } catch (e) {
     fail(e && e.message ? e.message : String(e));
   }
-  return { notify };
+  return { notify, nb: null };
 }
 
 function hydrateToolbar({ doc, notebookId, progress, ex, notify, update }) {
@@ -132,7 +182,7 @@ function hydrateToolbar({ doc, notebookId, progress, ex, notify, update }) {
       return;
     }
     progress.replace(r.record);
-    ex.restore();
+    await ex.restore();
     update();
     notify(`Progress imported from “${f.name}”.`, 'info');
   });
@@ -149,9 +199,9 @@ function hydrateToolbar({ doc, notebookId, progress, ex, notify, update }) {
   confirm.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') close();
   });
-  confirm.querySelector('[data-action="reset-yes"]').addEventListener('click', () => {
+  confirm.querySelector('[data-action="reset-yes"]').addEventListener('click', async () => {
     progress.reset();
-    ex.restore();
+    await ex.restore();
     update();
     close();
     notify('This notebook was reset: answers, hints, solutions and variants are cleared.', 'info');

@@ -1,5 +1,6 @@
-// A learner's progress in one notebook, kept in localStorage under a per-notebook key with a schema
-// version. A record that cannot be read is set aside (copied to another key), never deleted, and
+// A learner's progress in one notebook, kept in a Storage (localStorage by default; the LMS wrapper
+// passes its own Storage-like object, e.g. backed by SCORM suspend_data) under a per-notebook key with
+// a schema version. A record that cannot be read is set aside (copied to another key), never deleted, and
 // never touches another notebook's key. When storage is unavailable or full, the page keeps working
 // in memory and says what it could not save.
 
@@ -10,6 +11,18 @@ const VERDICTS = new Set(['correct', 'correct_given_earlier', 'close', 'incorrec
 
 export function keyFor(notebook) {
   return PREFIX + notebook;
+}
+
+/**
+ * A learner's own variant: the seed their exercises start in when the host knows who they are (the LMS
+ * of a SCORM package), so each learner gets their own numbers, the same on every device. FNV-1a (32 bit)
+ * of the id's UTF-8 bytes, mapped to 1..999999 (the range of "New variant"; 0 stays the textbook numbers).
+ * This is the one definition of the rule.
+ */
+export function learnerSeed(id) {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(String(id))) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return 1 + (h % 999999);
 }
 
 export function emptyRecord(notebook) {
@@ -69,7 +82,8 @@ export function validateRecord(x, notebook) {
   return { ok: true, record: rec };
 }
 
-function storage() {
+/** localStorage, or null where the browser refuses it (the getter itself may throw). */
+export function defaultStorage() {
   try {
     const s = globalThis.localStorage;
     return s || null;
@@ -82,10 +96,16 @@ function storage() {
  * Opens the progress of one notebook.
  * @param notebook the notebook id
  * @param notify (message, kind) => void: visible notices for the learner
+ * @param {{storage?: Storage|null, learner?: {id: string, name?: string}|null, migrate?: (raw: string) => Promise<object|null>}} [o]
+ *   storage: a Storage-like object (getItem, setItem, removeItem) used instead of localStorage (the SCORM
+ *   adapter keeps the record in the LMS); learner: exercises the learner has not set to a variant start
+ *   in learnerSeed(id); migrate: converts a record in an older format, or null
+ * @returns {Promise<object>}
  */
-export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
+export async function openProgress(notebook, notify = () => {}, { migrate, storage: given = null, learner = null } = {}) {
   const key = keyFor(notebook);
-  let store = storage();
+  const firstSeed = learner && learner.id ? learnerSeed(learner.id) : 0;
+  let store = given ?? defaultStorage();
   let record = emptyRecord(notebook);
   let saveProblem = false;
   // Another tab of the same notebook writes the same key. What this tab changed wins for those parts;
@@ -116,7 +136,12 @@ export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
       } else {
         // An older format the engine can convert (kl::load_progress): keep the original aside, use the
         // converted record. Anything else is set aside as unreadable.
-        const converted = migrate ? migrate(raw) : null;
+        let converted = null;
+        try {
+          converted = migrate ? await migrate(raw) : null;
+        } catch {
+          converted = null;
+        }
         const clean = converted ? validateRecord(converted, notebook) : null;
         if (clean && clean.ok) {
           keepCopy(raw);
@@ -171,7 +196,7 @@ export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
     for (const [id, e] of Object.entries(stored.record.exercises)) if (!touched.has(`exercise:${id}`)) record.exercises[id] = e;
   }
 
-  if (store) {
+  if (store && !given) {
     globalThis.addEventListener?.('storage', (e) => {
       if (e.key === key) mergeStored();
     });
@@ -218,7 +243,15 @@ export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
       return record.parts[id];
     },
     seed(ex) {
-      return record.exercises[ex]?.seed ?? 0;
+      const stored = record.exercises[ex]?.seed;
+      if (stored !== undefined) return stored;
+      // the learner's own variant is written into the record (with the next save), so the record says
+      // which numbers the answers were checked against
+      if (firstSeed) {
+        touched.add(`exercise:${ex}`);
+        record.exercises[ex] = { seed: firstSeed };
+      }
+      return firstSeed;
     },
     setSeed(ex, seed) {
       touched.add(`exercise:${ex}`);
@@ -262,8 +295,7 @@ export function openProgress(notebook, notify = () => {}, { migrate } = {}) {
 }
 
 /** Summary of a stored record for the index page, or null. */
-export function summarise(notebook) {
-  const store = storage();
+export function summarise(notebook, store = defaultStorage()) {
   if (!store) return { state: 'unavailable' };
   let raw;
   try {

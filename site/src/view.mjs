@@ -6,6 +6,15 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const SVG_TAGS = new Set(['svg', 'g', 'path', 'line', 'text', 'title', 'rect', 'desc']);
 const VOID = new Set(['br', 'input', 'img', 'hr', 'meta', 'link']);
 
+/**
+ * HTML made by the build itself (Markdown and math rendered by site/tools/render.mjs from the author's
+ * notebook, never from anything a learner types). toHTML writes it as it is; toDOM refuses it: the
+ * runtime only ever builds text and elements.
+ */
+export function trustedHTML(html) {
+  return { trusted: String(html) };
+}
+
 /** A view node. attrs with null/false values are left out. */
 export function h(tag, attrs = {}, ...children) {
   return { tag, attrs, children: children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false) };
@@ -18,6 +27,7 @@ export function escapeHTML(s) {
 /** Serialises a view to HTML (build time). */
 export function toHTML(node) {
   if (typeof node === 'string' || typeof node === 'number') return escapeHTML(node);
+  if (typeof node.trusted === 'string') return node.trusted;
   const attrs = Object.entries(node.attrs || {})
     .filter(([, v]) => v !== null && v !== undefined && v !== false)
     .map(([k, v]) => (v === true ? ` ${k}` : ` ${k}="${escapeHTML(v)}"`))
@@ -30,6 +40,7 @@ export function toHTML(node) {
 export function toDOM(node, doc = document) {
   if (typeof node === 'string' || typeof node === 'number') return doc.createTextNode(String(node));
   if (node.nodeType) return node; // already a DOM node
+  if (node.trusted !== undefined) throw new Error('build-made HTML cannot be turned into DOM at run time');
   const el = SVG_TAGS.has(node.tag) ? doc.createElementNS(SVG_NS, node.tag) : doc.createElement(node.tag);
   for (const [k, v] of Object.entries(node.attrs || {})) {
     if (v === null || v === undefined || v === false) continue;
@@ -172,7 +183,8 @@ export function plotView(meta, data, width = 640, idPrefix = 'plot') {
   if (xhi === xlo) (xlo -= 0.5), (xhi += 0.5);
   let fy, yTicks, yLabel;
   if (logY) {
-    let elo = Math.floor(Math.log10(ylo)), ehi = Math.ceil(Math.log10(yhi));
+    const elo = Math.floor(Math.log10(ylo));
+    let ehi = Math.ceil(Math.log10(yhi));
     if (ehi === elo) ehi += 1;
     const every = Math.max(1, Math.ceil((ehi - elo) / 6));
     yTicks = [];

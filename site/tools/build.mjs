@@ -3,19 +3,27 @@
 // Prose and math are rendered here, once (markdown-it, KaTeX to MathML); the page runtime only fills
 // numbers into marked slots, runs cells and checks answers.
 //
-// Besides the pages it writes: kllab-embed.js (the <kl-exercise>/<kl-notebook> embed, bundled with esbuild)
-// and its data (embed/<id>.json, embed/<id>.full.json), embed.html (the iframe embed), the example course
-// page, one self-contained offline file per notebook (offline/<id>.html, see offline.mjs), and last the
-// service worker sw.js with the list of every asset and a version hashed from their contents.
+// Every script is bundled by esbuild, one module per kind of page (runtime.mjs for a notebook page,
+// index.mjs, frame.mjs for embed.html, kllab-embed.js for host pages, example-course.mjs) plus the
+// engine's worker (kllab-worker.js: the worker code, the JS API and the engine's glue; it fetches
+// kllab-engine.wasm beside it). Besides the pages it writes the embed's data (embed/<id>.json,
+// embed/<id>.full.json), embed.html (the iframe embed), the example course page, one self-contained
+// offline file per notebook (offline/<id>.html, see offline.mjs), the service worker sw.js with the
+// list of every asset and a version hashed from their contents, and last a brotli (.br) and a gzip
+// (.gz) copy of every text asset for hosts that serve precompressed files (serve.mjs does).
+// Every page carries the site's CSP in a <meta> (csp.mjs).
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
 import esbuild from 'esbuild';
 import { loadEngine } from '../../bindings/kllab.mjs';
 import { renderText } from './render.mjs';
 import { writeOffline } from './offline.mjs';
-import { h, toHTML, escapeHTML, cellOutputView, plotView } from '../src/view.mjs';
+import { cspMeta } from './csp.mjs';
+import { h, toHTML, escapeHTML } from '../src/view.mjs';
+import { codeCellView, sliderView, plotFigureView } from '../src/cells-view.mjs';
+import { exerciseView } from '../src/exercise-view.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // KLLAB_NOTEBOOKS and KLLAB_DIST override the folders (for tests of the build itself).
@@ -37,6 +45,7 @@ async function main() {
   }
   const require = createRequire(import.meta.url);
   const engine = await loadEngine({ factory: require(`${WASM}kllab-engine-node.cjs`) });
+  const limits = engine.limits();
 
   const errors = [];
   const notebooks = [];
@@ -65,7 +74,7 @@ async function main() {
   }
 
   const pages = [];
-  for (const n of notebooks) pages.push(renderNotebook(n, errors));
+  for (const n of notebooks) pages.push(renderNotebook(n, errors, limits));
 
   if (errors.length) {
     for (const e of new Set(errors)) console.error(e);
@@ -76,10 +85,13 @@ async function main() {
 
   rmSync(DIST, { recursive: true, force: true });
   mkdirSync(`${DIST}embed`, { recursive: true });
+  // the public JS API and the engine, for pages that use the API themselves (README "The JS API")
   copyFileSync(`${WASM}kllab-engine.mjs`, `${DIST}kllab-engine.mjs`);
   copyFileSync(`${WASM}kllab-engine.wasm`, `${DIST}kllab-engine.wasm`);
   copyFileSync(`${ROOT}bindings/kllab.mjs`, `${DIST}kllab.mjs`);
-  for (const f of readdirSync(SRC)) copyFileSync(SRC + f, DIST + f);
+  // static files as they are; the example course page gets the site's CSP meta like every page
+  for (const f of readdirSync(SRC).filter((x) => /\.(css|svg)$/.test(x))) copyFileSync(SRC + f, DIST + f);
+  writeFileSync(`${DIST}example-course.html`, readFileSync(`${SRC}example-course.html`, 'utf8').replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${cspMeta()}`));
   for (const p of pages) {
     writeFileSync(`${DIST}${p.id}.html`, p.html);
     writeFileSync(`${DIST}embed/${p.id}.json`, jsonFile({ id: p.id, title: p.title, file: p.file, source: p.source, exercises: p.exerciseHTML }));
@@ -89,23 +101,10 @@ async function main() {
   writeFileSync(`${DIST}embed.html`, embedPage());
   for (const n of notebooks) n.nb.close();
 
-  // The embed: one ES module file; the engine stays a separate module (+ .wasm) beside it.
-  await esbuild.build({
-    entryPoints: [`${DIST}embed.mjs`],
-    outfile: `${DIST}kllab-embed.js`,
-    bundle: true,
-    format: 'esm',
-    minify: true,
-    target: 'es2020',
-    external: ['./kllab-engine.mjs'],
-    legalComments: 'none',
-    banner: { js: '// KL Lab embed: <kl-exercise notebook="…" exercise="…">, <kl-notebook notebook="…">. See README "Embedding".' },
-    logLevel: 'error',
-  });
-  rmSync(`${DIST}embed.mjs`);
-
+  await bundleScripts();
   const offline = await writeOffline({ root: ROOT, dist: DIST, wasm: WASM, pages });
   const sw = writeServiceWorker();
+  const compressed = precompress();
 
   const size = (f) => {
     const b = readFileSync(DIST + f);
@@ -117,14 +116,79 @@ async function main() {
   );
   if (process.env.KLLAB_QUIET !== '1') {
     console.log(`  pages: ${pages.map((p) => size(`${p.id}.html`)).join(', ')}`);
-    console.log(`  embed: ${size('kllab-embed.js')}; engine ${size('kllab-engine.mjs')}, ${size('kllab-engine.wasm')}`);
+    console.log(`  scripts: ${Object.values(ENTRIES).map((f) => size(f)).join(', ')}; engine ${size('kllab-engine.wasm')}`);
     console.log(`  offline files: ${offline.map((f) => size(f)).join(', ')}`);
     console.log(`  service worker: version ${sw.version}, ${sw.count} assets, ${kb(sw.bytes)}`);
+    console.log(`  precompressed: ${compressed.files} files, ${kb(compressed.bytes)} -> ${kb(compressed.br)} brotli, ${kb(compressed.gz)} gzip`);
   }
 }
 
 function kb(n) {
   return `${(n / 1024).toFixed(1)} KB`;
+}
+
+/** site/src entry -> the file it is bundled into (the names pages, the package and hosts use). */
+const ENTRIES = {
+  'runtime.mjs': 'runtime.mjs',
+  'index.mjs': 'index.mjs',
+  'frame.mjs': 'frame.mjs',
+  'embed.mjs': 'kllab-embed.js',
+  'example-course.mjs': 'example-course.mjs',
+  'engine-worker.mjs': 'kllab-worker.js',
+};
+
+/** Resolves the runtime's imports of the JS API and the engine glue to their build locations. */
+const engineFiles = {
+  name: 'kllab-engine-files',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/kllab(-engine)?\.mjs$/ }, (args) => ({
+      path: args.path === './kllab.mjs' ? `${ROOT}bindings/kllab.mjs` : `${WASM}kllab-engine.mjs`,
+    }));
+  },
+};
+
+/** One self-contained module per entry: no shared chunks, so a page loads exactly one script. */
+async function bundleScripts() {
+  for (const [entry, out] of Object.entries(ENTRIES)) {
+    await esbuild.build({
+      entryPoints: [SRC + entry],
+      outfile: DIST + out,
+      bundle: true,
+      format: 'esm',
+      minify: true,
+      target: 'es2020',
+      legalComments: 'none',
+      plugins: [engineFiles],
+      banner: out === 'kllab-embed.js' ? { js: '// KL Lab embed: <kl-exercise notebook="…" exercise="…">, <kl-notebook notebook="…">. See README "Embedding".' } : undefined,
+      logLevel: 'error',
+    });
+  }
+}
+
+const TEXT = /\.(html|js|mjs|css|json|svg|wasm|txt)$/;
+
+/** foo.br and foo.gz beside every text asset (and the wasm), for hosts that serve precompressed files. */
+function precompress() {
+  const totals = { files: 0, bytes: 0, br: 0, gz: 0 };
+  const walk = (dir) => {
+    for (const f of readdirSync(DIST + dir)) {
+      const rel = dir + f;
+      if (statSync(DIST + rel).isDirectory()) walk(`${rel}/`);
+      else if (TEXT.test(f)) {
+        const b = readFileSync(DIST + rel);
+        const br = brotliCompressSync(b, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: b.length } });
+        const gz = gzipSync(b, { level: 9 });
+        writeFileSync(`${DIST + rel}.br`, br);
+        writeFileSync(`${DIST + rel}.gz`, gz);
+        totals.files++;
+        totals.bytes += b.length;
+        totals.br += br.length;
+        totals.gz += gz.length;
+      }
+    }
+  };
+  walk('');
+  return totals;
 }
 
 /** The embed's data files (fetched, never inlined in HTML). */
@@ -138,7 +202,7 @@ function writeServiceWorker() {
   const walk = (dir) => {
     for (const f of readdirSync(DIST + dir).sort()) {
       const rel = dir + f;
-      if (rel === 'sw.js' || rel.startsWith('offline/')) continue;
+      if (rel === 'sw.js' || rel.startsWith('offline/') || /\.(br|gz)$/.test(rel)) continue;
       if (statSync(DIST + rel).isDirectory()) walk(`${rel}/`);
       else files.push(rel);
     }
@@ -160,25 +224,23 @@ function writeServiceWorker() {
 
 // ---------------------------------------------------------------------------------------------------
 
-const PRELOAD = {
-  'runtime.mjs': ['page.mjs', 'kllab.mjs', 'kllab-engine.mjs', 'exercise.mjs', 'cells.mjs', 'view.mjs', 'ui.mjs', 'progress.mjs', 'sw-client.mjs'],
-  'index.mjs': ['progress.mjs', 'ui.mjs', 'view.mjs', 'sw-client.mjs'],
-  'frame.mjs': ['kllab-embed.js', 'kllab-engine.mjs'],
-};
-
-function page({ title, description, body, script, bodyClass }) {
-  const preload = (PRELOAD[script] || []).map((f) => `<link rel="modulepreload" href="${f}">\n`).join('');
+/**
+ * A page. `head` goes before the script (a notebook page's source: the runtime hands it to the
+ * engine's worker as soon as the runtime runs, while the rest of the page is still parsed).
+ */
+function page({ title, description, body, script, bodyClass, head = '' }) {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${cspMeta()}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHTML(title)}</title>
 <meta name="description" content="${escapeHTML(description)}">
 <link rel="icon" href="favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="style.css">
-${script ? `${preload}<script type="module"${script === 'runtime.mjs' ? ' async' : ''} src="${script}"></script>\n` : ''}</head>
+${head}${script ? `<script type="module"${script === 'runtime.mjs' ? ' async' : ''} src="${script}"></script>\n` : ''}</head>
 <body class="${bodyClass}">
 ${body}
 </body>
@@ -234,24 +296,10 @@ function indexPage(notebooks, pages) {
   return page({ title: 'KL Lab', description: 'Worked exercises on KL divergence, checked in your browser.', body, script: 'index.mjs', bodyClass: 'kl-home' });
 }
 
-function findLine(lines, from, text) {
-  const first = String(text).split('\n').find((l) => l.trim())?.trim().slice(0, 50);
-  if (!first) return from;
-  for (let k = Math.max(0, from - 1); k < lines.length; k++) if (lines[k].includes(first)) return k + 1;
-  return from;
-}
-
-const KIND_LABEL = {
-  number: 'a number, or an expression such as 0.5*ln(5/7)',
-  vector: 'a vector, like [1, 2, 3]',
-  probability: 'a probability vector, like [0.2, 0.3, 0.5]',
-  matrix: 'a matrix, like [[1, 0], [0, 1]]',
-};
-
-function renderNotebook(n, errors) {
+function renderNotebook(n, errors, limits) {
   const { nb, info, file, text } = n;
-  const lines = text.split('\n');
   const usedIds = new Set();
+  const pageBudget = {}; // the math of one page (render.mjs MATH_LIMITS)
   const cells = nb.cells();
   const results = new Map(nb.runAll().map((r) => [r.cell, r]));
   const definedBy = {};
@@ -260,72 +308,23 @@ function renderNotebook(n, errors) {
   const exerciseHTML = {};
   let parts = 0, exercises = 0;
   const rt = (t, o) => {
-    const r = renderText(t, { file, errors, usedIds, ...o });
+    const r = renderText(t, { file, errors, usedIds, page: pageBudget, ...o });
     return r;
   };
   for (const cell of cells) {
     if (cell.type === 'prose') {
       body.push(rt(cell.source, { line: cell.line }).html);
     } else if (cell.type === 'code') {
-      const res = results.get(cell.id) || { status: 'ok', values: [] };
-      const src = cell.source.replace(/\n$/, '');
-      const rows = Math.min(14, Math.max(2, src.split('\n').length + 1));
-      body.push(
-        toHTML(
-          h(
-            'section',
-            { class: 'kl-code', id: `c-${cell.id}`, 'data-cell': cell.id, 'aria-label': `Code cell ${cell.id}` },
-            h(
-              'div',
-              { class: 'kl-code-head' },
-              h('label', { for: `src-${cell.id}` }, h('span', { class: 'kl-code-id' }, cell.id), h('span', { class: 'kl-hint-key' }, ' · edit, then Run or Ctrl+Enter')),
-              h('span', { class: 'kl-code-buttons' },
-                h('button', { type: 'button', 'data-action': 'revert', disabled: true, hidden: true }, 'Revert'),
-                h('button', { type: 'button', 'data-action': 'run', disabled: true }, 'Run')),
-            ),
-            h('textarea', { id: `src-${cell.id}`, class: 'kl-src', rows, spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'data-original': src }, src),
-            h('div', { class: 'kl-out', 'data-output': '', 'aria-live': 'polite', 'data-status': res.status }, cellOutputView(res, src, definedBy)),
-          ),
-        ),
-      );
+      body.push(toHTML(codeCellView(cell, results.get(cell.id) || { status: 'ok', values: [] }, definedBy)));
     } else if (cell.type === 'slider') {
-      const s = cell.slider;
-      body.push(
-        toHTML(
-          h(
-            'div',
-            { class: 'kl-slider', id: `c-${cell.id}`, 'data-slider': s.name },
-            h('label', { for: `range-${s.name}` }, s.label || s.name),
-            h(
-              'div',
-              { class: 'kl-slider-row' },
-              h('input', { type: 'range', id: `range-${s.name}`, name: s.name, min: s.min, max: s.max, step: s.step, value: s.value, autocomplete: 'off', disabled: true }),
-              h('output', { for: `range-${s.name}`, id: `val-${s.name}`, 'aria-hidden': 'true' }, `${s.name} = ${s.value}`),
-            ),
-          ),
-        ),
-      );
+      body.push(toHTML(sliderView(cell)));
     } else if (cell.type === 'plot') {
-      const meta = cell.plot;
-      const data = nb.plot(cell.id);
-      const inner = data.ok
-        ? plotView(meta, data, PLOT_WIDTH, `p-${cell.id}`)
-        : [h('p', { class: 'kl-blocked' }, `This plot cannot be drawn: ${data.error.message}`)];
-      body.push(
-        toHTML(
-          h(
-            'figure',
-            { class: 'kl-plot', id: `c-${cell.id}`, 'data-plot': cell.id },
-            h('figcaption', {}, meta.title || cell.id),
-            h('div', { class: 'kl-plot-box', 'data-plot-box': '', 'data-width': PLOT_WIDTH }, inner),
-          ),
-        ),
-      );
+      body.push(toHTML(plotFigureView(cell, nb.plot(cell.id), PLOT_WIDTH)));
     } else if (cell.type === 'exercise') {
       exercises++;
       const ex = nb.exercise(cell.exercise);
       parts += ex.parts.length;
-      const html = renderExercise(nb, ex, cell, file, lines, errors, rt);
+      const html = renderExercise({ nb, ex, cell, file, errors, rt, limits });
       exerciseHTML[ex.id] = html;
       body.push(html);
     }
@@ -384,14 +383,15 @@ ${mainHTML}
 </main>
 <footer class="kl-footer"><p>KL Lab · every number on this page is computed in your browser by the KL Lab engine (C++ compiled to WebAssembly).${
     offline ? ' This file works without a network; your progress is kept in this browser.' : ' <a href="index.html">All notebooks</a>'
-  }</p></footer>
-<script type="application/json" id="kl-notebook">${source}</script>`;
+  }</p></footer>`;
+  const sourceScript = `<script type="application/json" id="kl-notebook">${source}</script>\n`;
   const html = page({
     title: `${info.title} · KL Lab`,
     description: info.description,
     script: 'runtime.mjs',
     bodyClass: 'kl-notebook-page',
     body: bodyHTML({ offline: false }),
+    head: sourceScript,
   });
   return {
     id: info.id,
@@ -401,6 +401,7 @@ ${mainHTML}
     source: text,
     html,
     offlineBody: bodyHTML({ offline: true }),
+    sourceScript,
     mainHTML,
     exerciseHTML,
     parts: partsTotal,
@@ -408,98 +409,20 @@ ${mainHTML}
   };
 }
 
-function renderExercise(nb, ex, cell, file, lines, errors, rt) {
+/** An exercise's markup (exercise-view.mjs, shared with the runtime), its texts rendered here. */
+function renderExercise({ nb, ex, cell, file, errors, rt, limits }) {
   const slots = nb.exerciseSlots(ex.id, { seed: 0 });
   if (!slots.ok) {
     errors.push(`${file}:${cell.line}: exercise ${ex.id}: ${slots.error.message}`);
     return '';
   }
-  // A template: its rendered HTML, checking the slot count against the engine's.
-  const tpl = (t, values, what, o = {}) => {
-    if (!t || !t.text) return '';
-    const line = findLine(lines, cell.line, t.text);
-    const r = rt(t.text, { slots: values || [], line, ...o });
-    if (r.count !== t.slots) errors.push(`${file}:${line}: ${what}: found ${r.count} slots, the engine found ${t.slots}`);
-    return r.html;
+  // A text: its rendered HTML, its slots where the engine found them, errors at the engine's lines.
+  const html = (t, values, what, o = {}) => {
+    const line = t.line ?? o.line ?? cell.line;
+    if (o.template === false) return rt(t.text, { inline: o.inline, line }).html;
+    return rt(t.text, { slots: values, spans: t.slots, line, inline: o.inline }).html;
   };
-  const out = [];
-  const title = ex.title || ex.id;
-  out.push(`<section class="kl-exercise" id="${escapeHTML(ex.id)}" data-exercise="${escapeHTML(ex.id)}" aria-labelledby="${escapeHTML(ex.id)}-title">`);
-  out.push(
-    `<header class="kl-ex-head"><h3 id="${escapeHTML(ex.id)}-title"><span class="kl-ex-id">${escapeHTML(ex.id)}</span> ${escapeHTML(title)}</h3>` +
-      toHTML(
-        h(
-          'div',
-          { class: 'kl-variant' },
-          h('span', { class: 'kl-variant-label', 'data-variant-label': '', 'aria-live': 'polite' }, 'Textbook numbers'),
-          h('button', { type: 'button', 'data-action': 'variant', disabled: true }, 'Try another variant'),
-          h('button', { type: 'button', 'data-action': 'textbook', hidden: true }, 'Back to the textbook numbers'),
-        ),
-      ) +
-      '</header>',
-  );
-  if (ex.intro?.text) out.push(`<div class="kl-intro" data-t="intro">${tpl(ex.intro, slots.intro, `${ex.id} intro`)}</div>`);
-  for (const part of ex.parts) {
-    const ps = slots.parts[part.id] || { prompt: [], hints: [], solution: [], mistakes: [], choices: [] };
-    const pid = escapeHTML(part.id);
-    const idAttr = part.id !== ex.id ? ` id="${pid}"` : '';
-    out.push(`<div class="kl-part"${idAttr} data-part="${pid}" data-kind="${escapeHTML(part.kind)}">`);
-    out.push(`<h4 class="kl-part-id">${pid}</h4>`);
-    out.push(`<div class="kl-prompt" id="prompt-${pid}" data-t="prompt">${tpl(part.prompt, ps.prompt, `${part.id} prompt`)}</div>`);
-    if (part.kind === 'choice') {
-      const options = part.choices
-        .map((c, i) => {
-          const label = rt(c.text, { inline: true, line: findLine(lines, cell.line, c.text) }).html;
-          return `<div class="kl-choice"><input type="radio" name="${pid}" id="${pid}-${i + 1}" value="${i + 1}" autocomplete="off" disabled><label for="${pid}-${i + 1}">${label}</label></div>`;
-        })
-        .join('');
-      out.push(
-        `<form class="kl-answer" data-form novalidate><fieldset aria-describedby="prompt-${pid}"><legend>Choose one answer</legend>${options}</fieldset>` +
-          `<div class="kl-answer-row"><button type="submit" data-action="check" disabled>Check</button></div></form>`,
-      );
-    } else {
-      let what = KIND_LABEL[part.kind] || 'your answer';
-      if (part.kind === 'expression') what = `a formula in ${part.variables.join(', ') || 'the variables'}`;
-      const note = part.forbidden.length ? `Not allowed in this answer: ${part.forbidden.join(', ')}.` : '';
-      const input =
-        part.kind === 'expression'
-          ? `<textarea id="in-${pid}" name="${pid}" class="kl-input" rows="2" spellcheck="false" autocapitalize="off" autocomplete="off" aria-describedby="fb-${pid}" disabled></textarea>`
-          : `<input type="text" id="in-${pid}" name="${pid}" class="kl-input" spellcheck="false" autocapitalize="off" autocomplete="off" aria-describedby="fb-${pid}" disabled>`;
-      out.push(
-        `<form class="kl-answer" data-form novalidate><label for="in-${pid}">Your answer <span class="kl-kind">(${escapeHTML(what)})</span></label>` +
-          (note ? `<p class="kl-forbid">${escapeHTML(note)}</p>` : '') +
-          `<div class="kl-answer-row">${input}<button type="submit" data-action="check" disabled>Check</button></div></form>`,
-      );
-    }
-    out.push(`<div class="kl-feedback" id="fb-${pid}" role="status" aria-live="polite"></div>`);
-    const tools = [];
-    if (part.hints.length) tools.push(`<button type="button" data-action="hint" disabled>Hint <span class="kl-count">(${part.hints.length})</span></button>`);
-    if (part.solution?.text) tools.push('<button type="button" data-action="solution" disabled>Show solution</button>');
-    out.push(`<div class="kl-tools">${tools.join('')}</div>`);
-    out.push(
-      `<div class="kl-confirm" data-confirm hidden role="group" aria-label="Confirm showing the solution"><p>Show the worked solution for ${pid}? It is recorded in your progress.</p>` +
-        '<button type="button" data-action="solution-yes">Show the solution</button><button type="button" data-action="solution-no">Not yet</button></div>',
-    );
-    if (part.hints.length) {
-      out.push(
-        `<ol class="kl-hints" aria-label="Hints for ${pid}" aria-live="polite">${part.hints
-          .map((hint, i) => `<li data-t="hint:${i}" hidden>${tpl(hint, ps.hints[i], `${part.id} hint ${i + 1}`)}</li>`)
-          .join('')}</ol>`,
-      );
-    }
-    if (part.solution?.text) {
-      out.push(
-        `<div class="kl-solution" data-t="solution" hidden tabindex="-1" aria-label="Worked solution for ${pid}"><p class="kl-solution-head">Worked solution</p>${tpl(part.solution, ps.solution, `${part.id} solution`)}</div>`,
-      );
-    }
-    part.mistakes.forEach((m, i) => out.push(`<template data-t="mistake:${i}">${tpl(m, ps.mistakes[i], `${part.id} mistake ${i + 1}`)}</template>`));
-    part.choices.forEach((c, i) => {
-      if (c.feedback?.text) out.push(`<template data-t="choice:${i}">${tpl(c.feedback, ps.choices[i], `${part.id} choice ${i + 1} feedback`)}</template>`);
-    });
-    out.push('</div>');
-  }
-  out.push('</section>');
-  return out.join('\n');
+  return toHTML(exerciseView(ex, { html, slots, answerLength: limits.answerLength }));
 }
 
 // The node flavour of the engine rethrows uncaught errors with its whole source: keep failures short.

@@ -23,8 +23,21 @@ declare class KlEmbedElement extends HTMLElement {
 export declare class KlExercise extends KlEmbedElement {}
 /** <kl-notebook notebook="distillation" [src="…/distillation.full.json"]> */
 export declare class KlNotebook extends KlEmbedElement {}
-/** The page's one shared engine instance (loaded on first use). */
-export declare function getEngine(): Promise<Engine>;
+/**
+ * An API object whose methods run in the engine's worker: each returns a promise of its result, and
+ * engine objects (a Notebook, a Session) come back as the same kind of proxy.
+ */
+export type InWorker<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R extends { close(): void } ? InWorker<R> : R> : never;
+};
+/** The page's one shared engine, in its worker (started on first use). */
+export declare function getEngine(): Promise<InWorker<Engine>>;
+/**
+ * Settings for every element of the page. base: the folder URL of the package's files (kllab-engine.wasm,
+ * style.css, embed/), relative to the page; default: the folder of kllab-embed.js. Needed when a bundler
+ * has moved the module into your own bundle. Call it in the module that imports this one.
+ */
+export declare function configure(options: { base?: string }): void;
 
 declare global {
   interface HTMLElementTagNameMap {

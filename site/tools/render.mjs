@@ -26,98 +26,122 @@ md.core.ruler.push('heading_ids', (state) => {
   }
 });
 
-const SLOT = /\{\{([\s\S]*?)\}\}/g;
 const SLOT_TOKEN = /\uE000(\d+)\uE001/g;
-const MATH_TOKEN = /\uE002(\d+)\uE003/g;
 
 const KATEX_OPTIONS = { output: 'mathml', trust: false, throwOnError: true, maxExpand: 200, maxSize: 20, strict: 'ignore' };
 
 /**
- * Finds $...$ and $$...$$ outside code, replacing each by a token. Returns the text with tokens and
- * the math pieces with their offsets (for line numbers).
+ * Caps on KaTeX's output, so that no formula (a \def bomb stays under maxExpand and still made a 2.6 MB
+ * page) can blow up a page: a formula's MathML, and all the math of one page. The largest formula of the
+ * course makes about 2.3 KB of MathML and the largest page's math about 100 KB.
  */
-export function extractMath(text) {
-  const maths = [];
-  let out = '';
-  let i = 0;
-  const atLineStart = (k) => k === 0 || text[k - 1] === '\n';
-  while (i < text.length) {
-    const c = text[i];
-    // fenced code block: copy through to the closing fence
-    if (atLineStart(i) && /^ {0,3}(```|~~~)/.test(text.slice(i, i + 6))) {
-      const m = /^ {0,3}(```+|~~~+)/.exec(text.slice(i));
-      const fence = m[1];
-      let end = text.indexOf('\n', i);
-      end = end < 0 ? text.length : end + 1;
-      while (end < text.length) {
-        const nl = text.indexOf('\n', end);
-        const line = text.slice(end, nl < 0 ? text.length : nl);
-        end = nl < 0 ? text.length : nl + 1;
-        if (line.trim().startsWith(fence[0].repeat(fence.length))) break;
-      }
-      out += text.slice(i, end);
-      i = end;
-      continue;
-    }
-    if (c === '\\' && i + 1 < text.length) {
-      out += text.slice(i, i + 2);
-      i += 2;
-      continue;
-    }
-    if (c === '`') {
-      const run = /^`+/.exec(text.slice(i))[0];
-      const close = text.indexOf(run, i + run.length);
-      if (close >= 0) {
-        out += text.slice(i, close + run.length);
-        i = close + run.length;
-        continue;
-      }
-      out += run;
-      i += run.length;
-      continue;
-    }
-    if (c === '$' && text[i + 1] === '$') {
-      const close = text.indexOf('$$', i + 2);
-      if (close >= 0) {
-        maths.push({ tex: text.slice(i + 2, close), display: true, offset: i });
-        out += `\uE002${maths.length - 1}\uE003`;
-        i = close + 2;
-        continue;
-      }
-    } else if (c === '$' && text[i + 1] && !/\s/.test(text[i + 1])) {
-      // inline: the closing $ is not preceded by a space nor followed by a digit; no blank line inside
-      let j = i + 1;
-      let found = -1;
-      while (j < text.length) {
-        if (text[j] === '\\') {
-          j += 2;
-          continue;
-        }
-        if (text[j] === '\n' && text[j + 1] === '\n') break;
-        if (text[j] === '$' && !/\s/.test(text[j - 1])) {
-          found = j;
-          break;
-        }
-        j++;
-      }
-      if (found > 0) {
-        maths.push({ tex: text.slice(i + 1, found), display: false, offset: i });
-        out += `\uE002${maths.length - 1}\uE003`;
-        i = found + 1;
-        continue;
-      }
-    }
-    out += c;
-    i++;
-  }
-  return { text: out, maths };
+export const MATH_LIMITS = { formulaBytes: 32 * 1024, pageBytes: 512 * 1024 };
+
+// ---- the math plugin: $inline$, $$display$$ (inline, may span the lines of a paragraph), and $$ blocks
+
+function isSpace(c) {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === undefined;
 }
 
-function lineOf(text, offset) {
-  let n = 0;
-  for (let k = 0; k < offset && k < text.length; k++) if (text[k] === '\n') n++;
-  return n;
+/** Inline rule: `$...$` (opening $ not followed by a space, closing not preceded by one) and `$$...$$`. */
+function mathInline(state, silent) {
+  const src = state.src;
+  const start = state.pos;
+  if (src.charCodeAt(start) !== 0x24 /* $ */) return false;
+  let display = false;
+  let end = -1;
+  if (src[start + 1] === '$') {
+    display = true;
+    end = src.indexOf('$$', start + 2);
+    if (end < 0 || end + 2 > state.posMax) return false;
+  } else {
+    if (isSpace(src[start + 1])) return false;
+    for (let j = start + 1; j < state.posMax; j++) {
+      if (src[j] === '\\') {
+        j++;
+        continue;
+      }
+      if (src[j] === '$' && !isSpace(src[j - 1])) {
+        end = j;
+        break;
+      }
+    }
+    if (end < 0) return false;
+  }
+  if (!silent) {
+    const token = state.push('math', 'math', 0);
+    token.content = src.slice(start + (display ? 2 : 1), end);
+    token.meta = { display, offset: start };
+  }
+  state.pos = end + (display ? 2 : 1);
+  return true;
 }
+
+/** Block rule: a block that starts with $$ at the start of a line and ends with $$ at the end of a line. */
+function mathBlock(state, startLine, endLine, silent) {
+  if (state.sCount[startLine] - state.blkIndent >= 4) return false;
+  const lineText = (n) => state.src.slice(state.bMarks[n] + state.tShift[n], state.eMarks[n]);
+  const first = lineText(startLine);
+  if (!first.startsWith('$$')) return false;
+  const rest = first.slice(2);
+  let last = -1;
+  let content;
+  if (rest.trimEnd().endsWith('$$') && rest.trimEnd().length >= 2) {
+    content = rest.trimEnd().slice(0, -2);
+    if (content.includes('$$')) return false; // two formulas on one line: inline
+    last = startLine;
+  } else {
+    if (rest.includes('$$')) return false;
+    const lines = [rest];
+    for (let n = startLine + 1; n < endLine; n++) {
+      if (state.sCount[n] < state.blkIndent) break;
+      const t = lineText(n);
+      if (!t.trim()) break; // a blank line ends the search: not a math block
+      const at = t.indexOf('$$');
+      if (at >= 0) {
+        if (t.slice(at + 2).trim()) return false;
+        lines.push(t.slice(0, at));
+        last = n;
+        break;
+      }
+      lines.push(t);
+    }
+    if (last < 0) return false;
+    content = lines.join('\n');
+  }
+  if (silent) return true;
+  const token = state.push('math_block', 'math', 0);
+  token.block = true;
+  token.content = content;
+  token.map = [startLine, last + 1];
+  token.meta = { display: true, line: startLine };
+  state.line = last + 1;
+  return true;
+}
+
+/** After inline parsing: each inline formula's line, from its paragraph's first line and its offset. */
+function mathLines(state) {
+  for (const t of state.tokens) {
+    if (t.type !== 'inline' || !t.children) continue;
+    const base = t.map ? t.map[0] : 0;
+    for (const c of t.children) {
+      if (c.type !== 'math') continue;
+      let n = 0;
+      for (let k = 0; k < c.meta.offset; k++) if (t.content.charCodeAt(k) === 10) n++;
+      c.meta.line = base + n;
+    }
+  }
+}
+
+function mathPlugin(mdi) {
+  mdi.inline.ruler.after('escape', 'math', mathInline);
+  mdi.block.ruler.before('fence', 'math_block', mathBlock, { alt: [] });
+  mdi.core.ruler.after('inline', 'math_lines', mathLines);
+  const render = (tokens, idx, options, env) => renderFormula(tokens[idx], env);
+  mdi.renderer.rules.math = render;
+  mdi.renderer.rules.math_block = (tokens, idx, options, env) => `${render(tokens, idx, options, env)}\n`;
+}
+md.use(mathPlugin);
 
 /** Renders TeX to MathML Core, without the TeX annotation (smaller pages). */
 function renderMath(tex, display) {
@@ -133,45 +157,87 @@ function renderMath(tex, display) {
   return html;
 }
 
+/** A formula token to MathML, its slots as <mn data-slot>; errors go to env.errors with file:line. */
+function renderFormula(token, env) {
+  const { display } = token.meta;
+  const line = (env.line || 0) + (token.meta.line || 0);
+  const where = `${env.file || '?'}:${line}`;
+  const slots = env.slots;
+  const tex = token.content.replace(SLOT_TOKEN, (_, n) => `{\\text{KLSLOT${n}}}`);
+  let html;
+  try {
+    html = renderMath(tex, display);
+  } catch (e) {
+    env.errors.push(`${where}: math: ${String(e.message).replace(/^KaTeX parse error: /, '')}`);
+    return `<code class="kl-math-error">${escapeHTML(token.content)}</code>`;
+  }
+  // KaTeX merges neighbouring text runs into one <mtext>: split the slots out of it.
+  html = html.replace(/<mtext([^>]*)>([^<]*KLSLOT\d+[^<]*)<\/mtext>/g, (_, attrs, inner) =>
+    inner
+      .split(/(KLSLOT\d+)/)
+      .map((piece) => {
+        const k = /^KLSLOT(\d+)$/.exec(piece);
+        if (k) return `<mn data-slot="${k[1]}">${escapeHTML(displayNumber(slots?.[k[1]] ?? '?'))}</mn>`;
+        return piece ? `<mtext${attrs}>${piece}</mtext>` : '';
+      })
+      .join(''),
+  );
+  if (html.includes('KLSLOT')) env.errors.push(`${where}: a slot inside math could not be placed: $${token.content}$`);
+  const bytes = Buffer.byteLength(html);
+  if (bytes > MATH_LIMITS.formulaBytes) {
+    env.errors.push(`${where}: math: this formula renders to ${kb(bytes)} of MathML (the limit is ${kb(MATH_LIMITS.formulaBytes)}); simplify it`);
+    return `<code class="kl-math-error">${escapeHTML(token.content.slice(0, 200))}</code>`;
+  }
+  if (env.page) {
+    env.page.mathBytes = (env.page.mathBytes || 0) + bytes;
+    if (env.page.mathBytes > MATH_LIMITS.pageBytes && !env.page.overMath) {
+      env.page.overMath = true;
+      env.errors.push(`${where}: math: the formulas of this notebook render to more than ${kb(MATH_LIMITS.pageBytes)} of MathML; this formula passes the limit`);
+    }
+  }
+  return html;
+}
+
+function kb(n) {
+  return `${(n / 1024).toFixed(1)} KB`;
+}
+
+/**
+ * The template's text with each slot (the engine's spans: UTF-8 byte offsets of `{{` and past `}}`)
+ * replaced by a placeholder the renderer fills; the engine alone finds slots.
+ */
+function markSlots(text, spans, where, errors) {
+  const bytes = new TextEncoder().encode(text);
+  const decoder = new TextDecoder();
+  const at = (b) => decoder.decode(bytes.subarray(0, b)).length;
+  let out = '';
+  let last = 0;
+  spans.forEach((span, n) => {
+    const a = at(span.start);
+    const b = at(span.end);
+    if (a < last || !text.startsWith('{{', a) || text.slice(b - 2, b) !== '}}') errors.push(`${where}: internal: slot ${n + 1} is not where the engine says`);
+    out += `${text.slice(last, a)}\uE000${n}\uE001`;
+    last = b;
+  });
+  return out + text.slice(last);
+}
+
 /**
  * Renders an author text to HTML.
- * @param text Markdown with $math$ and, when `slots` is given, {{expr}} slots
- * @param opts {slots: string[]|null (values for pre-filling; null: not a template), inline: boolean,
- *              file, line (line of the text's first line, for errors), errors: array to push into}
- * @returns {html, count} count = number of slots found
+ * @param text Markdown with $math$ and, for a template, {{expr}} slots
+ * @param opts {slots: string[] (values for pre-filling), spans: the engine's slot spans (a template's
+ *              `slots`), inline: boolean, file, line (the text's first line in the file, for errors),
+ *              errors: array to push into, page: an object shared by the texts of one page (its math
+ *              budget), usedIds}
+ * @returns {html, count} count = number of slots
  */
 export function renderText(text, opts = {}) {
-  const { slots = null, inline = false, file = '?', line = 0, errors = [] } = opts;
+  const { slots = null, spans = [], inline = false, file = '?', line = 0, errors = [], page = null, usedIds } = opts;
   let src = String(text);
-  let count = 0;
-  if (slots) {
-    src = src.replace(SLOT, () => `\uE000${count++}\uE001`);
-  }
-  const { text: withTokens, maths } = extractMath(src);
-  const rendered = maths.map((m) => {
-    const tex = m.tex.replace(SLOT_TOKEN, (_, n) => `{\\text{KLSLOT${n}}}`);
-    try {
-      let html = renderMath(tex, m.display);
-      // KaTeX merges neighbouring text runs into one <mtext>: split the slots out of it.
-      html = html.replace(/<mtext([^>]*)>([^<]*KLSLOT\d+[^<]*)<\/mtext>/g, (_, attrs, inner) =>
-        inner
-          .split(/(KLSLOT\d+)/)
-          .map((piece) => {
-            const k = /^KLSLOT(\d+)$/.exec(piece);
-            if (k) return `<mn data-slot="${k[1]}">${escapeHTML(displayNumber(slots?.[k[1]] ?? '?'))}</mn>`;
-            return piece ? `<mtext${attrs}>${piece}</mtext>` : '';
-          })
-          .join(''),
-      );
-      if (html.includes('KLSLOT')) errors.push(`${file}:${line + lineOf(src, m.offset)}: a slot inside math could not be placed: $${m.tex}$`);
-      return html;
-    } catch (e) {
-      errors.push(`${file}:${line + lineOf(src, m.offset)}: math: ${String(e.message).replace(/^KaTeX parse error: /, '')}`);
-      return `<code class="kl-math-error">${escapeHTML(m.tex)}</code>`;
-    }
-  });
-  let html = inline ? md.renderInline(withTokens) : md.render(withTokens, { usedIds: opts.usedIds });
-  html = html.replace(MATH_TOKEN, (_, n) => rendered[n]);
+  const count = spans.length;
+  if (count) src = markSlots(src, spans, `${file}:${line}`, errors);
+  const env = { file, line, errors, slots, page, usedIds };
+  let html = inline ? md.renderInline(src, env) : md.render(src, env);
   html = html.replace(SLOT_TOKEN, (_, n) => `<span data-slot="${n}">${escapeHTML(displayNumber(slots?.[n] ?? '?'))}</span>`);
   if (/[\uE000-\uE003]/.test(html)) errors.push(`${file}:${line}: internal: a placeholder survived rendering`);
   return { html, count };

@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, copyFileSync, writeFileSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { CSP } from '../../site/tools/csp.mjs';
+import { engine } from '../node/support.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const DIST = `${ROOT}site/dist/`;
@@ -36,11 +39,30 @@ test('author errors fail the build, each as file:line: message', () => {
   }
 });
 
-test('the built pages: no inline script, style or handlers, no foreign resources, notebook JSON escaped', () => {
-  const pages = readdirSync(DIST).filter((f) => f.endsWith('.html'));
-  assert.ok(pages.length >= 5, 'index and four notebooks');
-  for (const f of pages) {
+test('a formula whose MathML would blow up the page (a \\def bomb) fails the build with file:line', () => {
+  const dir = mkdtempSync(`${tmpdir()}/kllab-build-`);
+  try {
+    // 151 macro expansions (under KaTeX's maxExpand) that make 300,000 symbols
+    const tex = `\\def\\a{${'x'.repeat(2000)}}${'\\a'.repeat(150)}`;
+    writeFileSync(`${dir}/bomb.md`, `---\nid: bomb\ntitle: Bomb\ndescription: x\norder: 9\n---\n\n# Bomb\n\nFine $x$.\n\nAnd $${tex}$ here.\n`);
+    const r = build(dir, `${dir}/dist`);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /^bomb\.md:12: math: this formula renders to [\d.]+ KB of MathML \(the limit is [\d.]+ KB\)/m);
+    assert.ok(!existsSync(`${dir}/dist`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the built pages: the CSP meta, no inline script, style or handlers, no foreign resources, notebook JSON escaped', () => {
+  const pages = [...readdirSync(DIST).filter((f) => f.endsWith('.html')), 'embed.html', 'example-course.html'];
+  assert.ok(pages.length >= 7, 'index, four notebooks, the iframe page, the example course');
+  for (const f of new Set(pages)) {
     const html = readFileSync(DIST + f, 'utf8');
+    // a static host sends no header: the page carries its policy, before anything it governs
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
+    assert.equal(meta?.[1], CSP, `${f}: the CSP meta`);
+    assert.ok(meta.index < html.search(/<script|<link/), `${f}: the policy comes first`);
     for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
       const attrs = m[1];
       if (/type="application\/json"/.test(attrs)) {
@@ -60,7 +82,7 @@ test('the built pages: no inline script, style or handlers, no foreign resources
   }
 });
 
-test('notebook pages carry the contract: exercise ids, parts, labelled named inputs, textbook numbers', () => {
+test('notebook pages carry the contract: exercise ids, parts, labelled named inputs, textbook numbers', async () => {
   const html = readFileSync(`${DIST}distillation.html`, 'utf8');
   assert.match(html, /<section class="kl-exercise" id="ex8"/);
   assert.match(html, /<div class="kl-part" id="ex8b" data-part="ex8b"/);
@@ -68,9 +90,16 @@ test('notebook pages carry the contract: exercise ids, parts, labelled named inp
   assert.match(html, /<input type="text" id="in-ex8b" name="ex8b"/);
   assert.match(html, /<div class="kl-feedback" id="fb-ex8b" role="status"/);
   assert.match(html, /<a class="kl-download" href="offline\/distillation\.html" download=/);
-  // the runtime is an async module (the engine compiles while the page is parsed), its imports preloaded
-  assert.match(html, /<script type="module" async src="runtime\.mjs"><\/script>/);
-  assert.match(html, /<link rel="modulepreload" href="kllab-engine\.mjs">/);
+  // one bundled async module in <head>, right after the notebook's source (the runtime hands the source
+  // to the engine's worker at once, while the body is still being parsed); nothing to preload
+  assert.match(html, /<script type="application\/json" id="kl-notebook">[^<]*<\/script>\n<script type="module" async src="runtime\.mjs"><\/script>\n<\/head>/);
+  assert.ok(!html.includes('modulepreload'));
+  // every answer input carries the engine's answer limit
+  const kl = await engine();
+  const limit = kl.limits().answerLength;
+  const inputs = [...html.matchAll(/<(input type="text"|textarea) [^>]*class="kl-input"[^>]*>/g)].map((m) => m[0]);
+  assert.ok(inputs.length >= 8);
+  for (const i of inputs) assert.ok(i.includes(` maxlength="${limit}"`), i);
   // variant 0's numbers are in the page: in text, and inside MathML
   assert.match(html, /<mn data-slot="0">\[3, 1, −2\]<\/mn>/);
   assert.match(html, /<mn data-slot="1">0\.0252013<\/mn>/);
@@ -89,7 +118,8 @@ test('offline files: one inline script and one style, allowed by sha256 in a str
     assert.ok(csp, `${f}: a CSP meta`);
     assert.ok(html.indexOf('Content-Security-Policy') < html.indexOf('<script'), `${f}: the policy comes before any script`);
     assert.ok(!/'unsafe-inline'|'unsafe-eval'/.test(csp), `${f}: ${csp}`);
-    assert.match(csp, /^default-src 'self'; script-src 'sha256-[^']+' 'wasm-unsafe-eval'; style-src 'sha256-[^']+'$/);
+    // worker-src blob:: the engine's worker is made from the page's own (hashed) script
+    assert.match(csp, /^default-src 'self'; script-src 'sha256-[^']+' 'wasm-unsafe-eval'; style-src 'sha256-[^']+'; worker-src blob:$/);
     const hash = (t) => `'sha256-${createHash('sha256').update(t, 'utf8').digest('base64')}'`;
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/application\/json/.test(m[1]));
     assert.equal(scripts.length, 1, `${f}: one executable script`);
@@ -100,7 +130,7 @@ test('offline files: one inline script and one style, allowed by sha256 in a str
     assert.ok(csp.includes(hash(styles[0][1])), `${f}: the style's hash is in the policy`);
     assert.ok(!/<link\b[^>]*(stylesheet|modulepreload)/.test(html), `${f}: no linked resources`);
     assert.ok(!/\sstyle=/.test(html) && !/\son[a-z]+\s*=\s*"/i.test(html.replace(/<script>[\s\S]*?<\/script>/, '')), `${f}: no style attributes or handlers`);
-    assert.ok(html.includes('data:application/octet-stream;base64,AGFzbQ'), `${f}: the wasm is inside`);
+    assert.ok(/KLLAB_WASM_BASE64=\\?"AGFzbQ/.test(html), `${f}: the wasm is inside`);
     assert.ok(!/href="index\.html"/.test(html), `${f}: no links into the site`);
   }
 });
@@ -113,7 +143,7 @@ test('the service worker precaches every file of the site under a version hashed
   const expected = ['./'];
   const walk = (d) => {
     for (const f of readdirSync(DIST + d).sort()) {
-      if (d + f === 'sw.js' || (d + f).startsWith('offline')) continue;
+      if (d + f === 'sw.js' || (d + f).startsWith('offline') || /\.(br|gz)$/.test(f)) continue;
       if (existsSync(`${DIST + d + f}/`) && !f.includes('.')) walk(`${d + f}/`);
       else expected.push(`./${d}${f}`);
     }
@@ -123,4 +153,22 @@ test('the service worker precaches every file of the site under a version hashed
   for (const must of ['./index.html', './distillation.html', './kllab-engine.wasm', './kllab-embed.js', './embed/distillation.json', './style.css', './embed.html']) {
     assert.ok(assets.includes(must), must);
   }
+});
+
+test('every text asset and the wasm have brotli and gzip copies with the same bytes', () => {
+  let count = 0;
+  const walk = (d) => {
+    for (const f of readdirSync(DIST + d)) {
+      const rel = d + f;
+      if (existsSync(`${DIST + rel}/`)) walk(`${rel}/`);
+      else if (/\.(html|js|mjs|css|json|svg|wasm)$/.test(f)) {
+        const b = readFileSync(DIST + rel);
+        assert.ok(brotliDecompressSync(readFileSync(`${DIST + rel}.br`)).equals(b), `${rel}.br`);
+        assert.ok(gunzipSync(readFileSync(`${DIST + rel}.gz`)).equals(b), `${rel}.gz`);
+        count++;
+      }
+    }
+  };
+  walk('');
+  assert.ok(count > 20, `${count} files`);
 });

@@ -1,10 +1,12 @@
 // The npm package (`make package` → build/kllab-<version>.tgz): installed offline into an empty folder,
 // used by a page of its own served from 127.0.0.1 under the strict CSP (the embed and the JS API from
-// node_modules/kllab, nothing else of the site), and from node.
+// node_modules/kllab, nothing else of the site), and from plain node (`import { loadEngine } from
+// 'kllab'` with no set-up; the embed imported at build time). A course's own package (NOTEBOOKS=dir)
+// carries only its notebooks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { startServer } from '../../site/tools/serve.mjs';
@@ -62,7 +64,8 @@ test('npm pack: the package holds the API, its types, the engine, the embed and 
   assert.equal(pkg.dependencies, undefined);
   assert.equal(pkg.exports['.'].default, './kllab.mjs');
   assert.equal(pkg.exports['./embed'].default, './kllab-embed.js');
-  for (const f of ['kllab.mjs', 'kllab.d.ts', 'kllab-embed.js', 'kllab-embed.d.ts', 'kllab-engine.mjs', 'kllab-engine.wasm', 'kllab-engine-node.cjs', 'style.css', 'embed/distillation.json', 'embed/distillation.full.json', 'README.md']) {
+  assert.equal(pkg.exports['.'].node, './kllab-node.mjs');
+  for (const f of ['kllab.mjs', 'kllab-node.mjs', 'kllab.d.ts', 'kllab-embed.js', 'kllab-embed.d.ts', 'kllab-engine.mjs', 'kllab-engine.wasm', 'kllab-engine-node.cjs', 'style.css', 'embed/distillation.json', 'embed/distillation.full.json', 'README.md']) {
     assert.ok(existsSync(`${dir}/node_modules/kllab/${f}`), f);
   }
 });
@@ -75,6 +78,59 @@ test('the installed package in node: the API with the node engine', async () => 
   const nb = kl.loadNotebook(readFileSync(`${ROOT}site/notebooks/distillation.md`, 'utf8'), 'distillation.md');
   assert.equal(nb.check('ex8b', '0.0252').verdict, 'correct');
   nb.close();
+});
+
+/** Runs a module in plain node (its global fetch on, no flags) in the folder the package is installed in. */
+function nodeRun(code, cwd = dir) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  return r.stdout.trim();
+}
+
+test("import { loadEngine } from 'kllab' in plain node: no recipe, no flag", () => {
+  const out = nodeRun(`import { loadEngine } from 'kllab';
+const kl = await loadEngine();
+const nb = kl.loadNotebook(${JSON.stringify(readFileSync(`${ROOT}site/notebooks/distillation.md`, 'utf8'))}, 'distillation.md');
+console.log(JSON.stringify({ kl: kl.evaluate('kl([0.5, 0.5], [0.7, 0.3])').text, verdict: nb.check('ex8b', '0.0252').verdict }));`);
+  const r = JSON.parse(out);
+  assert.equal(r.kl.slice(0, 8), '0.087176');
+  assert.equal(r.verdict, 'correct');
+});
+
+test("the embed imports at build time (server-side rendering): in node it defines nothing and touches no DOM", () => {
+  const out = nodeRun(`const m = await import('kllab/embed');
+m.configure({ base: '/kllab/' });
+console.log(JSON.stringify({ exports: Object.keys(m).sort(), custom: typeof customElements, element: typeof m.KlExercise, html: typeof HTMLElement }));`);
+  const r = JSON.parse(out);
+  assert.deepEqual(r.exports, ['KlExercise', 'KlNotebook', 'configure', 'getEngine']);
+  assert.deepEqual([r.custom, r.element, r.html], ['undefined', 'function', 'undefined']);
+});
+
+test('make package NOTEBOOKS=dir: a package that carries a course\'s own notebooks only', async () => {
+  const work = mkdtempSync(`${tmpdir()}/kllab-course-`);
+  try {
+    mkdirSync(`${work}/notebooks`);
+    cpSync(`${ROOT}site/notebooks/kl-foundations.md`, `${work}/notebooks/kl-foundations.md`);
+    const quiet = { ...process.env, KLLAB_QUIET: '1', KLLAB_VARIANTS: '1' };
+    let r = spawnSync(process.execPath, ['--no-experimental-fetch', `${ROOT}site/tools/build.mjs`], { env: { ...quiet, KLLAB_NOTEBOOKS: `${work}/notebooks`, KLLAB_DIST: `${work}/site` }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    r = spawnSync(process.execPath, [`${ROOT}site/tools/package.mjs`, '--dist', `${work}/site`, '--out', `${work}/package`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    r = spawnSync('npm', ['pack', '--pack-destination', work, '--loglevel=error'], { cwd: `${work}/package`, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    mkdirSync(`${work}/course`);
+    writeFileSync(`${work}/course/package.json`, JSON.stringify({ name: 'course', version: '1.0.0', private: true, type: 'module' }));
+    r = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', `${work}/kllab-${version}.tgz`], { cwd: `${work}/course`, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const pkg = `${work}/course/node_modules/kllab`;
+    assert.deepEqual(readdirSync(`${pkg}/embed`).sort(), ['kl-foundations.full.json', 'kl-foundations.json']);
+    const readme = readFileSync(`${pkg}/README.md`, 'utf8');
+    assert.match(readme, /`kl-foundations`: /);
+    assert.doesNotMatch(readme, /`distillation`: /);
+    assert.equal(nodeRun(`import { loadEngine } from 'kllab'; console.log((await loadEngine()).evaluate('1 + 1').text);`, `${work}/course`), '2');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
 
 test('the installed package in a page of its own: the embed checks an answer, the API evaluates', async () => {

@@ -1,4 +1,6 @@
-// Storage written by two tabs at once (issue 8): each tab's answers survive the other's saves.
+// Storage in the real page, once (the mechanics are unit-tested in tests/site/progress.test.mjs): two
+// tabs at once keep each other's answers; a corrupted record is set aside; an older format converted;
+// a hostile answer stays text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, waitReady } from './support.mjs';
@@ -15,7 +17,10 @@ async function answer(page, part, text) {
   const box = page.locator(`[data-part="${part}"]`);
   await box.locator(`[name="${part}"]`).fill(text);
   await box.getByRole('button', { name: /check/i }).first().click();
-  await page.waitForFunction((id) => !!document.querySelector(`[data-part="${id}"]`)?.dataset.verdict, part);
+  await page.waitForFunction((id) => {
+    const el = document.querySelector(`[data-part="${id}"]`);
+    return !!el?.dataset.verdict && !el.hasAttribute('aria-busy');
+  }, part);
 }
 
 test('two tabs of one notebook: neither loses the answers the other saved', async () => {
@@ -45,18 +50,36 @@ test('two tabs of one notebook: neither loses the answers the other saved', asyn
   }
 });
 
-test('a record in the older format is converted by the engine, and the original kept', async () => {
+test('a corrupted record is set aside with a notice, other notebooks untouched; a hostile answer stays text', async () => {
   const { context, page, problems } = await openPage(env, 'distillation.html');
   try {
-    await page.evaluate(() => {
-      localStorage.setItem('kllab:progress:distillation', JSON.stringify({ notebook: 'distillation', answers: { ex8a: '[0.876, 0.118, 0.006]', ex9z: '1' } }));
-    });
+    const key = 'kllab:progress:distillation';
+    const other = 'kllab:progress:some-other-notebook';
+    await page.evaluate(([k, o]) => {
+      localStorage.setItem(k, '{"schema": 1, "notebook": tru');
+      localStorage.setItem(o, '{"keep": "me"}');
+    }, [key, other]);
     await page.reload();
     await waitReady(page);
-    assert.equal(await page.locator('[name="ex8a"]').inputValue(), '[0.876, 0.118, 0.006]');
-    assert.match(await page.locator('body').innerText(), /older version of KL Lab; it has been converted/);
-    const keys = await page.evaluate(() => Object.keys(localStorage));
-    assert.ok(keys.some((k) => k.startsWith('kllab:progress:distillation:set-aside:')), keys.join(', '));
+    assert.match(await page.locator('#kl-notices').textContent(), /could not be read/);
+    const stored = await page.evaluate(([k, o]) => {
+      const aside = Object.keys(localStorage).filter((x) => x.startsWith(`${k}:set-aside:`));
+      return { aside: aside.map((x) => localStorage.getItem(x)), other: localStorage.getItem(o), main: localStorage.getItem(k) };
+    }, [key, other]);
+    assert.deepEqual(stored.aside, ['{"schema": 1, "notebook": tru']);
+    assert.equal(stored.other, '{"keep": "me"}');
+    assert.equal(stored.main, null);
+    assert.equal(await page.locator('[data-verdict]').count(), 0, 'a fresh start');
+    // a hostile answer is text, never markup, and the page still works
+    const hostile = '<img src=x onerror=alert(1)>';
+    await answer(page, 'ex8b', hostile);
+    const part = page.locator('[data-part="ex8b"]');
+    assert.equal(await part.getAttribute('data-verdict'), 'invalid');
+    assert.equal(await part.locator('img').count(), 0);
+    assert.ok((await part.locator('.kl-feedback').textContent()).includes(hostile));
+    assert.equal(await page.locator('[name="ex8b"]').getAttribute('aria-invalid'), 'true');
+    await answer(page, 'ex8b', '0.0252');
+    assert.equal(await part.getAttribute('data-verdict'), 'correct');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

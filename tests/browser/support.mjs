@@ -4,13 +4,11 @@
 // `securitypolicyviolation` event in every frame, and CSP messages on the console of any level).
 // axe() runs axe-core inside a page or frame.
 import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { startServer } from '../../site/tools/serve.mjs';
 import { engine } from '../node/support.mjs';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
-export const SHOTS = `${ROOT}build/screenshots/`;
-mkdirSync(SHOTS, { recursive: true });
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

@@ -70,8 +70,8 @@ test('kllab run of each notebook prints every reference value of the catalogue',
       ex5b: '0.2401', ex5b2: '0.3185728', ex3b: '[-2, 2]', ex7d: '[1, 1.374102e-09]', ex7d2: '0.5108256' },
     distillation: { ex8a: '[0.8756006, 0.1184997, 0.00589975]', ex8a2: '[0.8437947, 0.1141952, 0.04201007]', ex8b: '0.02520129', ex8b2: '0.04701935',
       ex8c: '[0.587443, 0.3016033, 0.1109537]', ex8c2: '[0.5315483, 0.272906, 0.1955457]', ex8c3: '0.02601609', ex8c4: '0.0303786', ex8d: '0.06916507' },
-    'vae-elbo': { ex6c: '0.9090909', ex6c3: '-4.182401', ex6d: '1', ex6e: '-2.784775', ex6e2: '1.397626',
-      '[optimum] opt_kl': '1.749466152', '[optimum] opt_recon': '-2.432935243', '[optimum] opt_elbo': '-4.182401395' },
+    // (the ELBO's two terms at phi* are checked as expressions in reference-values.json: the page no longer prints them)
+    'vae-elbo': { ex6c: '0.9090909', ex6c3: '-4.182401', ex6d: '1', ex6e: '-2.784775', ex6e2: '1.397626' },
     'diffusion-kl': { d1: '[0.9, 0.72, 0.504, 0.3024]', d2: '0.7099296', d2b: '0.496', d2c: '1.062066', d3: '1.014845', d3b: '0.1693548',
       d4: '1.065758', d4b: '0.007653061', d4c: '0.7653061', d5: '0.1800547', d5b: '4.540349e-05', d6: '0.07858724', d6b: '0.4938436' },
   };

@@ -17,7 +17,20 @@ namespace kl {
 constexpr std::size_t kMaxAnswerLength = 10000;
 
 enum class VerdictKind { Correct, CorrectGivenEarlier, Close, Incorrect, Invalid };
-/// "correct", "correct_given_earlier", "close", "incorrect", "invalid".
+
+/// Everything said about a verdict kind, defined once here and exported (kl::vocabulary_json, the JS
+/// API's engine.vocabulary(), `kllab vocabulary`): the page, the CLI and the LMS layer never copy it.
+struct VerdictInfo {
+  VerdictKind kind;
+  const char* name;   ///< "correct", "correct_given_earlier", "close", "incorrect", "invalid"
+  double score;       ///< the score a verdict of this kind earns (a derivation averages its steps)
+  const char* state;  ///< the page state (data-verdict): correct, partial, incorrect, invalid
+  const char* label;  ///< a short label for people
+};
+/// Every verdict kind, in order of VerdictKind.
+const std::vector<VerdictInfo>& verdict_kinds();
+const VerdictInfo& verdict_info(VerdictKind k);
+/// The kind's name (verdict_info(k).name).
 const char* verdict_name(VerdictKind k);
 
 /// The outcome of checking one answer. A value, never an exception.
@@ -31,7 +44,13 @@ struct Verdict {
   int column = 0;                       ///< Invalid: the column of the problem, when known
   std::vector<int> wrong_components;    ///< vectors: 1-based components that are off
   std::string answer_text;              ///< the learner's value as understood
+  /// Derivation parts: one verdict per step, in order (the part's score is their mean); empty for
+  /// every other kind.
+  std::vector<Verdict> steps;
 };
+
+/// A verdict of kind k with the kind's score.
+Verdict make_verdict(VerdictKind k, std::string feedback = "");
 
 /// A library mistake that applies to a part in a variant, with the value it produces.
 struct AppliedMistake {
@@ -51,6 +70,8 @@ struct PartView {
   std::vector<std::vector<std::string>> hint_slots;
   std::string solution;                  ///< rendered
   std::vector<std::string> solution_slots;
+  std::vector<std::string> step_prompts;             ///< derivation: each step's prompt, rendered
+  std::vector<std::vector<std::string>> step_hints;  ///< derivation: each step's hints, rendered
 };
 
 /// Every slot value of one part's texts in a variant (for pages that pre-render the texts).
@@ -60,6 +81,13 @@ struct PartSlots {
   std::vector<std::string> solution;
   std::vector<std::vector<std::string>> mistakes;  ///< author mistakes' feedback, in order
   std::vector<std::vector<std::string>> choices;   ///< choice feedback, in order
+  /// Derivation parts: the slot values of each step's texts.
+  struct Step {
+    std::vector<std::string> prompt;
+    std::vector<std::vector<std::string>> hints;
+    std::vector<std::vector<std::string>> mistakes;
+  };
+  std::vector<Step> steps;
 };
 
 /// Every slot value of an exercise's texts in a variant.
@@ -108,9 +136,8 @@ class Checker {
   std::shared_ptr<Cache> cache_;
 };
 
-/// The JSON object of a verdict (as printed by `kllab check`).
+/// The JSON object of a verdict: what `kllab check` prints and what the JS API returns, one shape
+/// (see verdict_schema_json in kl/session.hpp).
 std::string verdict_json(const Verdict& v);
-/// A JSON string literal.
-std::string json_string(const std::string& s);
 
 }  // namespace kl

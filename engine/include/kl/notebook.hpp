@@ -23,7 +23,10 @@ struct TextTemplate {
   struct Slot {
     NodePtr expr;
     std::string source;
-    int digits = 6;  ///< significant digits for numbers
+    int digits = 6;          ///< significant digits for numbers
+    std::size_t start = 0;   ///< byte offset of its "{{" in `text`
+    std::size_t end = 0;     ///< byte offset just past its "}}"
+    int line = 0;            ///< its line in the notebook file
   };
   std::string text;          ///< as written, slots included
   std::vector<Slot> slots;   ///< in order of appearance
@@ -40,8 +43,8 @@ Result<std::string> render(const TextTemplate& t, const Environment& env);
 
 // ---- Exercises --------------------------------------------------------------------------------
 
-enum class AnswerKind { Number, Vector, Probability, Matrix, Expression, Choice };
-/// "number", "vector", ...
+enum class AnswerKind { Number, Vector, Probability, Matrix, Expression, Choice, Derivation };
+/// "number", "vector", ..., "derivation"
 const char* answer_kind_name(AnswerKind k);
 
 /// How close a numeric answer must be. Auto: the learner's answer must equal the reference rounded
@@ -77,6 +80,38 @@ struct VariableRange {
   double hi = 3.0;
 };
 
+/// Most steps one derivation part may have.
+constexpr std::size_t kMaxDerivationSteps = 16;
+
+/// One step of a derivation part: an expression in the part's variables (and the exercise's names)
+/// that the learner's step must be equivalent to. `answer` (and `from`, and the mistakes) may name
+/// earlier steps: `prev` is the step before, `step1`, `step2`, ... any earlier one, and
+/// `at(E, x, V)` is E with the variable x replaced by V.
+struct DerivationStep {
+  /// What the step's equivalence allows besides equality: any additive constant, or any nonzero
+  /// constant factor (constant over the sampled values of every variable).
+  enum class Constant { None, Additive, Factor };
+  TextTemplate prompt;
+  NodePtr answer;          ///< the author's step (may name earlier steps; then it is also the ECF rule)
+  std::string answer_source;
+  NodePtr from;            ///< optional: this step computed from earlier ones, for error-carried-forward
+  std::string from_source;
+  Constant constant = Constant::None;
+  std::vector<TextTemplate> hints;
+  std::vector<AuthorMistake> mistakes;
+  int line = 0;         ///< the step: line
+  int answer_line = 0;  ///< its answer: line
+  int from_line = 0;    ///< its from: line (0 without one)
+};
+
+/// A condition that a text of the part states about the variant's numbers ("here the forward KL is
+/// the smaller one"); `kllab validate` checks it in every variant.
+struct Claim {
+  NodePtr condition;
+  std::string source;
+  int line = 0;
+};
+
 /// One answer box.
 struct Part {
   std::string id;
@@ -95,6 +130,11 @@ struct Part {
   std::vector<AuthorMistake> mistakes;
   std::vector<Choice> choices;
   std::set<std::string> forbidden;
+  std::vector<DerivationStep> steps;  ///< Derivation kind: the chain of steps, in order
+  std::vector<Claim> claims;          ///< conditions its texts state, checked over the variants
+  /// Non-empty: the reference appears on the page on purpose (a worked example); says why.
+  /// `kllab validate` otherwise reports a page number that gives the answer away.
+  std::string shown;
   int line = 0;
 };
 
@@ -166,6 +206,10 @@ struct Notebook {
   std::pair<const Exercise*, const Part*> part(const std::string& id) const;
   /// The cell with this id, or nullptr.
   const Cell* cell(const std::string& id) const;
+  /// The exercise with this id, or an UnknownName error naming the notebook.
+  Result<const Exercise*> find_exercise(const std::string& id) const;
+  /// The part with this id and its exercise, or an UnknownName error suggesting the nearest id.
+  Result<std::pair<const Exercise*, const Part*>> find_part(const std::string& id) const;
 };
 
 /// A parsed notebook and every author error found (file:line each), not just the first.

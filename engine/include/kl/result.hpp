@@ -25,6 +25,7 @@ enum class ErrorCode {
   Forbidden,        ///< a function the exercise does not allow in this answer
   Notebook,         ///< an author error in a notebook file (has a line)
   Storage,          ///< a corrupted or foreign progress record
+  Closed,           ///< a call on a notebook or session that was closed (JS API)
   Internal          ///< a bug: should never be seen
 };
 

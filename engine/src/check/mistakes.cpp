@@ -10,6 +10,71 @@ namespace detail {
 
 namespace {
 
+// The library, one row per mistake: the id (a contract: tests and authors use it), the name shown
+// with a verdict, and the feedback. The rewrites below refer to rows by id.
+const std::vector<MistakeSpec> kMistakes = {
+    {"kl_direction", "KL direction swapped",
+     "This is the divergence with its two distributions swapped. KL(p ‖ q) averages log(p/q) under its first "
+     "argument p and is not symmetric: keep the two distributions in the order the question gives them."},
+    {"cross_entropy_for_kl", "cross-entropy instead of KL",
+     "This is the cross-entropy H(p, q) = H(p) + KL(p ‖ q): it is off by the entropy H(p). Subtract the "
+     "entropy, or sum p·log(p/q) instead of −p·log q."},
+    {"kl_for_cross_entropy", "KL instead of cross-entropy",
+     "This is KL(p ‖ q), the cross-entropy minus the entropy H(p). The cross-entropy −Σ p·log q includes "
+     "the entropy of p as well."},
+    {"temperature_one_side", "temperature on one side only",
+     "The temperature τ was applied to only one of the two distributions. In distillation both the "
+     "teacher's and the student's logits are divided by the same τ before the softmax."},
+    {"temperature_missing", "temperature left out",
+     "This is the value at temperature τ = 1. Divide the logits by τ before taking the softmax."},
+    {"logits_for_probabilities", "logits instead of probabilities",
+     "These are the logits themselves. Turn logits into probabilities with a softmax first: exponentiate "
+     "each one and divide by their sum."},
+    {"tau_squared", "τ² factor",
+     "This differs from the answer by a factor τ². Hinton et al. multiply the soft-label KL by τ² to keep "
+     "its gradients comparable across temperatures; check whether this part includes that factor."},
+    {"std_for_variance", "standard deviation read as variance",
+     "The variance was squared: a number given as a variance (σ²) was treated as a standard deviation σ. In "
+     "N(μ, σ²) the second argument is the variance already."},
+    {"variance_for_std", "standard deviation used as variance",
+     "A standard deviation σ went where the variance σ² belongs (the value matches using √σ² in its place). "
+     "In N(μ, σ²) the second argument is the variance: square σ first."},
+    {"alpha_for_alpha_bar", "α_t instead of ᾱ_t",
+     "This uses α_t = 1 − β_t where the cumulative product ᾱ_t = α_1·α_2·…·α_t belongs (or the reverse). "
+     "q(x_t | x_0) has mean √ᾱ_t·x_0 and variance 1 − ᾱ_t; a single step q(x_t | x_{t−1}) uses α_t."},
+    {"beta_for_beta_tilde", "β_t instead of β̃_t",
+     "This uses β_t where the posterior variance β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t belongs."},
+    {"sum_vs_mean", "sum instead of mean (or the reverse)",
+     "This differs by the number of terms: a mean was taken where the sum belongs, or the reverse. Check "
+     "whether the quantity adds up over components (KL over dimensions) or averages (a loss over a batch)."},
+    {"log_base_2", "log base 2 instead of natural log",
+     "This is the value in bits (log base 2). KL Lab works in nats (natural log): multiply by ln 2 ≈ 0.693, or "
+     "use ln instead of log₂."},
+    {"log_base_10", "log base 10 instead of natural log",
+     "This is the value with log base 10. Use the natural log: multiply by ln 10 ≈ 2.303."},
+    {"natural_log_for_bits", "natural log instead of log base 2",
+     "This is the value in nats. This part asks for bits: divide by ln 2 ≈ 0.693."},
+    {"missing_half", "factor ½ missing",
+     "This is twice the answer: a factor ½ is missing somewhere. Check each formula's constants (the Gaussian KL, the "
+     "Gaussian log-density, total variation and the Jensen-Shannon mixture all carry a ½)."},
+    {"extra_half", "extra factor ½", "This is half the answer: there is a factor ½ too many."},
+    {"sign_flip", "sign flipped",
+     "Your answer and the answer differ only in sign. Check which quantity the question asks for (a loss or its "
+     "negative, a log-likelihood or a negative log-likelihood) and which way round each difference and log ratio goes."},
+};
+
+}  // namespace
+
+const std::vector<MistakeSpec>& mistake_table() { return kMistakes; }
+
+const MistakeSpec* find_mistake(const std::string& id) {
+  for (const auto& m : kMistakes)
+    if (id == m.id) return &m;
+  return nullptr;
+}
+
+namespace {
+
 using Transform = std::function<NodePtr(const NodePtr&)>;  // returns nullptr: no change here
 
 // Rebuilds `n` with transform applied at exactly one matching node (the k-th match, in pre-order).
@@ -69,27 +134,27 @@ class Builder {
   Builder(const NodePtr& ref, const Environment& scope) : ref_(ref), scope_(scope) {}
 
   // Adds one rewrite per match and, when there are several, one with all of them.
-  void each_and_all(const std::string& id, const std::string& name, const std::string& feedback, const Transform& t) {
+  void each_and_all(const char* id, const Transform& t) {
     const int n = count_matches(ref_, t);
     for (int i = 0; i < n; ++i) {
       int k = i;
-      if (NodePtr r = rewrite_nth(ref_, t, k)) add(id, name, feedback, r);
+      if (NodePtr r = rewrite_nth(ref_, t, k)) add(id, r);
     }
-    if (n > 1) all(id, name, feedback, t);
+    if (n > 1) all(id, t);
   }
 
-  void all(const std::string& id, const std::string& name, const std::string& feedback, const Transform& t) {
+  void all(const char* id, const Transform& t) {
     bool changed = false;
     NodePtr r = rewrite_all(ref_, t, changed);
-    if (changed) add(id, name, feedback, r);
+    if (changed) add(id, r);
   }
 
-  void add(const std::string& id, const std::string& name, const std::string& feedback, NodePtr expr) {
+  void add(const char* id, NodePtr expr) {
     // Compared as trees: printing every rewrite was a third of the cost of a check.
     for (const auto& r : out_)
       if (same_tree(*r.expr, *expr)) return;
     if (same_tree(*expr, *ref_)) return;
-    out_.push_back({id, name, feedback, std::move(expr)});
+    out_.push_back({find_mistake(id), std::move(expr)});
   }
 
   bool contains(const Transform& t) const { return count_matches(ref_, t) > 0; }
@@ -119,10 +184,7 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
   Builder b(reference, scope);
 
   // 1. KL direction swapped.
-  b.each_and_all("kl_direction", "KL direction swapped",
-                 "This is the divergence with its two distributions swapped. KL(p ‖ q) averages log(p/q) under the "
-                 "first argument p; it is not symmetric, so keep the reference distribution in the second slot.",
-                 [](const NodePtr& n) -> NodePtr {
+  b.each_and_all("kl_direction", [](const NodePtr& n) -> NodePtr {
                    if (is_call(n, {"kl", "cross_entropy", "chi2"}) && n->children.size() == 2)
                      return with_args(n, {n->children[1], n->children[0]});
                    if (is_call(n, {"renyi"}) && n->children.size() == 3)
@@ -135,17 +197,11 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
                  });
 
   // 2. Cross-entropy where KL was asked, and the reverse.
-  b.each_and_all("cross_entropy_for_kl", "cross-entropy instead of KL",
-                 "This is the cross-entropy H(p, q) = H(p) + KL(p ‖ q): it is off by the entropy H(p). Subtract the "
-                 "entropy, or sum p·log(p/q) instead of −p·log q.",
-                 [](const NodePtr& n) -> NodePtr {
+  b.each_and_all("cross_entropy_for_kl", [](const NodePtr& n) -> NodePtr {
                    if (is_call(n, {"kl"}) && n->children.size() == 2) return make_call("cross_entropy", n->children, n->column);
                    return nullptr;
                  });
-  b.each_and_all("kl_for_cross_entropy", "KL instead of cross-entropy",
-                 "This is KL(p ‖ q), the cross-entropy minus the entropy H(p). The cross-entropy −Σ p·log q includes "
-                 "the entropy of p as well.",
-                 [](const NodePtr& n) -> NodePtr {
+  b.each_and_all("kl_for_cross_entropy", [](const NodePtr& n) -> NodePtr {
                    if (is_call(n, {"cross_entropy"}) && n->children.size() == 2) return make_call("kl", n->children, n->column);
                    return nullptr;
                  });
@@ -153,37 +209,26 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
   // 3. Temperature: on one side only, or forgotten.
   const int tau_calls = count_matches(reference, [](const NodePtr& n) { return has_tau(n) ? n : nullptr; });
   if (tau_calls >= 2) {
-    b.each_and_all("temperature_one_side", "temperature on one side only",
-                   "The temperature τ was applied to only one of the two distributions. In distillation both the "
-                   "teacher's and the student's logits are divided by the same τ before the softmax.",
-                   [](const NodePtr& n) -> NodePtr {
+    b.each_and_all("temperature_one_side", [](const NodePtr& n) -> NodePtr {
                      if (has_tau(n)) return with_args(n, {n->children[0]});
                      return nullptr;
                    });
   }
   if (tau_calls >= 1) {
-    b.all("temperature_missing", "temperature left out",
-          "This is the value at temperature τ = 1. Divide the logits by τ before taking the softmax.",
-          [](const NodePtr& n) -> NodePtr {
+    b.all("temperature_missing", [](const NodePtr& n) -> NodePtr {
             if (has_tau(n)) return with_args(n, {n->children[0]});
             return nullptr;
           });
   }
 
   // 4. Logits used where probabilities are meant.
-  b.each_and_all("logits_for_probabilities", "logits instead of probabilities",
-                 "These are the logits themselves. Turn logits into probabilities with a softmax first: exponentiate "
-                 "each one and divide by their sum.",
-                 [](const NodePtr& n) -> NodePtr {
+  b.each_and_all("logits_for_probabilities", [](const NodePtr& n) -> NodePtr {
                    if (is_call(n, {"softmax"})) return n->children.size() == 2 ? make_binary("/", n->children[0], n->children[1]) : n->children[0];
                    return nullptr;
                  });
 
   // 5. The τ² factor of distillation missing or extra.
-  b.each_and_all("tau_squared", "τ² factor",
-                 "This differs from the answer by a factor τ². Hinton et al. multiply the soft-label KL by τ² to keep "
-                 "its gradients comparable across temperatures; check whether this part includes that factor.",
-                 [](const NodePtr& n) -> NodePtr {
+  b.each_and_all("tau_squared", [](const NodePtr& n) -> NodePtr {
                    if (is_call(n, {"kl"}) && n->children.size() == 2 && has_tau(n->children[0]) && has_tau(n->children[1]))
                      return make_binary("*", make_binary("^", n->children[0]->children[1], num(2)), n);
                    if (n->type == Node::Type::Binary && n->text == "*" && n->children[0]->type == Node::Type::Binary &&
@@ -202,20 +247,14 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
     if (is_call(n, {"q_posterior_var"})) return {};
     return {};
   };
-  b.all("std_for_variance", "standard deviation read as variance",
-        "The variance was squared: a number given as a variance (σ²) was treated as a standard deviation σ. In "
-        "N(μ, σ²) the second argument is the variance already.",
-        [&](const NodePtr& n) -> NodePtr {
+  b.all("std_for_variance", [&](const NodePtr& n) -> NodePtr {
           auto idx = variance_args(n);
           if (idx.empty()) return nullptr;
           std::vector<NodePtr> args = n->children;
           for (std::size_t i : idx) args[i] = make_binary("^", args[i], num(2));
           return with_args(n, args);
         });
-  b.all("variance_for_std", "standard deviation used as variance",
-        "A standard deviation σ went where the variance σ² belongs (the value matches using √σ² in its place). "
-        "In N(μ, σ²) the second argument is the variance: square σ first.",
-        [&](const NodePtr& n) -> NodePtr {
+  b.all("variance_for_std", [&](const NodePtr& n) -> NodePtr {
           auto idx = variance_args(n);
           if (idx.empty()) return nullptr;
           std::vector<NodePtr> args = n->children;
@@ -224,29 +263,21 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
         });
 
   // 7. α_t where ᾱ_t is meant (and the reverse, by name), β_t where β̃_t is meant.
-  b.each_and_all("alpha_for_alpha_bar", "α_t instead of ᾱ_t",
-                 "This uses α_t = 1 − β_t where the cumulative product ᾱ_t = α_1·α_2·…·α_t belongs. The forward "
-                 "marginal q(x_t | x_0) needs ᾱ_t.",
-                 [](const NodePtr& n) -> NodePtr {
+  b.each_and_all("alpha_for_alpha_bar", [](const NodePtr& n) -> NodePtr {
                    if (is_call(n, {"alpha_bar"}) && n->children.size() == 1) return make_binary("-", num(1), n->children[0]);
                    return nullptr;
                  });
   for (const auto& [bar, plain] : std::vector<std::pair<std::string, std::string>>{{"abar", "alpha"}, {"alpha_bar", "alpha"}}) {
     if (!scope.count(bar) || !scope.count(plain)) continue;
     const std::string from_bar = bar, to_plain = plain;
-    b.all("alpha_for_alpha_bar", "α_t instead of ᾱ_t",
-          "This uses α_t where the cumulative product ᾱ_t belongs (or the reverse). q(x_t | x_0) has mean "
-          "√ᾱ_t·x_0 and variance 1 − ᾱ_t; a single step q(x_t | x_{t−1}) uses α_t.",
-          [&](const NodePtr& n) -> NodePtr {
+    b.all("alpha_for_alpha_bar", [&](const NodePtr& n) -> NodePtr {
             if (n->type != Node::Type::Name) return nullptr;
             if (n->text == from_bar) return make_name(to_plain, n->column);
             if (n->text == to_plain) return make_name(from_bar, n->column);
             return nullptr;
           });
   }
-  b.each_and_all("beta_for_beta_tilde", "β_t instead of β̃_t",
-                 "This uses β_t where the posterior variance β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t belongs.",
-                 [](const NodePtr& n) -> NodePtr {
+  b.each_and_all("beta_for_beta_tilde", [](const NodePtr& n) -> NodePtr {
                    if (is_call(n, {"q_posterior_var"}) && n->children.size() == 2) {
                      auto idx = std::make_shared<Node>();
                      idx->type = Node::Type::Index;
@@ -257,10 +288,7 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
                  });
 
   // 8. Sum versus mean.
-  b.each_and_all("sum_vs_mean", "sum instead of mean (or the reverse)",
-                 "This differs by the number of terms: a mean was taken where the sum belongs, or the reverse. Check "
-                 "whether the quantity adds up over components (KL over dimensions) or averages (a loss over a batch).",
-                 [](const NodePtr& n) -> NodePtr {
+  b.each_and_all("sum_vs_mean", [](const NodePtr& n) -> NodePtr {
                    if (is_call(n, {"sum"}) && n->children.size() == 1) return make_call("mean", n->children, n->column);
                    if (is_call(n, {"mean"}) && n->children.size() == 1) return make_call("sum", n->children, n->column);
                    return nullptr;
@@ -269,28 +297,14 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
   // 9. Whole-value slips: log base, factor ½, sign.
   const bool in_bits = b.contains([](const NodePtr& n) -> NodePtr { return is_call(n, {"log2", "bits"}) ? n : nullptr; });
   if (!in_bits) {
-    b.add("log_base_2", "log base 2 instead of natural log",
-          "This is the value in bits (log base 2). KL Lab works in nats (natural log): multiply by ln 2 ≈ 0.693, or "
-          "use ln instead of log₂.",
-          make_binary("/", reference, make_call("ln", {num(2)})));
-    b.add("log_base_10", "log base 10 instead of natural log",
-          "This is the value with log base 10. Use the natural log: multiply by ln 10 ≈ 2.303.",
-          make_binary("/", reference, make_call("ln", {num(10)})));
+    b.add("log_base_2", make_binary("/", reference, make_call("ln", {num(2)})));
+    b.add("log_base_10", make_binary("/", reference, make_call("ln", {num(10)})));
   } else {
-    b.add("natural_log_for_bits", "natural log instead of log base 2",
-          "This is the value in nats. This part asks for bits: divide by ln 2 ≈ 0.693.",
-          make_binary("*", reference, make_call("ln", {num(2)})));
+    b.add("natural_log_for_bits", make_binary("*", reference, make_call("ln", {num(2)})));
   }
-  b.add("missing_half", "factor ½ missing",
-        "This is twice the answer: a factor ½ is missing somewhere. Check each formula's constants (the Gaussian KL, the "
-        "Gaussian log-density, total variation and the Jensen-Shannon mixture all carry a ½).",
-        make_binary("*", num(2), reference));
-  b.add("extra_half", "extra factor ½",
-        "This is half the answer: there is a factor ½ too many.", make_binary("/", reference, num(2)));
-  b.add("sign_flip", "sign flipped",
-        "The sign is flipped. Check which quantity is asked for: the ELBO or the negative ELBO (a loss), a log "
-        "likelihood or a negative log likelihood, KL or −KL.",
-        make_unary("-", reference));
+  b.add("missing_half", make_binary("*", num(2), reference));
+  b.add("extra_half", make_binary("/", reference, num(2)));
+  b.add("sign_flip", make_unary("-", reference));
   return b.take();
 }
 

@@ -9,11 +9,20 @@
 namespace kl {
 namespace detail {
 
-/// One wrong variant of a reference expression, and what to say about it.
+/// One mistake of the library: what it is called and what to tell the learner.
+struct MistakeSpec {
+  const char* id;        ///< stable id, e.g. "kl_direction" (a contract: tests and authors use it)
+  const char* name;      ///< short human name
+  const char* feedback;  ///< what the learner probably did and how to fix it
+};
+
+/// The library's table, and one row by id (nullptr when unknown).
+const std::vector<MistakeSpec>& mistake_table();
+const MistakeSpec* find_mistake(const std::string& id);
+
+/// One wrong variant of a reference expression.
 struct Rewrite {
-  std::string id;        ///< stable id, e.g. "kl_direction"
-  std::string name;      ///< short human name
-  std::string feedback;  ///< what the learner probably did and how to fix it
+  const MistakeSpec* spec;
   NodePtr expr;
 };
 

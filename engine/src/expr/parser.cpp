@@ -597,8 +597,7 @@ class Parser {
 
 Result<std::vector<Token>> lex(std::string_view text) {
   if (text.size() > kMaxExpressionLength)
-    return make_error(ErrorCode::TooLarge, "the expression is too long (" + std::to_string(text.size()) +
-                                               " characters; the limit is " + std::to_string(kMaxExpressionLength) + ")");
+    return make_error(ErrorCode::TooLarge, "the expression is too long: the limit is " + std::to_string(kMaxExpressionLength) + " characters");
   return Lexer(text).run();
 }
 

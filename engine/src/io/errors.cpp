@@ -20,6 +20,7 @@ const char* code_name(ErrorCode code) {
     case ErrorCode::Forbidden: return "forbidden";
     case ErrorCode::Notebook: return "notebook";
     case ErrorCode::Storage: return "storage";
+    case ErrorCode::Closed: return "closed";
     case ErrorCode::Internal: return "internal";
   }
   return "internal";

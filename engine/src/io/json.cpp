@@ -137,6 +137,11 @@ class Reader {
     ++i_;  // opening quote
     std::string out;
     while (true) {
+      // Copy a run of plain characters at once (most strings have no escapes).
+      std::size_t run = i_;
+      while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' && static_cast<unsigned char>(s_[run]) >= 0x20) ++run;
+      out.append(s_.data() + i_, run - i_);
+      i_ = run;
       if (i_ >= s_.size()) return fail("a string is never closed");
       const unsigned char c = static_cast<unsigned char>(s_[i_++]);
       if (c == '"') return out;
@@ -202,7 +207,7 @@ class Reader {
 
   Result<Value> object(int depth) {
     ++i_;
-    std::set<std::string> keys;  // duplicate check in O(log n): a hostile record may have many keys
+    std::set<std::string> keys;  // duplicate check in O(log n) for large objects (a hostile record may have many keys)
     Value v;
     v.type = Value::Type::Object;
     space();
@@ -214,7 +219,15 @@ class Reader {
       space();
       if (i_ >= s_.size() || s_[i_] != '"') return fail("expected a key in quotes");
       KL_TRY(std::string key, string());
-      if (!keys.insert(key).second) return fail("duplicate key '" + key + "'");
+      bool duplicate = false;
+      if (v.object.size() < 16) {
+        for (const auto& [k, unused] : v.object) duplicate = duplicate || k == key;
+      } else {
+        if (keys.empty())
+          for (const auto& [k, unused] : v.object) keys.insert(k);
+        duplicate = !keys.insert(key).second;
+      }
+      if (duplicate) return fail("duplicate key '" + key + "'");
       space();
       if (i_ >= s_.size() || s_[i_] != ':') return fail("expected ':'");
       ++i_;

@@ -20,6 +20,7 @@ const char* answer_kind_name(AnswerKind k) {
     case AnswerKind::Matrix: return "matrix";
     case AnswerKind::Expression: return "expression";
     case AnswerKind::Choice: return "choice";
+    case AnswerKind::Derivation: return "derivation";
   }
   return "number";
 }
@@ -35,6 +36,22 @@ std::pair<const Exercise*, const Part*> Notebook::part(const std::string& wanted
     for (const auto& p : ex.parts)
       if (p.id == wanted) return {&ex, &p};
   return {nullptr, nullptr};
+}
+
+Result<const Exercise*> Notebook::find_exercise(const std::string& wanted) const {
+  if (const Exercise* ex = exercise(wanted)) return ex;
+  return make_error(ErrorCode::UnknownName, "there is no exercise '" + wanted.substr(0, 80) + "' in " + id);
+}
+
+Result<std::pair<const Exercise*, const Part*>> Notebook::find_part(const std::string& wanted) const {
+  auto found = part(wanted);
+  if (found.second) return found;
+  std::vector<std::string> ids;
+  for (const auto& ex : exercises)
+    for (const auto& p : ex.parts) ids.push_back(p.id);
+  const std::string near = nearest_name(wanted, ids);
+  return make_error(ErrorCode::UnknownName,
+                    "there is no part '" + wanted.substr(0, 80) + "' in " + id + (near.empty() ? "" : ": did you mean '" + near + "'?"));
 }
 
 const Cell* Notebook::cell(const std::string& wanted) const {
@@ -606,20 +623,19 @@ class Parser {
     } else if (key == "solution") {
       p.solution = text_of(e, "solution");
     } else if (key == "mistake") {
-      std::string expr, feedback;
-      const std::string text = full_text(e);
-      if (!split_arrow(text, expr, feedback) || feedback.empty()) {
-        error(e.line, "mistake: write 'wrong answer expression => feedback'");
-        return;
-      }
       AuthorMistake m;
-      m.source = expr;
-      m.line = e.line;
-      m.expr = expr_of(expr, e.line, "mistake");
-      auto t = parse_template(feedback, e.line);
-      if (!t.ok()) error(t.error().line, "mistake feedback: " + t.error().message);
-      else m.feedback = t.value();
-      if (m.expr) p.mistakes.push_back(std::move(m));
+      if (mistake(e, m)) p.mistakes.push_back(std::move(m));
+    } else if (key == "step") {
+      step(p, e);
+    } else if (key == "shown") {
+      p.shown = full_text(e);
+      if (p.shown.empty()) error(e.line, "shown: say why the answer appears on the page (e.g. 'shown: worked example in the prose above')");
+    } else if (key == "claim") {
+      Claim c;
+      c.source = e.inline_;
+      c.line = e.line;
+      c.condition = expr_of(e.inline_, e.line, "claim");
+      if (c.condition) p.claims.push_back(std::move(c));
     } else if (key == "choice" || key == "choice*") {
       Choice c;
       c.line = e.line;
@@ -681,13 +697,124 @@ class Parser {
         }
       if (!found) error(e.line, "range: '" + r.name + "' is not a variable of this part's kind: expression(...)");
     } else {
-      static const std::vector<std::string> kKeys = {"prompt", "answer", "accept", "kind", "tolerance", "hint", "solution",
-                                                     "mistake", "choice", "choice*", "forbid", "range"};
+      static const std::vector<std::string> kKeys = {"prompt", "answer", "accept", "kind", "tolerance", "hint", "solution", "mistake",
+                                                     "choice", "choice*", "forbid", "range", "step", "shown", "claim"};
       std::string near = nearest_name(key.empty() ? e.inline_ : key, kKeys);
       error(e.line, (key.empty() ? "unexpected line '" + e.inline_ + "'" : "unknown part key '" + key + "'") +
-                        (near.empty() ? " (known: prompt, answer, accept, kind, tolerance, hint, solution, mistake, choice, forbid, range)"
+                        (near.empty() ? " (known: prompt, answer, accept, kind, tolerance, hint, solution, mistake, choice, forbid, range, step, shown, claim)"
                                       : ": did you mean '" + near + "'?"));
     }
+  }
+
+  // `mistake: wrong expression => feedback`, for a part or a derivation step.
+  bool mistake(const Entry& e, AuthorMistake& m) {
+    std::string expr, feedback;
+    const std::string text = full_text(e);
+    if (!split_arrow(text, expr, feedback) || feedback.empty()) {
+      error(e.line, "mistake: write 'wrong answer expression => feedback'");
+      return false;
+    }
+    m.source = expr;
+    m.line = e.line;
+    m.expr = expr_of(expr, e.line, "mistake");
+    auto t = parse_template(feedback, e.line);
+    if (!t.ok()) error(t.error().line, "mistake feedback: " + t.error().message);
+    else m.feedback = t.value();
+    return m.expr != nullptr;
+  }
+
+  // ---- derivations ----------------------------------------------------------------------------
+
+  // A step's expressions may name earlier steps (prev, step1, step2, ...) and use at(E, x, V);
+  // `index` is the step's 0-based position. Reports every misuse on `line`.
+  void step_references(const Node& n, std::size_t index, int line, const std::string& what) {
+    if (n.type == Node::Type::Name) {
+      if (n.text == "prev" && index == 0)
+        error(line, what + ": the first step has no previous step, so it cannot use 'prev'");
+      if (n.text.size() > 4 && n.text.compare(0, 4, "step") == 0 &&
+          n.text.find_first_not_of("0123456789", 4) == std::string::npos) {
+        const long k = std::atol(n.text.c_str() + 4);
+        if (k < 1 || static_cast<std::size_t>(k) > index)
+          error(line, what + ": '" + n.text + "' is not an earlier step (step " + std::to_string(index + 1) + " may use step1 to step" +
+                          std::to_string(index) + ")");
+      }
+    }
+    if (n.type == Node::Type::Call && n.text == "at" &&
+        (n.children.size() != 3 || n.children[1]->type != Node::Type::Name))
+      error(line, what + ": write at(EXPRESSION, variable, value), e.g. at(prev, x, m1 + sqrt(v1))");
+    for (const auto& c : n.children) step_references(*c, index, line, what);
+  }
+
+  // `step: prompt` with its own indented lines: answer:, from:, constant:, hint:, mistake:, prompt:.
+  void step(Part& p, const Entry& e) {
+    DerivationStep s;
+    s.line = e.line;
+    const std::size_t index = p.steps.size();
+    std::string prompt = e.inline_;
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (!e.block.empty() && pos <= e.block.size()) {
+      std::size_t nl = e.block.find('\n', pos);
+      if (nl == std::string::npos) nl = e.block.size();
+      lines.push_back(e.block.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    std::size_t j = 0;
+    while (j < lines.size()) {
+      if (blank(lines[j]) || trim(lines[j])[0] == '#') {
+        ++j;
+        continue;
+      }
+      if (indent_of(lines[j]) > 0) {
+        error(e.block_line + static_cast<int>(j), "this line's indentation does not match the step's other lines");
+        ++j;
+        continue;
+      }
+      Entry sub;
+      j = read_entry(lines, j, e.block_line, 0, sub, false);
+      const std::string& key = sub.key;
+      if (key == "answer") {
+        s.answer = expr_of(sub.inline_, sub.line, "step answer");
+        s.answer_source = sub.inline_;
+        s.answer_line = sub.line;
+        if (s.answer) step_references(*s.answer, index, sub.line, "answer");
+      } else if (key == "from") {
+        s.from = expr_of(sub.inline_, sub.line, "from");
+        s.from_source = sub.inline_;
+        s.from_line = sub.line;
+        if (s.from) {
+          step_references(*s.from, index, sub.line, "from");
+          if (index == 0) error(sub.line, "from: the first step has no earlier step to be computed from");
+        }
+      } else if (key == "constant") {
+        if (sub.inline_ == "additive") s.constant = DerivationStep::Constant::Additive;
+        else if (sub.inline_ == "factor") s.constant = DerivationStep::Constant::Factor;
+        else error(sub.line, "constant: use 'additive' (any added constant is accepted) or 'factor' (any nonzero constant factor)");
+      } else if (key == "hint") {
+        s.hints.push_back(text_of(sub, "hint"));
+      } else if (key == "prompt") {
+        prompt = full_text(sub);
+      } else if (key == "mistake") {
+        AuthorMistake m;
+        if (mistake(sub, m)) {
+          step_references(*m.expr, index, sub.line, "mistake");
+          s.mistakes.push_back(std::move(m));
+        }
+      } else {
+        static const std::vector<std::string> kKeys = {"answer", "from", "constant", "hint", "prompt", "mistake"};
+        std::string near = nearest_name(key.empty() ? sub.inline_ : key, kKeys);
+        error(sub.line, (key.empty() ? "unexpected line '" + sub.inline_ + "' in a step" : "unknown step key '" + key + "'") +
+                            (near.empty() ? " (a step has answer:, from:, constant:, hint:, mistake: and prompt: lines)" : ": did you mean '" + near + "'?"));
+      }
+    }
+    if (prompt.empty()) error(s.line, "step " + std::to_string(index + 1) + " has no prompt: write 'step: what this step does'");
+    else {
+      auto t = parse_template(prompt, s.line);
+      if (!t.ok()) error(t.error().line, "step prompt: " + t.error().message);
+      else s.prompt = t.value();
+    }
+    if (!s.answer) error(s.line, "step " + std::to_string(index + 1) + " has no answer: line (indent it under the step)");
+    p.steps.push_back(std::move(s));
   }
 
   void kind(Part& p, const Entry& e) {
@@ -698,7 +825,32 @@ class Parser {
     else if (k == "probability") p.kind = AnswerKind::Probability;
     else if (k == "matrix") p.kind = AnswerKind::Matrix;
     else if (k == "choice") p.kind = AnswerKind::Choice;
-    else if (k.rfind("expression", 0) == 0) {
+    else if (k.rfind("derivation", 0) == 0) {
+      // derivation or derivation(x, m1, v1): the steps' free variables.
+      p.kind = AnswerKind::Derivation;
+      const std::string rest = trim(k.substr(10));
+      if (rest.empty()) return;
+      if (rest.front() != '(' || rest.back() != ')') {
+        error(e.line, "kind: write 'derivation' or 'derivation(x, mu, v)', with the steps' free variables");
+        return;
+      }
+      const std::string vars = rest.substr(1, rest.size() - 2);
+      std::size_t pos = 0;
+      while (pos <= vars.size()) {
+        std::size_t comma = vars.find(',', pos);
+        if (comma == std::string::npos) comma = vars.size();
+        const std::string name = trim(vars.substr(pos, comma - pos));
+        if (!name.empty()) {
+          if (name == "prev" || name == "at" || (name.size() > 4 && name.compare(0, 4, "step") == 0 &&
+                                                 name.find_first_not_of("0123456789", 4) == std::string::npos))
+            error(e.line, "kind: '" + name + "' is reserved in derivations (prev, stepN and at() name earlier steps)");
+          else if (is_function(name) || is_constant(name))
+            error(e.line, "kind: '" + name + "' is a built-in name and cannot be a variable");
+          p.variables.push_back({name, 0.1, 3.0});
+        }
+        pos = comma + 1;
+      }
+    } else if (k.rfind("expression", 0) == 0) {
       p.kind = AnswerKind::Expression;
       const std::size_t open = k.find('('), close = k.find(')');
       if (open == std::string::npos || close == std::string::npos || close < open) {
@@ -719,8 +871,9 @@ class Parser {
       if (rest == "+ constant") p.up_to_constant = true;
       else if (!rest.empty()) error(e.line, "kind: after expression(...) only '+ constant' may follow (equal up to an additive constant)");
     } else {
-      std::string near = nearest_name(k, {"number", "vector", "probability", "matrix", "choice", "expression"});
-      error(e.line, "unknown answer kind '" + k + "'" + (near.empty() ? " (known: number, vector, probability, matrix, choice, expression(x))" : ": did you mean '" + near + "'?"));
+      std::string near = nearest_name(k, {"number", "vector", "probability", "matrix", "choice", "expression", "derivation"});
+      error(e.line, "unknown answer kind '" + k + "'" +
+                        (near.empty() ? " (known: number, vector, probability, matrix, choice, expression(x), derivation(x))" : ": did you mean '" + near + "'?"));
     }
   }
 
@@ -753,6 +906,17 @@ class Parser {
   }
 
   void finish_part(Part& p, bool correct_choice) {
+    if (p.kind == AnswerKind::Derivation) {
+      if (p.steps.empty()) error(p.line, "a derivation part needs at least one 'step:' line, each with its answer: indented under it");
+      if (p.steps.size() > kMaxDerivationSteps)
+        error(p.line, "a derivation has at most " + std::to_string(kMaxDerivationSteps) + " steps; split it into parts");
+      if (p.answer) error(p.line, "a derivation part takes no answer: line of its own: each step has one");
+      if (!p.mistakes.empty()) error(p.mistakes.front().line, "in a derivation, mistake: lines belong under the step they are about");
+      if (!p.accept.empty() || p.tolerance.mode != Tolerance::Mode::Auto) error(p.line, "accept: and tolerance: do not apply to a derivation (its steps are compared as formulas)");
+      if (!p.choices.empty()) error(p.line, "choice: lines belong to a part of kind: choice");
+      return;
+    }
+    if (!p.steps.empty()) error(p.steps.front().line, "step: lines belong to a part of kind: derivation(...)");
     if (!p.choices.empty() && !p.kind_given) {
       p.kind = AnswerKind::Choice;
       p.kind_given = true;

@@ -99,6 +99,9 @@ Result<TextTemplate> parse_template(const std::string& text, int line) {
     }
     slot.expr = expr.value();
     slot.source = inner;
+    slot.start = pos;
+    slot.end = end + 2;
+    slot.line = slot_line;
     t.slots.push_back(std::move(slot));
     pos = end + 2;
   }

@@ -53,7 +53,7 @@ Result<Environment> params_scope(const Notebook& nb, const Environment& base, co
 }
 
 Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::map<std::string, Value>& overrides,
-                               std::size_t stop) {
+                               std::size_t stop, std::vector<std::pair<std::size_t, Value>>* bound) {
   for (std::size_t i = 0; i < ex.parts.size() && i < stop; ++i) {
     const Part& p = ex.parts[i];
     // An expression answer is a formula in free variables, not a value later parts can use.
@@ -61,6 +61,7 @@ Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::m
     auto o = overrides.find(p.name);
     if (o != overrides.end()) {
       env[p.name] = o->second;
+      if (bound) bound->emplace_back(i, o->second);
       continue;
     }
     auto v = evaluate(*p.answer, env);
@@ -70,6 +71,7 @@ Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::m
       e.line = p.line;
       return e;
     }
+    if (bound) bound->emplace_back(i, v.value());
     env[p.name] = v.value();
   }
   return env;

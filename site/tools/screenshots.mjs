@@ -1,0 +1,58 @@
+// Screenshots of the built site for people to look at (`make screenshots` → build/screenshots/): every
+// notebook page and the index at desktop and phone width, light and dark, plus a page with feedback on
+// screen. Not a test: nothing is compared, so the tests take none.
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { startServer } from './serve.mjs';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const OUT = `${ROOT}build/screenshots/`;
+const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const PAGES = ['index.html', 'kl-foundations.html', 'distillation.html', 'vae-elbo.html', 'diffusion-kl.html', 'example-course.html'];
+const SIZES = { desktop: { width: 1100, height: 900 }, phone: { width: 390, height: 844 } };
+
+mkdirSync(OUT, { recursive: true });
+const server = await startServer({ port: 0, dir: `${ROOT}site/dist` });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+try {
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    for (const scheme of ['light', 'dark']) {
+      const context = await browser.newContext({ viewport, colorScheme: scheme });
+      const page = await context.newPage();
+      for (const path of PAGES) {
+        await page.goto(server.url + path);
+        await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+        const file = `${OUT}${path.replace('.html', '')}-${size}-${scheme}.png`;
+        await page.screenshot({ path: file, fullPage: path === 'index.html' });
+        console.log(file.replace(ROOT, ''));
+      }
+      // feedback of several kinds on screen
+      await page.goto(`${server.url}distillation.html`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      for (const [id, text] of [['ex8a', '[0.85, 0.1, 0.05]'], ['ex8b', '0.0016'], ['ex8b2', '1 +* 2']]) {
+        await page.locator(`[name="${id}"]`).fill(text);
+        await page.locator(`[data-part="${id}"] button[data-action="check"]`).click();
+        await page.waitForFunction((x) => document.querySelector(`[data-part="${x}"]`).dataset.verdict, id);
+      }
+      await page.locator('#ex8').scrollIntoViewIfNeeded();
+      const file = `${OUT}distillation-feedback-${size}-${scheme}.png`;
+      await page.screenshot({ path: file });
+      console.log(file.replace(ROOT, ''));
+      // a derivation checked step by step (the first step right, the second unreadable)
+      await page.goto(`${server.url}kl-at-work.html`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      const part = page.locator('.kl-part[data-kind="derivation"]').first();
+      await part.locator('textarea').fill('-0.5 * ln(2 * pi * s2) - dy^2 / (2 * s2)\n1 +');
+      await part.locator('button[data-action="check"]').click();
+      await page.waitForFunction(() => document.querySelector('.kl-part[data-kind="derivation"]').dataset.verdict);
+      await part.scrollIntoViewIfNeeded();
+      const dfile = `${OUT}kl-at-work-derivation-${size}-${scheme}.png`;
+      await page.screenshot({ path: dfile });
+      console.log(dfile.replace(ROOT, ''));
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
