@@ -363,3 +363,32 @@ TEST_CASE("regression: zeros(5e6) made a 15 MB result text nobody reads", "[regr
   CHECK(valid_utf8(st));
   CHECK(has(st, "(3004 bytes)"));
 }
+
+TEST_CASE("long programs: a cell of 150,000 statements runs as one unit, and names are capped", "[regression][caps][graph]") {
+  const auto report = kl::parse_notebook("---\nid: r\ntitle: R\n---\n\n```kl a\nx = 1\n```\n\n```kl b\ny = x + 1\n```\n", "r.md");
+  REQUIRE(report.errors.empty());
+  kl::Runtime rt(report.notebook);
+  rt.run_all();
+  std::string many;
+  for (int i = 0; i < 150000; ++i) many += "x = " + std::to_string(i % 7) + "\n";
+  REQUIRE(many.size() <= kl::kMaxProgramLength);
+  auto r = rt.edit("a", many);
+  REQUIRE(r.ok());
+  CHECK(r.value()[0].status == kl::CellResult::Status::Ok);
+  CHECK(rt.env().at("y").number() == 149999 % 7 + 1);
+  // More names than an environment may hold: the cell fails with a message; the graph stays usable.
+  std::string names;
+  for (std::size_t i = 0; i <= kl::kMaxNames; ++i) names += "n" + std::to_string(i) + " = 1\n";
+  names += "x = 2\n";
+  auto s = rt.edit("a", names);
+  REQUIRE(s.ok());
+  CHECK(s.value()[0].status == kl::CellResult::Status::Error);
+  CHECK(s.value()[0].error.code == kl::ErrorCode::TooLarge);
+  CHECK(has(s.value()[0].error.message, "names"));
+  REQUIRE(rt.edit("a", "x = 5").ok());
+  CHECK(rt.env().at("y").number() == 6);
+  // Past the program cap: refused as a whole, the cell reports it.
+  auto t = rt.edit("a", std::string(kl::kMaxProgramLength + 1, ' ') + "x = 1");
+  REQUIRE(t.ok());
+  CHECK(t.value()[0].error.code == kl::ErrorCode::TooLarge);
+}

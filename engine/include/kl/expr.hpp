@@ -35,6 +35,9 @@ constexpr long kMaxElements = 5000000;
 /// arguments, vector entries), and most the names of one environment (a session's, a notebook's
 /// cells') may hold together: 160 MB each, so a wasm instance (1 GB at most) never runs out.
 constexpr long kMaxHeldElements = 4 * kMaxElements;
+/// Most names one environment may hold (a session's, a notebook's cells'): no notebook needs more,
+/// and looking for the nearest name to a misspelt one stays quick.
+constexpr std::size_t kMaxNames = 10000;
 /// Most points of one plot.
 constexpr long kMaxPlotPoints = 20000;
 /// The deadline, in seconds, of a unit of work's Budget (a backstop: kMaxWork is reached well
@@ -167,8 +170,10 @@ Result<Value> evaluate(const Node& node, const Environment& env, const EvalOptio
 Result<Value> evaluate_text(std::string_view text, Environment& env, const EvalOptions& options = {});
 
 /// Whether `env` may take `value` under `name` without its names holding more than
-/// kMaxHeldElements numbers together (the value `name` holds now is replaced, so not counted).
-Result<bool> check_room(const Environment& env, const std::string& name, const Value& value);
+/// kMaxHeldElements numbers together (the value `name` holds now is replaced, so not counted), or
+/// more than kMaxNames names. `held`, when given, is what env holds now (a caller assigning many
+/// times keeps it up to date instead of having it recounted each time).
+Result<bool> check_room(const Environment& env, const std::string& name, const Value& value, double* held = nullptr);
 
 /// True for the names of the built-in constants (pi, e, inf, true, false).
 bool is_constant(const std::string& name);

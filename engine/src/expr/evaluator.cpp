@@ -522,14 +522,23 @@ Result<Value> evaluate_text(std::string_view text, Environment& env, const EvalO
   return v;
 }
 
-Result<bool> check_room(const Environment& env, const std::string& name, const Value& value) {
-  double held = static_cast<double>(value.size());
-  for (const auto& [n, v] : env)
-    if (n != name) held += static_cast<double>(v.size());
-  if (held > static_cast<double>(kMaxHeldElements))
+Result<bool> check_room(const Environment& env, const std::string& name, const Value& value, double* held) {
+  double now = 0;
+  if (held != nullptr) {
+    now = *held;
+  } else {
+    for (const auto& kv : env) now += static_cast<double>(kv.second.size());
+  }
+  auto it = env.find(name);
+  if (it == env.end() && env.size() >= kMaxNames)
+    return make_error(ErrorCode::TooLarge, "'" + name + "' cannot be kept: there are already " + std::to_string(env.size()) +
+                                               " names; the limit is " + std::to_string(kMaxNames));
+  const double after = now - (it == env.end() ? 0.0 : static_cast<double>(it->second.size())) + static_cast<double>(value.size());
+  if (after > static_cast<double>(kMaxHeldElements))
     return make_error(ErrorCode::TooLarge, "'" + name + "' cannot be kept: the names defined so far would hold " +
-                                               format_number(held, 6) + " numbers; the limit is " +
+                                               format_number(after, 6) + " numbers; the limit is " +
                                                std::to_string(kMaxHeldElements));
+  if (held != nullptr) *held = after;
   return true;
 }
 

@@ -92,10 +92,12 @@ CellResult Runtime::run_cell(std::size_t index) {
       Budget budget(default_work_limit(), kMaxSeconds);
       EvalOptions options;
       options.budget = &budget;
+      double held = 0;  // numbers the names hold, kept up to date (a cell may assign 100,000 times)
+      for (const auto& kv : env_) held += static_cast<double>(kv.second.size());
       for (const auto& st : c.statements) {
         auto v = evaluate(*st.expr, env_, options);
         if (v.ok() && !st.target.empty()) {
-          auto room = check_room(env_, st.target, v.value());
+          auto room = check_room(env_, st.target, v.value(), &held);
           if (!room.ok()) v = room.error();
         }
         if (!v.ok()) {
