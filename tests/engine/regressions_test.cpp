@@ -392,3 +392,23 @@ TEST_CASE("long programs: a cell of 150,000 statements runs as one unit, and nam
   REQUIRE(t.ok());
   CHECK(t.value()[0].error.code == kl::ErrorCode::TooLarge);
 }
+
+TEST_CASE("regression: a plot whose over: line did not parse dereferenced a null tree (found by fuzz_notebook)",
+          "[regression][graph]") {
+  const auto report = kl::parse_notebook(
+      "---\nid: r\ntitle: R\n---\n\n```kl a\nx = 1\n```\n\n```plot p\ntitle: P\nover: t = " + chain_of("1", "+", 600) +
+          "\nseries: t * x => y\n```\n\n```plot q\ntitle: Q\nover: t = linspace(0, 1, 5)\nseries: (t => y\n```\n",
+      "r.md");
+  CHECK_FALSE(report.errors.empty());  // an author error, reported with its line
+  kl::Runtime rt(report.notebook);
+  for (const auto& r : rt.run_all()) {
+    if (r.cell != "p") continue;
+    CHECK(r.status == kl::CellResult::Status::Error);
+    CHECK(has(r.error.message, "could not be read"));
+  }
+  auto plot = rt.plot("p");
+  REQUIRE_FALSE(plot.ok());
+  CHECK(has(plot.error().message, "could not be read"));
+  (void)rt.plot("q");  // a series that did not parse is left out: whatever it gives, it is not a crash
+  CHECK(rt.env().at("x").number() == 1);
+}
