@@ -25,7 +25,7 @@ FUZZ_LIMIT = $(if $(FUZZ_SECONDS),-max_total_time=$(FUZZ_SECONDS),-runs=$(FUZZ_R
 # earlier answer for the checker; notebooks and progress records of a realistic size.
 FUZZ_MAX_LEN_expr := 100000
 FUZZ_MAX_LEN_check := 20100
-FUZZ_MAX_LEN_notebook := 16384
+FUZZ_MAX_LEN_notebook := 4096
 FUZZ_MAX_LEN_progress := 65536
 FUZZ_FLAGS = -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
   -max_len=$$(case $$t in expr) echo $(FUZZ_MAX_LEN_expr);; check) echo $(FUZZ_MAX_LEN_check);; \

@@ -547,9 +547,13 @@ bool is_constant(const std::string& name) {
 }
 
 std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates) {
-  // Levenshtein distance, small strings only.
-  auto distance = [](const std::string& a, const std::string& b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  // Levenshtein distance on short names, in two rows on the stack (no allocation per candidate: the
+  // notebook parser asks this for every unknown key). A candidate whose length differs by more than
+  // the best distance so far cannot be nearer, and is skipped.
+  constexpr std::size_t kLongest = 64;
+  if (name.size() > kLongest) return "";
+  std::size_t prev[kLongest + 1], cur[kLongest + 1];
+  auto distance = [&](const std::string& a, const std::string& b) {
     for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
       cur[0] = i;
@@ -557,15 +561,16 @@ std::string nearest_name(const std::string& name, const std::vector<std::string>
         std::size_t sub = prev[j - 1] + (std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1])) ? 0 : 1);
         cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
       }
-      std::swap(prev, cur);
+      std::copy(cur, cur + b.size() + 1, prev);
     }
     return prev[b.size()];
   };
-  if (name.size() > 64) return "";
   std::string best;
   std::size_t best_d = name.size() <= 2 ? 1 : 2;
   for (const auto& c : candidates) {
-    if (c.size() > 64) continue;
+    if (c.size() > kLongest) continue;
+    const std::size_t gap = c.size() > name.size() ? c.size() - name.size() : name.size() - c.size();
+    if (gap > best_d) continue;
     std::size_t d = distance(name, c);
     if (d <= best_d && (best.empty() || d < best_d)) {
       best = c;
