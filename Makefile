@@ -16,8 +16,20 @@ WASM := build/wasm
 SANITIZE := build/sanitize
 FUZZ := build/fuzz
 FUZZ_TARGETS := expr check notebook progress
-FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 6
+# `make fuzz` runs each target for FUZZ_RUNS executions (docs/reliability.md has the figures of a
+# full run); FUZZ_SECONDS, when set, bounds each target's time instead.
+FUZZ_RUNS ?= 10000000
+FUZZ_LIMIT = $(if $(FUZZ_SECONDS),-max_total_time=$(FUZZ_SECONDS),-runs=$(FUZZ_RUNS))
+# Inputs as long as the engine accepts: expressions up to 100,000 bytes; an answer (10,000) plus an
+# earlier answer for the checker; notebooks and progress records of a realistic size.
+FUZZ_MAX_LEN_expr := 100000
+FUZZ_MAX_LEN_check := 20100
+FUZZ_MAX_LEN_notebook := 4096
+FUZZ_MAX_LEN_progress := 65536
+FUZZ_FLAGS = -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
+  -max_len=$$(case $$t in expr) echo $(FUZZ_MAX_LEN_expr);; check) echo $(FUZZ_MAX_LEN_check);; \
+  notebook) echo $(FUZZ_MAX_LEN_notebook);; *) echo $(FUZZ_MAX_LEN_progress);; esac)
 APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
@@ -106,34 +118,38 @@ test-native: native
 	@echo "== native Catch2 suite"
 	@$(NATIVE)/engine_tests --order rand --rng-seed 1 --use-colour no
 
-# The native suite again under AddressSanitizer + UndefinedBehaviorSanitizer (zero reports allowed).
+# One clang-14 tree with ASan + UBSan (CMakeLists.txt, KL_SANITIZE) builds both the sanitized Catch2
+# suite and the libFuzzer targets: the engine is compiled once for both. A tree configured with
+# another compiler (an older g++ sanitize tree) is rebuilt from scratch.
 sanitize: deps
-	@cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKL_SANITIZE=ON > /dev/null
-	@cmake --build $(SANITIZE) -j $(JOBS) --target engine_tests
+	@grep -qs 'CMAKE_CXX_COMPILER:[A-Z]*=.*clang++-14' $(SANITIZE)/CMakeCache.txt || rm -rf $(SANITIZE)
+	@cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKL_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++-14 > /dev/null
+	@cmake --build $(SANITIZE) -j $(JOBS) --target engine_tests $(addprefix fuzz_,$(FUZZ_TARGETS))
 
+# The native suite again under AddressSanitizer + UndefinedBehaviorSanitizer (zero reports allowed).
 test-sanitize: sanitize
-	@echo "== native Catch2 suite under ASan + UBSan"
+	@echo "== native Catch2 suite under ASan + UBSan (clang-14)"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(SANITIZE)/engine_tests --order rand --rng-seed 1 --use-colour no
 
-# libFuzzer targets (clang-14): `make fuzz` runs each for FUZZ_SECONDS; `make test` replays the
-# committed corpus and runs each briefly. New inputs go to build/fuzz/corpus-*, crashes to build/fuzz/artifacts.
-fuzz-build: deps
-	@cmake -S . -B $(FUZZ) -DKL_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-	@cmake --build $(FUZZ) -j $(JOBS)
+# libFuzzer targets: `make fuzz` runs each for FUZZ_RUNS executions (or FUZZ_SECONDS); `make test`
+# replays the committed corpus and runs each briefly. New inputs go to build/fuzz/corpus-*, crashes
+# to build/fuzz/artifacts.
+fuzz-build: sanitize
 
-fuzz: fuzz-build
+fuzz: sanitize
 	@mkdir -p $(FUZZ)/artifacts
-	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ)/corpus-$$t; \
-	  $(FUZZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
-	    -print_final_stats=1 $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t || exit 1; done
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ)/corpus-$$t; echo "== fuzz_$$t"; \
+	  $(SANITIZE)/fuzz_$$t $(FUZZ_LIMIT) $(FUZZ_FLAGS) $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
+	    grep -E "stat::|ERROR|SUMMARY|Done|INFO: -max_len" ; \
+	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; done
 
-test-fuzz: fuzz-build
+test-fuzz: sanitize
 	@echo "== fuzzers: corpus replay and a short run each"
 	@mkdir -p $(FUZZ)/artifacts
 	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ)/corpus-$$t; \
-	  $(FUZZ)/fuzz_$$t -max_total_time=$(FUZZ_TEST_SECONDS) -timeout=10 -rss_limit_mb=4096 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
-	    -print_final_stats=1 $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; \
+	  $(SANITIZE)/fuzz_$$t -max_total_time=$(FUZZ_TEST_SECONDS) $(FUZZ_FLAGS) $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
+	    grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; \
 	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; done
 
 # kllab.d.ts type-checked against kllab.mjs (TypeScript, no emit).

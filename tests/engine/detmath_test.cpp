@@ -68,3 +68,22 @@ TEST_CASE("detmath special values and exact cases", "[detmath]") {
   // Subnormal arguments still work.
   CHECK(std::fabs(kl::dm::log(4.9e-324) - std::log(4.9e-324)) < 1e-12);
 }
+
+TEST_CASE("pow: exact powers of two, and overflow where its rounding cannot tell", "[detmath]") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double max = std::numeric_limits<double>::max();
+  CHECK(kl::dm::pow(2.0, 512.0) == std::ldexp(1.0, 512));
+  CHECK(kl::dm::pow(2.0, 1023.0) == std::ldexp(1.0, 1023));
+  CHECK(kl::dm::pow(2.0, 1024.0) == inf);
+  CHECK(kl::dm::pow(-2.0, 1025.0) == -inf);
+  CHECK(kl::dm::pow(-2.0, 1024.0) == inf);
+  CHECK(kl::dm::pow(0.25, 537.0) == std::ldexp(1.0, -1074));
+  CHECK(kl::dm::pow(0.5, 1075.0) == 0.0);
+  CHECK(kl::dm::pow(8.0, -100.0) == std::ldexp(1.0, -300));
+  // Through exp(y log x): results within 1e-11 of the largest double are overflows; just below are not.
+  CHECK(kl::dm::pow(10.0, 308.25471555991675) == inf);  // 10^308.2547155599167 is within 1e-11 of the max
+  CHECK(kl::dm::pow(10.0, 308.25) < max);
+  CHECK(kl::dm::pow(max, 1.0) == max);  // one operation: exact, so not an overflow
+  CHECK(kl::dm::pow(1.5, 1751.0) == inf);
+  CHECK(std::fabs(kl::dm::pow(1.5, 1750.0) / std::pow(1.5, 1750.0) - 1) < 1e-12);
+}

@@ -2,7 +2,9 @@
 // is a value with a message, and syntax errors carry the column).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "kl/expr.hpp"
 
@@ -280,4 +282,275 @@ TEST_CASE("program parsing reports the line and column", "[expr][errors]") {
   REQUIRE(good.value().size() == 2);
   CHECK(good.value()[1].target == "b");
   CHECK(good.value()[1].line == 2);
+}
+
+// ---- Bounded trees (issue 11): every class of input at exactly its cap, and one past it ----------
+
+namespace {
+
+// `term op term op ... term` with `terms` terms.
+std::string chain(const std::string& term, const std::string& op, int terms) {
+  std::string s = term;
+  for (int i = 1; i < terms; ++i) s += op + term;
+  return s;
+}
+
+std::string repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+int height(const std::string& text) {
+  auto t = kl::parse_expression(text);
+  REQUIRE(t.ok());
+  return kl::tree_height(*t.value());
+}
+
+// One hostile class: `at_cap` must parse to a tree of exactly the cap's height and evaluate to
+// `expected`; `past_cap` must be refused as too deep, with the limit and a column.
+struct CapCase {
+  const char* name;
+  std::string at_cap;
+  std::string expected;
+  std::string past_cap;
+};
+
+std::vector<CapCase> height_cases() {
+  const int h = kl::kMaxTreeHeight;
+  return {
+      {"+", chain("1", " + ", h), "500", chain("1", " + ", h + 1)},
+      {"-", chain("1", " - ", h), "-498", chain("1", " - ", h + 1)},
+      {"*", chain("1", " * ", h), "1", chain("1", " * ", h + 1)},
+      {"/", chain("1", " / ", h), "1", chain("1", " / ", h + 1)},
+      {"^", chain("1", "^", h), "1", chain("1", "^", h + 1)},
+      {"**", chain("1", "**", h), "1", chain("1", "**", h + 1)},
+      // eye(2) is two levels (a call above a number): h - 2 products.
+      {"@", chain("eye(2)", " @ ", h - 1), "[[1, 0], [0, 1]]", chain("eye(2)", " @ ", h)},
+      {"and", chain("true", " and ", h), "true", chain("true", " and ", h + 1)},
+      {"or", chain("false", " or ", h), "false", chain("false", " or ", h + 1)},
+      // Comparisons do not chain: they stack through and/or (each `1 < 2` is two levels).
+      {"< and", chain("1 < 2", " and ", h - 1), "true", chain("1 < 2", " and ", h)},
+      {"== or", chain("1 == 2", " or ", h - 1), "false", chain("1 == 2", " or ", h)},
+      {"!= and", chain("1 != 2", " and ", h - 1), "true", chain("1 != 2", " and ", h)},
+      {"<= and", chain("1 <= 2", " and ", h - 1), "true", chain("1 <= 2", " and ", h)},
+      {"> or", chain("1 > 2", " or ", h - 1), "false", chain("1 > 2", " or ", h)},
+      {">= or", chain("1 >= 2", " or ", h - 1), "false", chain("1 >= 2", " or ", h)},
+      {"unary -", repeat("-", h - 1) + "1", "-1", repeat("-", h) + "1"},
+      {"unary - with spaces", repeat("- ", h - 1) + "1", "-1", repeat("- ", h) + "1"},
+      {"not", repeat("not ", h - 1) + "true", "false", repeat("not ", h) + "true"},
+      {"- and ^ mixed", repeat("1^-", h / 2 - 1) + "-1", "1", repeat("1^-", h / 2) + "1"},
+      // The index expression of an index: [7][chain] is one level above the chain.
+      {"index", "[7][" + chain("1", " * ", h - 1) + "]", "7", "[7][" + chain("1", " * ", h) + "]"},
+      // A call's argument, a vector's entry.
+      {"call", "abs(" + chain("1", " - ", h - 1) + ")", "497", "abs(" + chain("1", " - ", h) + ")"},
+      {"vector", "[" + chain("1", " + ", h - 1) + "]", "[499]", "[" + chain("1", " + ", h) + "]"},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("tree height cap: an expression at exactly the cap evaluates, in every class", "[expr][caps]") {
+  for (const auto& c : height_cases()) {
+    INFO(c.name);
+    CHECK(height(c.at_cap) == kl::kMaxTreeHeight);
+    kl::Environment env;
+    auto r = kl::evaluate_text(c.at_cap, env);
+    INFO((r.ok() ? "" : r.error().message));
+    REQUIRE(r.ok());
+    CHECK(kl::format_value(r.value()) == c.expected);
+    // The other walks over the same tree.
+    auto t = kl::parse_expression(c.at_cap);
+    REQUIRE(t.ok());
+    const std::string printed = kl::to_string(*t.value());
+    auto again = kl::parse_expression(printed);
+    REQUIRE(again.ok());
+    CHECK(kl::same_tree(*t.value(), *again.value()));
+    CHECK(kl::free_names(*t.value()).empty());
+  }
+}
+
+TEST_CASE("tree height cap: one level past the cap is too_deep, with the limit and a column", "[expr][caps][errors]") {
+  for (const auto& c : height_cases()) {
+    INFO(c.name);
+    kl::Environment env;
+    auto r = kl::evaluate_text(c.past_cap, env);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::TooDeep);
+    CHECK(contains(r.error().message, "nested too deeply"));
+    CHECK(contains(r.error().message, "(the limit is 500)"));
+    CHECK(r.error().column > 0);
+  }
+}
+
+TEST_CASE("nesting cap: exactly 200 brackets of each kind are accepted, 201 are too_deep", "[expr][caps][errors]") {
+  const int n = kl::kMaxNesting;
+  struct Row {
+    const char* name;
+    std::function<std::string(int)> make;
+    const char* value;
+  };
+  const Row rows[] = {
+      {"( )", [](int k) { return repeat("(", k) + "1" + repeat(")", k); }, "1"},
+      {"calls", [](int k) { return repeat("abs(", k) + "-1" + repeat(")", k); }, "1"},
+      {"call arguments", [](int k) { return repeat("max(0, ", k) + "1" + repeat(")", k); }, "1"},
+      {"index brackets", [](int k) { return repeat("[1, 2][", k) + "1" + repeat("]", k); }, "1"},
+      {"( ) around operators", [](int k) { return repeat("-(", k) + "1" + repeat(")", k); }, "1"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    kl::Environment env;
+    auto ok = kl::evaluate_text(row.make(n), env);
+    INFO((ok.ok() ? "" : ok.error().message));
+    REQUIRE(ok.ok());
+    CHECK(kl::format_value(ok.value()) == row.value);
+    auto bad = kl::evaluate_text(row.make(n + 1), env);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == ErrorCode::TooDeep);
+    CHECK(contains(bad.error().message, "more than 200 levels of brackets (the limit is 200)"));
+    CHECK(bad.error().column > 0);
+  }
+  // Vectors of vectors: 200 levels parse (and are refused as values: rows hold numbers), 201 do not.
+  kl::Environment env;
+  auto vv = kl::evaluate_text(repeat("[", n) + "1" + repeat("]", n), env);
+  REQUIRE_FALSE(vv.ok());
+  CHECK(vv.error().code == ErrorCode::Type);
+  CHECK(kl::evaluate_text(repeat("[", n + 1) + "1" + repeat("]", n + 1), env).error().code == ErrorCode::TooDeep);
+}
+
+TEST_CASE("chains far past the caps, of every class, give errors and the evaluator keeps working", "[expr][caps][errors]") {
+  const std::vector<std::string> hostile = {
+      chain("1", "+", 50000), chain("1", "-", 50000), chain("1", "*", 50000), chain("1", "/", 50000),
+      chain("1", "^", 50000), chain("eye(2)", "@", 10000), chain("true", " and ", 10000), chain("true", " or ", 10000),
+      chain("1<2", " and ", 12000), repeat("-", 99999) + "1", repeat("not ", 24000) + "true",
+      "[[1]]" + repeat("[1]", 30000), "v" + repeat("[1]", 30000), repeat("(", 50000) + "1" + repeat(")", 49999),
+      repeat("abs(", 19999) + "1" + repeat(")", 19999), repeat("[", 49999) + "1" + repeat("]", 49999),
+      repeat("2^-", 30000) + "1"};
+  for (const auto& h : hostile) {
+    INFO(h.substr(0, 40));
+    REQUIRE(h.size() <= kl::kMaxExpressionLength);
+    kl::Environment env;
+    auto r = kl::evaluate_text(h, env);
+    REQUIRE_FALSE(r.ok());
+    CHECK((r.error().code == ErrorCode::TooDeep || r.error().code == ErrorCode::Syntax));
+    CHECK_FALSE(r.error().message.empty());
+  }
+  // A unary + chain makes no nodes: it is simply 1.
+  CHECK(num(repeat("+", 2000) + "1") == 1);
+  CHECK(num("kl([0.5, 0.5], [0.7, 0.3])") == Approx(0.0871767).margin(5e-8));
+}
+
+TEST_CASE("trees built without the parser: every walk is iterative, evaluation refuses past the cap", "[expr][caps]") {
+  // A rewritten or hand-built tree can be taller than any parsed one.
+  kl::NodePtr tall = kl::make_number(1);
+  for (int i = 0; i < 200000; ++i) tall = kl::make_binary("+", tall, kl::make_number(1));
+  kl::NodePtr twin = kl::make_number(1);
+  for (int i = 0; i < 200000; ++i) twin = kl::make_binary("+", twin, kl::make_number(1));
+  CHECK(kl::tree_height(*tall) == 200001);
+  CHECK(kl::same_tree(*tall, *twin));
+  CHECK(kl::free_names(*tall).empty());
+  CHECK(kl::called_functions(*tall).empty());
+  CHECK(kl::to_string(*tall).size() == 200001 * 4 - 3);
+  kl::Environment env;
+  auto r = kl::evaluate(*tall, env);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::TooDeep);
+  tall.reset();  // the destructor: no recursion either
+  twin.reset();
+  CHECK(num("1 + 1") == 2);
+}
+
+TEST_CASE("long programs: many statements parse, a program past the cap is too_large", "[expr][caps]") {
+  std::string program;
+  for (int i = 0; i < 20000; ++i) program += "x" + std::to_string(i) + " = " + std::to_string(i) + "\n";
+  auto p = kl::parse_program(program);
+  REQUIRE(p.ok());
+  CHECK(p.value().size() == 20000);
+  std::string huge(kl::kMaxProgramLength + 1, ' ');
+  auto q = kl::parse_program(huge);
+  REQUIRE_FALSE(q.ok());
+  CHECK(q.error().code == ErrorCode::TooLarge);
+}
+
+// ---- Charged work ------------------------------------------------------------------------------
+
+namespace {
+
+kl::Result<kl::Value> eval_with(const std::string& text, kl::Budget& budget, kl::Environment env = {}) {
+  kl::EvalOptions o;
+  o.budget = &budget;
+  return kl::evaluate_text(text, env, o);
+}
+
+}  // namespace
+
+TEST_CASE("the budget charges a matrix product by n*m*k, before computing it", "[expr][budget]") {
+  // Ten million units pay for 300x300 operands and their sum, not for their product (2.7e7).
+  kl::Budget a(10000000);
+  auto sum = eval_with("sum(eye(300) + eye(300))", a);
+  REQUIRE(sum.ok());
+  CHECK(sum.value().number() == 600);
+  kl::Budget b(10000000);
+  auto product = eval_with("sum(eye(300) @ eye(300))", b);
+  REQUIRE_FALSE(product.ok());
+  CHECK(product.error().code == ErrorCode::TooLarge);
+  CHECK(product.error().column == 14);  // refused at the '@'
+  CHECK(b.exhausted());
+  // The same for the other superlinear functions: their cost is known before they run.
+  const char* superlinear[] = {"kl_mvn(zeros(300), eye(300), zeros(300), eye(300))",
+                               "mixture_logpdf(linspace(0, 1, 10000), ones(100) / 100, zeros(100), ones(100))",
+                               "q_posterior_var(linear_betas(3000, 1e-4, 0.02), range(2, 3000))"};
+  for (const char* text : superlinear) {
+    INFO(text);
+    kl::Budget c(10000000);
+    auto r = eval_with(text, c);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::TooLarge);
+  }
+}
+
+TEST_CASE("every evaluation of a unit of work shares its budget", "[expr][budget]") {
+  kl::Budget budget(1000000);
+  int ok = 0;
+  kl::Result<kl::Value> r = kl::Value(0.0);
+  for (int i = 0; i < 100 && (r = eval_with("sum(ones(10000))", budget)).ok(); ++i) ++ok;
+  CHECK(ok > 5);
+  CHECK(ok < 100);  // each alone is cheap; together they pass the limit
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::TooLarge);
+  CHECK(contains(r.error().message, "too large"));
+  // Once exhausted, it stays exhausted.
+  CHECK_FALSE(eval_with("1 + 1", budget).ok());
+}
+
+TEST_CASE("a budget's deadline is a backstop that reports a too-large computation", "[expr][budget]") {
+  kl::Budget budget(kl::kMaxWork, 1e-9);  // passed by the time anything is charged
+  auto r = eval_with("sum(ones(1000))", budget);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::TooLarge);
+  CHECK(contains(r.error().message, "did not finish within"));
+  kl::Budget roomy(kl::kMaxWork, 600.0);
+  auto s = eval_with("sum(ones(1000))", roomy);
+  REQUIRE(s.ok());
+  CHECK(s.value().number() == 1000);
+}
+
+TEST_CASE("values held at once, and by an environment, are capped", "[expr][budget]") {
+  // Each level holds a 4-million vector while the next is computed: the sixth would pass 2e7.
+  std::string nested = "sum(zeros(4000000)";
+  for (int i = 0; i < 5; ++i) nested += " + (zeros(4000000)";
+  nested += std::string(5, ')') + ")";
+  kl::Environment env;
+  auto r = kl::evaluate_text(nested, env);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::TooLarge);
+  CHECK(contains(r.error().message, "at once"));
+  for (int i = 1; i <= 4; ++i) REQUIRE(kl::evaluate_text("a" + std::to_string(i) + " = zeros(5000000)", env).ok());
+  auto fifth = kl::evaluate_text("a5 = zeros(5000000)", env);
+  REQUIRE_FALSE(fifth.ok());
+  CHECK(fifth.error().code == ErrorCode::TooLarge);
+  CHECK(contains(fifth.error().message, "cannot be kept"));
+  CHECK(env.count("a5") == 0);
+  REQUIRE(kl::evaluate_text("a1 = false", env).ok());  // replacing a value frees its room
+  CHECK(kl::evaluate_text("a5 = zeros(5000000)", env).ok());
 }

@@ -2,9 +2,14 @@
 // the browser tests), so the failure it guards against reads in the test list.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
 
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
+#include "kl/notebook.hpp"
 #include "kl/numerics.hpp"
 
 namespace {
@@ -96,4 +101,314 @@ part e1b: Its square.
   REQUIRE(c.ok());
   CHECK(c.value().check("e1a", "0.5").kind == kl::VerdictKind::Close);  // 0.49 to one figure
   CHECK(c.value().check("e1b", "0.25", 0, {{"e1a", "0.5"}}).kind == kl::VerdictKind::CorrectGivenEarlier);
+}
+
+// ---- Issue 11: no input can break the engine ------------------------------------------------------
+
+namespace {
+
+std::string chain_of(const std::string& term, const std::string& op, int terms) {
+  std::string s = term;
+  for (int i = 1; i < terms; ++i) s += op + term;
+  return s;
+}
+
+std::string read_notebook(const std::string& name) {
+  std::ifstream in(std::string(KL_SOURCE_DIR) + "/site/notebooks/" + name, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+kl::Error eval_error(const std::string& text) {
+  kl::Environment env;
+  auto r = kl::evaluate_text(text, env);
+  INFO(text.substr(0, 60) << " unexpectedly gave " << (r.ok() ? kl::format_value(r.value(), 60) : ""));
+  REQUIRE_FALSE(r.ok());
+  return r.error();
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// True when every byte sequence of s is well-formed UTF-8.
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("regression: 1+1+...+1 with 2,500 terms broke the wasm instance for good, 8,000 segfaulted kllab eval",
+          "[regression][caps]") {
+  for (const std::string op : {"+", "-", "*", "/", "^", " and ", " or "}) {
+    for (int terms : {2500, 8000}) {
+      INFO(op << " x " << terms);
+      const kl::Error e = eval_error(chain_of(op == " and " || op == " or " ? "true" : "1", op, terms));
+      CHECK(e.code == kl::ErrorCode::TooDeep);
+      CHECK(has(e.message, "(the limit is 500)"));
+      CHECK(e.column > 0);
+    }
+  }
+  // The same answer typed into ex8b, and given as the earlier answer ex8a, in the same checker:
+  // a verdict each time, then a right answer is still checked correctly.
+  const auto report = kl::parse_notebook(read_notebook("distillation.md"), "distillation.md");
+  REQUIRE(report.errors.empty());
+  auto checker = kl::Checker::create(report.notebook);
+  REQUIRE(checker.ok());
+  const std::string chain = chain_of("1", "+", 2500);
+  REQUIRE(chain.size() <= kl::kMaxAnswerLength);
+  for (int i = 0; i < 20; ++i) {
+    const kl::Verdict v = checker.value().check("ex8b", chain);
+    CHECK(v.kind == kl::VerdictKind::Invalid);
+    CHECK(has(v.feedback, "nested too deeply"));
+    const kl::Verdict ecf = checker.value().check("ex8b", "0.047", 0, {{"ex8a", chain}});
+    CHECK_FALSE(ecf.feedback.empty());
+  }
+  kl::Environment scratch;
+  const auto reference = kl::evaluate_text("kl(softmax([3, 1, -2]), softmax([2, 0, -1]))", scratch);
+  REQUIRE(reference.ok());
+  CHECK(checker.value().check("ex8b", kl::format_value(reference.value())).kind == kl::VerdictKind::Correct);
+}
+
+TEST_CASE("regression: 200 nested brackets were refused as 'more than 200'", "[regression][caps]") {
+  const std::string open(200, '('), close(200, ')');
+  kl::Environment env;
+  auto r = kl::evaluate_text(open + "1" + close, env);
+  REQUIRE(r.ok());
+  CHECK(r.value().number() == 1);
+  const kl::Error e = eval_error("(" + open + "1" + close + ")");
+  CHECK(e.code == kl::ErrorCode::TooDeep);
+  CHECK(has(e.message, "more than 200 levels of brackets (the limit is 200)"));
+  CHECK(e.column == 201);
+}
+
+TEST_CASE("regression: a NUL byte lexed as an operator", "[regression]") {
+  const kl::Error e = eval_error(std::string("1 +\0 2", 6));
+  CHECK(e.code == kl::ErrorCode::Syntax);
+  CHECK(has(e.message, "U+0000"));
+  CHECK(e.column == 4);
+  // Every control character is refused, outside strings and inside them.
+  for (int c = 1; c < 0x20; ++c) {
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    INFO(c);
+    CHECK(eval_error("1 + " + std::string(1, static_cast<char>(c)) + "2").code == kl::ErrorCode::Syntax);
+    CHECK(eval_error("len(\"a" + std::string(1, static_cast<char>(c)) + "\")").code == kl::ErrorCode::Syntax);
+  }
+  CHECK(eval_error("1 + \x7f").code == kl::ErrorCode::Syntax);
+}
+
+TEST_CASE("regression: bytes that are not UTF-8 reached error messages (invalid UTF-8 in the CLI's JSON)", "[regression]") {
+  const std::string bad[] = {"1 + \xff", "\xc3", "\"\xe2\x82\"", "1 \xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf", "x\x80"};
+  for (const auto& text : bad) {
+    const kl::Error e = eval_error(text);
+    CHECK(e.code == kl::ErrorCode::Syntax);
+    CHECK(has(e.message, "not valid UTF-8"));
+    CHECK(valid_utf8(e.message));
+  }
+  // Pasted formula symbols still work.
+  kl::Environment env;
+  auto r = kl::evaluate_text("2 \xC3\x97 \xCF\x80 \xE2\x88\x92 1", env);
+  REQUIRE(r.ok());
+  CHECK(r.value().number() == Approx(2 * M_PI - 1));
+}
+
+TEST_CASE("regression: 2^1024 returned 1.797e308 instead of an overflow error", "[regression][overflow]") {
+  for (const char* text : {"2^1024", "2^1024.5", "(-2)^1025", "4^512", "1.5^1751", "10^308.3", "2^512 * 2^512", "exp(710)",
+                           "bits(1.7e308)", "normal_logpdf(1e200, 0, 1)", "logsumexp([1e308, 1e308]) * 2",
+                           "mixture_logpdf(1e200, [1], [0], [1])", "1e308 * 10", "-1e308 - 1e308"}) {
+    INFO(text);
+    const kl::Error e = eval_error(text);
+    CHECK(e.code == kl::ErrorCode::Domain);
+    CHECK(has(e.message, "overflow"));
+  }
+  // Values just inside the range are still computed.
+  CHECK(eval("2^1023") == std::ldexp(1.0, 1023));
+  CHECK(eval("2^-1074") == std::ldexp(1.0, -1074));
+  CHECK(eval("exp(709.78)") == Approx(1.7928227943945155e308));
+  CHECK(eval("1.7976931348623157e308") == std::numeric_limits<double>::max());
+  CHECK(eval("1.7976931348623157e308^1") == std::numeric_limits<double>::max());
+  CHECK(eval("ln(0)") == -HUGE_VAL);  // an exact infinity is not an overflow
+  CHECK(eval("kl([0.5, 0.5], [1, 0])") == HUGE_VAL);
+}
+
+TEST_CASE("regression: large finite arguments overflowed inside round, mean, var, normalize, linspace", "[regression][overflow]") {
+  CHECK(eval("round(1e308, 2)") == 1e308);
+  CHECK(eval("round(2.5e15 + 0.5, 3)") == 2.5e15 + 0.5);
+  CHECK(eval("mean([1e308, 1e308])") == 1e308);
+  CHECK(eval("var([1e308, 1e308])") == 0);
+  CHECK(eval("normalize([1e308, 1e308])[1]") == 0.5);
+  CHECK(eval("linspace(-1e308, 1e308, 3)[2]") == 0);
+  CHECK(eval("linspace(-1e308, 1e308, 3)[3]") == 1e308);
+  // The ordinary cases are unchanged, bit for bit.
+  CHECK(eval("round(2.345, 2)") == 2.35);
+  CHECK(eval("linspace(0, 1, 11)[4]") == 3.0 / 10.0);
+  CHECK(eval("mean([1, 2, 4])") == 7.0 / 3.0);
+}
+
+TEST_CASE("regression: eye(2236) @ eye(2236) was never charged (3 s natively, minutes in wasm)", "[regression][budget]") {
+  const kl::Error e = eval_error("eye(2236) @ eye(2236)");
+  CHECK(e.code == kl::ErrorCode::TooLarge);
+  CHECK(has(e.message, "too large"));
+  CHECK(e.column == 11);
+  // Every matrix function at the size cap: what fits in the budget is computed, the rest refused.
+  CHECK(eval("sum(eye(2236))") == 2236);
+  CHECK(eval("sum(transpose(eye(2236)))") == 2236);
+  CHECK(eval("sum(diag(ones(2236)))") == 2236);
+  CHECK(eval("sum(eye(2236) * eye(2236))") == 2236);
+  CHECK(eval("sum(eye(2236) @ ones(2236))") == 2236);
+  CHECK(eval("sum(ones(2236) @ eye(2236))") == 2236);
+  CHECK(eval("len(eye(2236)[2236])") == 2236);
+  CHECK(eval_error("eye(2237)").code == kl::ErrorCode::TooLarge);
+  CHECK(eval_error("diag(ones(2237))").code == kl::ErrorCode::TooLarge);
+  CHECK(eval_error("eye(2236) == eye(2236) and eye(2236) == eye(2236) and eye(2236) == eye(2236) and "
+                   "eye(2236) == eye(2236) and eye(2236) == eye(2236)").code == kl::ErrorCode::TooLarge);
+}
+
+TEST_CASE("regression: kl_mvn on a 1000x1000 covariance ran 16 s in wasm (never charged)", "[regression][budget]") {
+  const kl::Error e = eval_error("kl_mvn(zeros(1000), eye(1000), zeros(1000), eye(1000))");
+  CHECK(e.code == kl::ErrorCode::TooLarge);
+  CHECK(eval_error("kl_mvn(zeros(2236), eye(2236), zeros(2236), eye(2236))").code == kl::ErrorCode::TooLarge);
+  CHECK(eval("kl_mvn(zeros(200), eye(200), zeros(200), eye(200))") == 0);
+  CHECK(eval("kl_mvn([0, 0], [[1, 0.5], [0.5, 1]], [0, 0], [[1, 0], [0, 1]])") == Approx(0.1438410362));
+}
+
+TEST_CASE("regression: editing zT = randn(100000, 1) under a plot froze the page 7 s (a fresh budget per point)",
+          "[regression][budget][graph]") {
+  const auto report = kl::parse_notebook(read_notebook("distillation.md"), "distillation.md");
+  REQUIRE(report.errors.empty());
+  kl::Runtime rt(report.notebook);
+  rt.run_all();
+  auto before = rt.plot("entropy-vs-tau");
+  REQUIRE(before.ok());
+  auto edited = rt.edit("setup", "zT = randn(100000, 1)\nzS = [2, 0, -1]");
+  REQUIRE(edited.ok());
+  bool plot_refused = false;
+  for (const auto& r : edited.value()) {
+    if (r.cell != "entropy-vs-tau") continue;
+    CHECK(r.status == kl::CellResult::Status::Error);
+    CHECK(r.error.code == kl::ErrorCode::TooLarge);
+    CHECK(has(r.error.message, "the plot is too large"));
+    plot_refused = true;
+  }
+  CHECK(plot_refused);
+  auto direct = rt.plot("entropy-vs-tau");
+  REQUIRE_FALSE(direct.ok());
+  CHECK(direct.error().code == kl::ErrorCode::TooLarge);
+  // Back to the textbook logits: the same plot, the same numbers.
+  REQUIRE(rt.edit("setup", "zT = [3, 1, -2]\nzS = [2, 0, -1]").ok());
+  auto after = rt.plot("entropy-vs-tau");
+  REQUIRE(after.ok());
+  REQUIRE(after.value().series.size() == before.value().series.size());
+  for (std::size_t s = 0; s < after.value().series.size(); ++s) CHECK(after.value().series[s].second == before.value().series[s].second);
+}
+
+TEST_CASE("regression: each statement of a cell had a budget of its own", "[regression][budget][graph]") {
+  std::string heavy;
+  for (int i = 0; i < 40; ++i) heavy += "a" + std::to_string(i) + " = sum(ones(1000000) * 2)\n";
+  const auto report = kl::parse_notebook("---\nid: r\ntitle: R\n---\n\n```kl a\nx = 1\n```\n\n```kl b\ny = x + 1\n```\n", "r.md");
+  REQUIRE(report.errors.empty());
+  kl::Runtime rt(report.notebook);
+  rt.run_all();
+  auto r = rt.edit("a", heavy + "x = 1");
+  REQUIRE(r.ok());
+  REQUIRE_FALSE(r.value().empty());
+  CHECK(r.value()[0].status == kl::CellResult::Status::Error);
+  CHECK(r.value()[0].error.code == kl::ErrorCode::TooLarge);
+  // Each statement alone is well within the budget, and a lighter cell runs.
+  auto fine = rt.edit("a", "a0 = sum(ones(1000000) * 2)\nx = a0");
+  REQUIRE(fine.ok());
+  CHECK(fine.value()[0].status == kl::CellResult::Status::Ok);
+  CHECK(rt.env().at("y").number() == 2000001);
+}
+
+TEST_CASE("regression: zeros(5e6) made a 15 MB result text nobody reads", "[regression][format]") {
+  kl::Environment env;
+  auto z = kl::evaluate_text("zeros(5e6)", env);
+  REQUIRE(z.ok());
+  const std::string text = kl::format_value(z.value(), kl::kMaxValueText);
+  CHECK(text.size() <= kl::kMaxValueText + 40);
+  CHECK(text.rfind("[0, 0, 0", 0) == 0);
+  CHECK(has(text, "\xE2\x80\xA6, 0] (5000000 entries)"));
+  CHECK(valid_utf8(text));
+  auto m = kl::evaluate_text("eye(2236)", env);
+  REQUIRE(m.ok());
+  const std::string mt = kl::format_value(m.value(), kl::kMaxValueText);
+  CHECK(mt.size() <= kl::kMaxValueText + 40);
+  CHECK(has(mt, "(2236x2236 matrix)"));
+  CHECK(mt.rfind("[[1, 0, 0", 0) == 0);
+  // Values that fit are exactly the canonical text.
+  for (const char* small : {"[1, 2, 3]", "[[1, 2], [3, 4]]", "0.1", "\"abc\"", "true"}) {
+    auto v = kl::evaluate_text(small, env);
+    REQUIRE(v.ok());
+    CHECK(kl::format_value(v.value(), kl::kMaxValueText) == kl::format_value(v.value()));
+  }
+  auto ramp = kl::evaluate_text("range(1, 20)", env);
+  REQUIRE(ramp.ok());
+  const std::string full = kl::format_value(ramp.value());
+  CHECK(kl::format_value(ramp.value(), full.size()) == full);
+  const std::string cut = kl::format_value(ramp.value(), full.size() - 1);
+  CHECK(has(cut, ", 20] (20 entries)"));
+  CHECK(cut.rfind("[1, 2", 0) == 0);
+  // Strings are cut on a character boundary.
+  auto s = kl::evaluate_text("\"" + std::string(3000, 'a') + "\xCF\x80\xCF\x80\"", env);
+  REQUIRE(s.ok());
+  const std::string st = kl::format_value(s.value(), 3002);
+  CHECK(valid_utf8(st));
+  CHECK(has(st, "(3004 bytes)"));
+}
+
+TEST_CASE("long programs: a cell of 150,000 statements runs as one unit, and names are capped", "[regression][caps][graph]") {
+  const auto report = kl::parse_notebook("---\nid: r\ntitle: R\n---\n\n```kl a\nx = 1\n```\n\n```kl b\ny = x + 1\n```\n", "r.md");
+  REQUIRE(report.errors.empty());
+  kl::Runtime rt(report.notebook);
+  rt.run_all();
+  std::string many;
+  for (int i = 0; i < 150000; ++i) many += "x = " + std::to_string(i % 7) + "\n";
+  REQUIRE(many.size() <= kl::kMaxProgramLength);
+  auto r = rt.edit("a", many);
+  REQUIRE(r.ok());
+  CHECK(r.value()[0].status == kl::CellResult::Status::Ok);
+  CHECK(rt.env().at("y").number() == 149999 % 7 + 1);
+  // More names than an environment may hold: the cell fails with a message; the graph stays usable.
+  std::string names;
+  for (std::size_t i = 0; i <= kl::kMaxNames; ++i) names += "n" + std::to_string(i) + " = 1\n";
+  names += "x = 2\n";
+  auto s = rt.edit("a", names);
+  REQUIRE(s.ok());
+  CHECK(s.value()[0].status == kl::CellResult::Status::Error);
+  CHECK(s.value()[0].error.code == kl::ErrorCode::TooLarge);
+  CHECK(has(s.value()[0].error.message, "names"));
+  REQUIRE(rt.edit("a", "x = 5").ok());
+  CHECK(rt.env().at("y").number() == 6);
+  // Past the program cap: refused as a whole, the cell reports it.
+  auto t = rt.edit("a", std::string(kl::kMaxProgramLength + 1, ' ') + "x = 1");
+  REQUIRE(t.ok());
+  CHECK(t.value()[0].error.code == kl::ErrorCode::TooLarge);
+}
+
+TEST_CASE("regression: a plot whose over: line did not parse dereferenced a null tree (found by fuzz_notebook)",
+          "[regression][graph]") {
+  const auto report = kl::parse_notebook(
+      "---\nid: r\ntitle: R\n---\n\n```kl a\nx = 1\n```\n\n```plot p\ntitle: P\nover: t = " + chain_of("1", "+", 600) +
+          "\nseries: t * x => y\n```\n\n```plot q\ntitle: Q\nover: t = linspace(0, 1, 5)\nseries: (t => y\n```\n",
+      "r.md");
+  CHECK_FALSE(report.errors.empty());  // an author error, reported with its line
+  kl::Runtime rt(report.notebook);
+  for (const auto& r : rt.run_all()) {
+    if (r.cell != "p") continue;
+    CHECK(r.status == kl::CellResult::Status::Error);
+    CHECK(has(r.error.message, "could not be read"));
+  }
+  auto plot = rt.plot("p");
+  REQUIRE_FALSE(plot.ok());
+  CHECK(has(plot.error().message, "could not be read"));
+  (void)rt.plot("q");  // a series that did not parse is left out: whatever it gives, it is not a crash
+  CHECK(rt.env().at("x").number() == 1);
 }

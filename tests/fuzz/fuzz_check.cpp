@@ -1,5 +1,7 @@
 // Fuzzes the answer checker: random answers against every part of every notebook, in random
-// variants, with random earlier answers. Every call must return a well-formed verdict.
+// variants, with random earlier answers. Every call must return a well-formed verdict: feedback in
+// valid UTF-8, a score in [0, 1], correct => 1, invalid => 0; hostile answers (chains past the
+// height cap, heavy work, stray bytes) are seeds of the corpus.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "kl/check.hpp"
+#include "kl/expr.hpp"
 
 namespace {
 
@@ -41,7 +44,27 @@ Loaded load() {
   return out;
 }
 
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
 }  // namespace
+
+// Every unit of work gets a small budget (the budget's logic is the same at any limit): an input
+// built to exhaust it then costs milliseconds, not seconds, under the sanitizers. The course
+// notebooks' cells and checks need well under this.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  kl::set_default_work_limit(2000000);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const Loaded loaded = load();
@@ -59,6 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const kl::Verdict v = loaded.checkers[ci]->check(part, rest, seed, earlier);
   if (!(v.score >= 0.0 && v.score <= 1.0)) std::abort();
   if (v.feedback.empty()) std::abort();
+  // The input is checked as text before anything reads it, so feedback, which may quote it, is text.
+  if (!valid_utf8(v.feedback)) std::abort();
   if (v.kind == kl::VerdictKind::Correct && v.score != 1.0) std::abort();
   if (v.kind == kl::VerdictKind::Invalid && v.score != 0.0) std::abort();
   (void)kl::verdict_json(v);

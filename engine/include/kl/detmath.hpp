@@ -20,7 +20,9 @@ double log1p(double x);
 double log2(double x);
 /// Base-10 log; exact for exact powers of ten.
 double log10(double x);
-/// x^y with libm's special cases; integer powers by repeated squaring.
+/// x^y with libm's special cases; integer powers by repeated squaring. A result within 1e-11
+/// (relative) of the largest double is returned as inf: pow's own rounding cannot tell it from an
+/// overflow there (2^1024 would otherwise come out as 1.797e308).
 double pow(double x, double y);
 /// cos(x) for |x| <= 1e5 (argument reduction by a three-part pi/2); NaN beyond.
 double cos(double x);

@@ -1,6 +1,7 @@
 // The values of the notebook language: number, boolean, string, vector, matrix.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <variant>
 
@@ -48,6 +49,14 @@ const char* kind_name(Value::Kind k);
 /// The canonical text of a value: numbers with %.17g (round-trip), vectors "[a, b]", matrices
 /// "[[a, b], [c, d]]", "true"/"false", "inf"/"-inf", strings in double quotes.
 std::string format_value(const Value& v);
+/// The canonical text cut to about `max_bytes` bytes, for displays: a long vector keeps its first
+/// entries and its last, "[a, b, c, …, z] (5000000 entries)"; a matrix its first rows and its last,
+/// each row cut the same way, then "(1000x1000 matrix)"; a long string its start, then "…" and its
+/// length. A value that fits is exactly format_value(v). Cost: proportional to max_bytes, not to
+/// the value's size.
+std::string format_value(const Value& v, std::size_t max_bytes);
+/// A display size for format_value: a few lines of a page or terminal.
+constexpr std::size_t kMaxValueText = 2000;
 /// A number with the given significant digits (%.{digits}g), "inf" / "-inf" for infinities.
 std::string format_number(double x, int digits = 17);
 /// A value with fewer digits for people (solutions, feedback): numbers with `digits` significant digits.

@@ -3,6 +3,7 @@
 #include "expr/library.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <functional>
 
@@ -11,12 +12,41 @@
 
 namespace kl {
 
+namespace {
+std::atomic<std::int64_t> g_default_work_limit{kMaxWork};
+}  // namespace
+
+std::int64_t default_work_limit() { return g_default_work_limit.load(std::memory_order_relaxed); }
+void set_default_work_limit(std::int64_t limit) { g_default_work_limit.store(limit, std::memory_order_relaxed); }
+
+Budget::Budget(std::int64_t limit, double seconds) : limit_(limit) {
+  if (seconds > 0) {
+    has_deadline_ = true;
+    seconds_ = seconds;
+    deadline_ = std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+  }
+}
+
 Result<bool> Budget::charge(std::int64_t n) {
-  used_ += n < 0 ? 0 : n;
-  if (used_ > limit_)
-    return make_error(ErrorCode::TooLarge, "this computation is too large (more than " + std::to_string(limit_) +
-                                               " element operations): use smaller vectors");
+  if (n > 0) used_ = n > kMaxWork * 1000000 - used_ ? kMaxWork * 1000000 : used_ + n;  // saturates, never wraps
+  if (used_ > limit_ || timed_out_) return over();
+  if (has_deadline_ && used_ >= next_clock_check_) {
+    next_clock_check_ = used_ + (std::int64_t{1} << 16);
+    if (std::chrono::steady_clock::now() > deadline_) {
+      timed_out_ = true;
+      return over();
+    }
+  }
   return true;
+}
+
+Error Budget::over() const {
+  if (timed_out_)
+    return make_error(ErrorCode::TooLarge, "this computation is too large: it did not finish within " +
+                                               format_number(seconds_, 3) + " seconds");
+  return make_error(ErrorCode::TooLarge, "this computation is too large (more than " + std::to_string(limit_) +
+                                             " units of work): use smaller vectors or fewer points");
 }
 
 namespace detail {
@@ -30,6 +60,23 @@ Result<bool> check_size(double n, const std::string& what) {
 }
 
 namespace {
+
+// Costs the library charges itself (the per-element costs of each function are in the table at the
+// end), in work units; measured, see docs/reliability.md.
+constexpr double kCostMixtureTerm = 32;   // mixture_logpdf: one point and one component
+constexpr double kCostCosineStep = 48;    // cosine_betas: three polynomial sines per step
+constexpr double kCostScheduleStep = 8;   // a diffusion posterior: one step of the schedule, one point
+constexpr double kCostNormalDraw = 12;    // randn: one normal draw (polar method)
+constexpr double kCostUniformDraw = 2;    // rand: one uniform draw
+
+// Charges a cost computed before the work it pays for.
+Result<bool> pay(CallContext& ctx, double cost) { return charge(ctx.budget, units(cost)); }
+
+#define KL_PAY(ctx, cost)                   \
+  do {                                      \
+    auto kl_paid_ = pay((ctx), (cost));     \
+    if (!kl_paid_.ok()) return kl_paid_.error(); \
+  } while (0)
 
 // ---- argument helpers -------------------------------------------------------------------------
 
@@ -214,7 +261,12 @@ Result<Value> f_round(const std::vector<Value>& a, CallContext& ctx) {
     digits = static_cast<long>(d);
   }
   const double scale = dm::pow(10.0, static_cast<double>(digits));
-  return map_numeric(a[0], ctx, [scale](double x) -> Result<double> { return std::round(x * scale) / scale; });
+  return map_numeric(a[0], ctx, [scale](double x) -> Result<double> {
+    // Beyond 2^52 a double has no fractional digits left, and x * scale could overflow
+    // (round(1e308, 2) gave inf): such a number is already rounded.
+    if (!(std::fabs(x * scale) < 0x1p52)) return x;
+    return std::round(x * scale) / scale;
+  });
 }
 Result<Value> f_bits(const std::vector<Value>& a, CallContext& ctx) {
   return map_numeric(a[0], ctx, [](double x) -> Result<double> { return x / M_LN2; });
@@ -228,7 +280,17 @@ Result<Value> reduce(const std::vector<Value>& a, CallContext& ctx, const std::f
 }
 Result<Value> f_sum(const std::vector<Value>& a, CallContext& ctx) { return reduce(a, ctx, [](const Vec& v) { return v.sum(); }); }
 Result<Value> f_prod(const std::vector<Value>& a, CallContext& ctx) { return reduce(a, ctx, [](const Vec& v) { return v.prod(); }); }
-Result<Value> f_mean(const std::vector<Value>& a, CallContext& ctx) { return reduce(a, ctx, [](const Vec& v) { return v.mean(); }); }
+// The mean of finite numbers is finite, but their sum can overflow (mean([1e308, 1e308])): then
+// the entries are summed scaled by 1/n instead.
+double mean_of(const Vec& v) {
+  const double m = v.mean();
+  if (std::isfinite(m) || !v.allFinite()) return m;
+  const double n = static_cast<double>(v.size());
+  double s = 0.0;
+  for (Eigen::Index i = 0; i < v.size(); ++i) s += v[i] / n;
+  return s;
+}
+Result<Value> f_mean(const std::vector<Value>& a, CallContext& ctx) { return reduce(a, ctx, mean_of); }
 
 Result<Value> min_max(const std::vector<Value>& a, CallContext& ctx, bool is_min) {
   if (a.size() == 1) {
@@ -250,10 +312,13 @@ Result<Value> f_min(const std::vector<Value>& a, CallContext& ctx) { return min_
 Result<Value> f_max(const std::vector<Value>& a, CallContext& ctx) { return min_max(a, ctx, false); }
 
 Result<Value> arg_extreme(const std::vector<Value>& a, CallContext& ctx, bool is_min) {
-  KL_TRY(Vec v, vec(a, 0, ctx));
+  if (!a[0].is_vector()) return type_error(ctx, 0, "a vector", a[0]);
+  // A plain loop: Eigen's minCoeff(&index) visitor was several times slower. The first of equal
+  // entries wins, as before.
+  const Vec& v = a[0].vector();
   Eigen::Index k = 0;
-  if (is_min) v.minCoeff(&k);
-  else v.maxCoeff(&k);
+  for (Eigen::Index i = 1; i < v.size(); ++i)
+    if (is_min ? v[i] < v[k] : v[i] > v[k]) k = i;
   return Value(static_cast<double>(k + 1));
 }
 Result<Value> f_argmin(const std::vector<Value>& a, CallContext& ctx) { return arg_extreme(a, ctx, true); }
@@ -289,12 +354,17 @@ Result<Value> f_normalize(const std::vector<Value>& a, CallContext& ctx) {
   if ((v.array() < 0).any()) return make_error(ErrorCode::Domain, "normalize: entries must be non-negative (use softmax for logits)");
   const double s = v.sum();
   if (!(s > 0)) return make_error(ErrorCode::DivisionByZero, "normalize: the entries sum to 0, so they cannot be rescaled to sum to 1");
+  if (std::isinf(s)) {
+    // The sum of finite entries overflowed (normalize([1e308, 1e308]) gave [0, 0]): scale first.
+    const Vec w = v / v.maxCoeff();
+    return Value(Vec(w / w.sum()));
+  }
   return Value(Vec(v / s));
 }
 Result<Value> f_var(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec v, vec(a, 0, ctx));
   if (v.size() < 2) return make_error(ErrorCode::Length, ctx.name + " needs at least 2 samples");
-  const double m = v.mean();
+  const double m = mean_of(v);
   const double var = (v.array() - m).square().sum() / static_cast<double>(v.size() - 1);
   if (ctx.name == "var") return Value(var);
   if (ctx.name == "std") return Value(std::sqrt(var));
@@ -305,14 +375,25 @@ Result<Value> f_reverse(const std::vector<Value>& a, CallContext& ctx) {
   return Value(Vec(v.reverse()));
 }
 Result<Value> f_concat(const std::vector<Value>& a, CallContext& ctx) {
-  std::vector<double> out;
+  double total = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    KL_TRY(Vec v, vec_or_num(a, i, ctx));
-    out.insert(out.end(), v.data(), v.data() + v.size());
+    if (!a[i].is_vector() && !a[i].is_number()) return type_error(ctx, i, "a vector", a[i]);
+    total += static_cast<double>(a[i].size());
   }
-  KL_TRY(bool ok, check_size(static_cast<double>(out.size()), "concat"));
+  KL_TRY(bool ok, check_size(total, "concat"));
   (void)ok;
-  return Value(Vec(Eigen::Map<Vec>(out.data(), static_cast<Eigen::Index>(out.size()))));
+  KL_PAY(ctx, 2.0 * total);
+  Vec out(static_cast<Eigen::Index>(total));
+  Eigen::Index at = 0;
+  for (const auto& v : a) {
+    if (v.is_number()) {
+      out[at++] = v.number();
+    } else {
+      out.segment(at, v.vector().size()) = v.vector();
+      at += v.vector().size();
+    }
+  }
+  return Value(std::move(out));
 }
 
 Result<Value> f_linspace(const std::vector<Value>& a, CallContext& ctx) {
@@ -321,11 +402,18 @@ Result<Value> f_linspace(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(std::int64_t n, whole(a, 2, ctx, 2));
   KL_TRY(bool ok, check_size(static_cast<double>(n), "linspace"));
   (void)ok;
-  KL_TRY(bool charged, charge(ctx.budget, n));
-  (void)charged;
+  KL_PAY(ctx, 2.0 * static_cast<double>(n));
   const auto len = static_cast<Eigen::Index>(n);
   Vec v(len);
-  for (Eigen::Index i = 0; i < len; ++i) v[i] = lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(len - 1);
+  if (std::isfinite(hi - lo)) {
+    for (Eigen::Index i = 0; i < len; ++i) v[i] = lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(len - 1);
+  } else {
+    // hi - lo overflows for finite ends (linspace(-1e308, 1e308, 3)): interpolate without it.
+    for (Eigen::Index i = 0; i < len; ++i) {
+      const double t = static_cast<double>(i) / static_cast<double>(len - 1);
+      v[i] = lo * (1.0 - t) + hi * t;
+    }
+  }
   v[len - 1] = hi;
   return Value(std::move(v));
 }
@@ -336,6 +424,7 @@ Result<Value> f_range(const std::vector<Value>& a, CallContext& ctx) {
   if (hi < lo) return make_error(ErrorCode::Domain, "range(a, b) needs a <= b");
   KL_TRY(bool ok, check_size(hi - lo + 1, "range"));
   (void)ok;
+  KL_PAY(ctx, 2.0 * (hi - lo + 1));
   Vec v(static_cast<long>(hi - lo) + 1);
   for (long i = 0; i < v.size(); ++i) v[i] = lo + static_cast<double>(i);
   return Value(std::move(v));
@@ -344,8 +433,7 @@ Result<Value> filled(const std::vector<Value>& a, CallContext& ctx, double x) {
   KL_TRY(std::int64_t n, whole(a, 0, ctx, 1));
   KL_TRY(bool ok, check_size(static_cast<double>(n), ctx.name));
   (void)ok;
-  KL_TRY(bool charged, charge(ctx.budget, n));
-  (void)charged;
+  KL_PAY(ctx, static_cast<double>(n));
   return Value(Vec(Vec::Constant(static_cast<Eigen::Index>(n), x)));
 }
 Result<Value> f_zeros(const std::vector<Value>& a, CallContext& ctx) { return filled(a, ctx, 0.0); }
@@ -354,6 +442,7 @@ Result<Value> f_eye(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(std::int64_t n, whole(a, 0, ctx, 1));
   KL_TRY(bool ok, check_size(static_cast<double>(n) * static_cast<double>(n), "eye"));
   (void)ok;
+  KL_PAY(ctx, static_cast<double>(n) * static_cast<double>(n));
   return Value(Mat(Mat::Identity(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n))));
 }
 Result<Value> f_diag(const std::vector<Value>& a, CallContext& ctx) {
@@ -361,6 +450,7 @@ Result<Value> f_diag(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec v, vec(a, 0, ctx));
   KL_TRY(bool ok, check_size(static_cast<double>(v.size()) * static_cast<double>(v.size()), "diag"));
   (void)ok;
+  KL_PAY(ctx, static_cast<double>(v.size()) * static_cast<double>(v.size()));
   return Value(Mat(v.asDiagonal()));
 }
 Result<Value> f_transpose(const std::vector<Value>& a, CallContext& ctx) {
@@ -422,6 +512,12 @@ Result<Value> f_kl_mvn(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Mat s1, mat(a, 1, ctx));
   KL_TRY(Vec mu2, vec_or_num(a, 2, ctx));
   KL_TRY(Mat s2, mat(a, 3, ctx));
+  // Two Cholesky factorisations and a triangular solve: about d^3 multiply-adds in all, charged
+  // before they run (a 2236x2236 covariance is refused at once, not after 16 s). Shapes that do
+  // not match cost nothing: kl_mvn reports them.
+  const double d = static_cast<double>(mu1.size());
+  if (s1.rows() == mu1.size() && s1.cols() == mu1.size() && s2.rows() == mu1.size() && s2.cols() == mu1.size())
+    KL_PAY(ctx, d * d * d * kCostFlop);
   return named(ctx, to_value(kl_mvn(mu1, s1, mu2, s2)));
 }
 Result<Value> f_mixture_logpdf(const std::vector<Value>& a, CallContext& ctx) {
@@ -433,6 +529,8 @@ Result<Value> f_mixture_logpdf(const std::vector<Value>& a, CallContext& ctx) {
   if (mus.size() != w.size() || vars.size() != w.size())
     return make_error(ErrorCode::Length, "mixture_logpdf: w, mus and vars must have the same length, got " +
                                              std::to_string(w.size()) + ", " + std::to_string(mus.size()) + " and " + std::to_string(vars.size()));
+  // n points times k components, each a log-density and a share of a log-sum-exp.
+  KL_PAY(ctx, static_cast<double>(std::max<long>(1, a[0].size())) * static_cast<double>(w.size()) * kCostMixtureTerm);
   Vec terms(w.size());
   return named(ctx, map_numeric(a[0], ctx, [&](double x) -> Result<double> {
     for (Eigen::Index k = 0; k < w.size(); ++k) {
@@ -450,6 +548,7 @@ Result<Value> f_linear_betas(const std::vector<Value>& a, CallContext& ctx) {
   (void)ok;
   KL_TRY(double b1, num(a, 1, ctx));
   KL_TRY(double bT, num(a, 2, ctx));
+  KL_PAY(ctx, 2.0 * static_cast<double>(T));
   return named(ctx, to_value(linear_betas(static_cast<int>(T), b1, bT)));
 }
 Result<Value> f_cosine_betas(const std::vector<Value>& a, CallContext& ctx) {
@@ -461,12 +560,21 @@ Result<Value> f_cosine_betas(const std::vector<Value>& a, CallContext& ctx) {
     KL_TRY(double sv, num(a, 1, ctx));
     s = sv;
   }
+  KL_PAY(ctx, static_cast<double>(T) * kCostCosineStep);
   return named(ctx, to_value(cosine_betas(static_cast<int>(T), s)));
 }
 Result<Value> f_alpha_bar(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec b, vec_or_num(a, 0, ctx));
   return named(ctx, to_value(alpha_bar(b)));
 }
+// Each point of a diffusion posterior checks the whole schedule and walks it up to t: about T
+// steps per point, so n points cost n·T (q_posterior_var(betas, range(1, T)) is quadratic in T).
+double posterior_cost(const Vec& betas, const std::vector<Value>& rest) {
+  double n = 1;
+  for (const auto& v : rest) n = std::max(n, static_cast<double>(v.size()));
+  return n * static_cast<double>(betas.size()) * kCostScheduleStep;
+}
+
 Result<int> step(double t, const Vec& betas) {
   if (t != std::floor(t) || t < 1 || t > static_cast<double>(betas.size()))
     return make_error(ErrorCode::Domain, "the step t must be a whole number from 1 to T = " + std::to_string(betas.size()) +
@@ -476,6 +584,7 @@ Result<int> step(double t, const Vec& betas) {
 Result<Value> f_q_posterior_mean(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec b, vec_or_num(a, 0, ctx));
   std::vector<Value> rest(a.begin() + 1, a.end());
+  KL_PAY(ctx, posterior_cost(b, rest));
   return named(ctx, broadcast(rest, ctx, [&](const std::vector<double>& x) -> Result<double> {
     KL_TRY(int t, step(x[0], b));
     return q_posterior_mean(b, t, x[1], x[2]);
@@ -484,6 +593,7 @@ Result<Value> f_q_posterior_mean(const std::vector<Value>& a, CallContext& ctx) 
 Result<Value> f_q_posterior_var(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec b, vec_or_num(a, 0, ctx));
   std::vector<Value> rest(a.begin() + 1, a.end());
+  KL_PAY(ctx, posterior_cost(b, rest));
   return named(ctx, broadcast(rest, ctx, [&](const std::vector<double>& x) -> Result<double> {
     KL_TRY(int t, step(x[0], b));
     return q_posterior_var(b, t);
@@ -492,6 +602,7 @@ Result<Value> f_q_posterior_var(const std::vector<Value>& a, CallContext& ctx) {
 Result<Value> f_ddpm_weight(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec b, vec_or_num(a, 0, ctx));
   std::vector<Value> rest(a.begin() + 1, a.end());
+  KL_PAY(ctx, posterior_cost(b, rest));
   return named(ctx, broadcast(rest, ctx, [&](const std::vector<double>& x) -> Result<double> {
     KL_TRY(int t, step(x[0], b));
     return ddpm_weight(b, t);
@@ -500,6 +611,7 @@ Result<Value> f_ddpm_weight(const std::vector<Value>& a, CallContext& ctx) {
 Result<Value> f_eps_to_mean(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec b, vec_or_num(a, 0, ctx));
   std::vector<Value> rest(a.begin() + 1, a.end());
+  KL_PAY(ctx, posterior_cost(b, rest));
   return named(ctx, broadcast(rest, ctx, [&](const std::vector<double>& x) -> Result<double> {
     KL_TRY(int t, step(x[0], b));
     return eps_to_mean(b, t, x[1], x[2]);
@@ -525,8 +637,7 @@ Result<Value> draws(const std::vector<Value>& a, CallContext& ctx, bool normal) 
   KL_TRY(std::int64_t n, whole(a, 0, ctx, 1));
   KL_TRY(bool ok, check_size(static_cast<double>(n), ctx.name));
   (void)ok;
-  KL_TRY(bool charged, charge(ctx.budget, 8 * n));
-  (void)charged;
+  KL_PAY(ctx, static_cast<double>(n) * (normal ? kCostNormalDraw : kCostUniformDraw));
   KL_TRY(std::uint64_t seed, seed_arg(a, 1, ctx));
   Rng rng(seed);
   Vec v(static_cast<Eigen::Index>(n));
@@ -555,7 +666,9 @@ Result<Value> f_uniform(const std::vector<Value>& a, CallContext& ctx) {
     const double scale = dm::pow(10.0, std::ceil(-dm::log10(stepv)) + 2);
     return Value(std::round(x * scale) / scale);
   }
-  return Value(lo + (hi - lo) * ctx.options.rng->uniform());
+  const double u = ctx.options.rng->uniform();
+  // hi - lo can overflow for finite bounds (uniform(-1e308, 1e308)).
+  return Value(std::isfinite(hi - lo) ? lo + (hi - lo) * u : lo * (1.0 - u) + hi * u);
 }
 Result<Value> f_randint(const std::vector<Value>& a, CallContext& ctx) {
   if (ctx.options.rng == nullptr) return no_rng(ctx);
@@ -576,74 +689,77 @@ Result<Value> f_if(const std::vector<Value>&, CallContext&) {
 
 constexpr int kMany = 1000;
 
+// name, arity, usage, function, whether finite arguments may legitimately give an infinite result
+// (ln(0), a support mismatch: every other infinity from finite arguments is an overflow error),
+// and work units per element of the largest argument (measured: docs/reliability.md).
 const std::vector<FunctionSpec> kFunctions = {
-    {"abs", 1, 1, "abs(x)", f_abs, false},
-    {"alpha_bar", 1, 1, "alpha_bar(betas)", f_alpha_bar, false},
-    {"argmax", 1, 1, "argmax(v)", f_argmax, false},
-    {"argmin", 1, 1, "argmin(v)", f_argmin, false},
-    {"bits", 1, 1, "bits(x)", f_bits, true},
-    {"ceil", 1, 1, "ceil(x)", f_ceil, true},
-    {"chi2", 2, 2, "chi2(p, q)", pairwise<chi2>, true},
-    {"choice", 1, kMany, "choice(x1, x2, ...)", f_choice, true},
-    {"concat", 1, kMany, "concat(a, b, ...)", f_concat, true},
-    {"cosine_betas", 1, 2, "cosine_betas(T, [s])", f_cosine_betas, false},
-    {"cross_entropy", 2, 2, "cross_entropy(p, q)", pairwise<cross_entropy>, true},
-    {"cumprod", 1, 1, "cumprod(v)", f_cumprod, false},
-    {"cumsum", 1, 1, "cumsum(v)", f_cumsum, false},
-    {"ddpm_weight", 2, 2, "ddpm_weight(betas, t)", f_ddpm_weight, false},
-    {"diag", 1, 1, "diag(v)", f_diag, true},
-    {"dot", 2, 2, "dot(a, b)", f_dot, false},
-    {"entropy", 1, 1, "entropy(p)", f_entropy, false},
-    {"eps_to_mean", 4, 4, "eps_to_mean(betas, t, xt, eps)", f_eps_to_mean, false},
-    {"exp", 1, 1, "exp(x)", f_exp, false},
-    {"expm1", 1, 1, "expm1(x)", f_expm1, false},
-    {"eye", 1, 1, "eye(n)", f_eye, false},
-    {"floor", 1, 1, "floor(x)", f_floor, true},
-    {"hellinger", 2, 2, "hellinger(p, q)", pairwise<hellinger>, false},
-    {"if", 3, 3, "if(condition, a, b)", f_if, true},
-    {"jsd", 2, 2, "jsd(p, q)", pairwise<jsd>, false},
-    {"kl", 2, 2, "kl(p, q)", pairwise<kl_divergence>, true},
-    {"kl_gauss", 4, 4, "kl_gauss(mu1, var1, mu2, var2)", f_kl_gauss, false},
-    {"kl_mvn", 4, 4, "kl_mvn(mu1, S1, mu2, S2)", f_kl_mvn, false},
-    {"kl_std_normal", 2, 2, "kl_std_normal(mu, var)", f_kl_std_normal, false},
-    {"len", 1, 1, "len(v)", f_len, false},
-    {"linear_betas", 3, 3, "linear_betas(T, beta_1, beta_T)", f_linear_betas, false},
-    {"linspace", 3, 3, "linspace(a, b, n)", f_linspace, false},
-    {"ln", 1, 1, "ln(x)", f_ln, true},
-    {"log", 1, 1, "log(x)", f_ln, true},
-    {"log10", 1, 1, "log10(x)", f_log10, true},
-    {"log1p", 1, 1, "log1p(x)", f_log1p, true},
-    {"log2", 1, 1, "log2(x)", f_log2, true},
-    {"log_softmax", 1, 2, "log_softmax(z, [tau])", f_log_softmax, true},
-    {"logsumexp", 1, 1, "logsumexp(z)", f_logsumexp, true},
-    {"max", 1, kMany, "max(v)", f_max, true},
-    {"mean", 1, 1, "mean(v)", f_mean, false},
-    {"min", 1, kMany, "min(v)", f_min, true},
-    {"mixture_logpdf", 4, 4, "mixture_logpdf(x, w, mus, vars)", f_mixture_logpdf, true},
-    {"normal_logpdf", 3, 3, "normal_logpdf(x, mu, var)", f_normal_logpdf, true},
-    {"normalize", 1, 1, "normalize(v)", f_normalize, false},
-    {"ones", 1, 1, "ones(n)", f_ones, false},
-    {"prod", 1, 1, "prod(v)", f_prod, false},
-    {"q_posterior_mean", 4, 4, "q_posterior_mean(betas, t, x0, xt)", f_q_posterior_mean, false},
-    {"q_posterior_var", 2, 2, "q_posterior_var(betas, t)", f_q_posterior_var, false},
-    {"rand", 2, 2, "rand(n, seed)", f_rand, false},
-    {"randint", 2, 2, "randint(a, b)", f_randint, false},
-    {"randn", 2, 2, "randn(n, seed)", f_randn, false},
-    {"range", 2, 2, "range(a, b)", f_range, false},
-    {"renyi", 3, 3, "renyi(p, q, alpha)", f_renyi, true},
-    {"reverse", 1, 1, "reverse(v)", f_reverse, true},
-    {"rlhf_policy", 3, 3, "rlhf_policy(pi_ref, r, beta)", f_rlhf_policy, false},
-    {"round", 1, 2, "round(x, [digits])", f_round, true},
-    {"softmax", 1, 2, "softmax(z, [tau])", f_softmax, false},
-    {"sqrt", 1, 1, "sqrt(x)", f_sqrt, true},
-    {"std", 1, 1, "std(v)", f_var, false},
-    {"stderr", 1, 1, "stderr(v)", f_var, false},
-    {"sum", 1, 1, "sum(v)", f_sum, false},
-    {"transpose", 1, 1, "transpose(M)", f_transpose, true},
-    {"tv", 2, 2, "tv(p, q)", pairwise<tv>, false},
-    {"uniform", 2, 3, "uniform(a, b, [step])", f_uniform, false},
-    {"var", 1, 1, "var(v)", f_var, false},
-    {"zeros", 1, 1, "zeros(n)", f_zeros, false},
+    {"abs", 1, 1, "abs(x)", f_abs, false, 3},
+    {"alpha_bar", 1, 1, "alpha_bar(betas)", f_alpha_bar, false, 4},
+    {"argmax", 1, 1, "argmax(v)", f_argmax, false, 2},
+    {"argmin", 1, 1, "argmin(v)", f_argmin, false, 2},
+    {"bits", 1, 1, "bits(x)", f_bits, false, 3},
+    {"ceil", 1, 1, "ceil(x)", f_ceil, false, 3},
+    {"chi2", 2, 2, "chi2(p, q)", pairwise<chi2>, true, 12},
+    {"choice", 1, kMany, "choice(x1, x2, ...)", f_choice, false, 1},
+    {"concat", 1, kMany, "concat(a, b, ...)", f_concat, false, 0},
+    {"cosine_betas", 1, 2, "cosine_betas(T, [s])", f_cosine_betas, false, 0},
+    {"cross_entropy", 2, 2, "cross_entropy(p, q)", pairwise<cross_entropy>, true, 16},
+    {"cumprod", 1, 1, "cumprod(v)", f_cumprod, false, 8},
+    {"cumsum", 1, 1, "cumsum(v)", f_cumsum, false, 4},
+    {"ddpm_weight", 2, 2, "ddpm_weight(betas, t)", f_ddpm_weight, false, 0},
+    {"diag", 1, 1, "diag(v)", f_diag, false, 1},
+    {"dot", 2, 2, "dot(a, b)", f_dot, false, 4},
+    {"entropy", 1, 1, "entropy(p)", f_entropy, false, 16},
+    {"eps_to_mean", 4, 4, "eps_to_mean(betas, t, xt, eps)", f_eps_to_mean, false, 0},
+    {"exp", 1, 1, "exp(x)", f_exp, false, 16},
+    {"expm1", 1, 1, "expm1(x)", f_expm1, false, 16},
+    {"eye", 1, 1, "eye(n)", f_eye, false, 0},
+    {"floor", 1, 1, "floor(x)", f_floor, false, 3},
+    {"hellinger", 2, 2, "hellinger(p, q)", pairwise<hellinger>, false, 12},
+    {"if", 3, 3, "if(condition, a, b)", f_if, true, 0},
+    {"jsd", 2, 2, "jsd(p, q)", pairwise<jsd>, false, 48},
+    {"kl", 2, 2, "kl(p, q)", pairwise<kl_divergence>, true, 32},
+    {"kl_gauss", 4, 4, "kl_gauss(mu1, var1, mu2, var2)", f_kl_gauss, false, 32},
+    {"kl_mvn", 4, 4, "kl_mvn(mu1, S1, mu2, S2)", f_kl_mvn, false, 4},
+    {"kl_std_normal", 2, 2, "kl_std_normal(mu, var)", f_kl_std_normal, false, 32},
+    {"len", 1, 1, "len(v)", f_len, false, 0},
+    {"linear_betas", 3, 3, "linear_betas(T, beta_1, beta_T)", f_linear_betas, false, 0},
+    {"linspace", 3, 3, "linspace(a, b, n)", f_linspace, false, 0},
+    {"ln", 1, 1, "ln(x)", f_ln, true, 8},
+    {"log", 1, 1, "log(x)", f_ln, true, 8},
+    {"log10", 1, 1, "log10(x)", f_log10, true, 8},
+    {"log1p", 1, 1, "log1p(x)", f_log1p, true, 8},
+    {"log2", 1, 1, "log2(x)", f_log2, true, 8},
+    {"log_softmax", 1, 2, "log_softmax(z, [tau])", f_log_softmax, false, 64},
+    {"logsumexp", 1, 1, "logsumexp(z)", f_logsumexp, false, 48},
+    {"max", 1, kMany, "max(v)", f_max, false, 1},
+    {"mean", 1, 1, "mean(v)", f_mean, false, 1},
+    {"min", 1, kMany, "min(v)", f_min, false, 1},
+    {"mixture_logpdf", 4, 4, "mixture_logpdf(x, w, mus, vars)", f_mixture_logpdf, false, 1},
+    {"normal_logpdf", 3, 3, "normal_logpdf(x, mu, var)", f_normal_logpdf, false, 12},
+    {"normalize", 1, 1, "normalize(v)", f_normalize, false, 3},
+    {"ones", 1, 1, "ones(n)", f_ones, false, 0},
+    {"prod", 1, 1, "prod(v)", f_prod, false, 4},
+    {"q_posterior_mean", 4, 4, "q_posterior_mean(betas, t, x0, xt)", f_q_posterior_mean, false, 0},
+    {"q_posterior_var", 2, 2, "q_posterior_var(betas, t)", f_q_posterior_var, false, 0},
+    {"rand", 2, 2, "rand(n, seed)", f_rand, false, 0},
+    {"randint", 2, 2, "randint(a, b)", f_randint, false, 1},
+    {"randn", 2, 2, "randn(n, seed)", f_randn, false, 0},
+    {"range", 2, 2, "range(a, b)", f_range, false, 0},
+    {"renyi", 3, 3, "renyi(p, q, alpha)", f_renyi, true, 32},
+    {"reverse", 1, 1, "reverse(v)", f_reverse, false, 2},
+    {"rlhf_policy", 3, 3, "rlhf_policy(pi_ref, r, beta)", f_rlhf_policy, false, 64},
+    {"round", 1, 2, "round(x, [digits])", f_round, false, 4},
+    {"softmax", 1, 2, "softmax(z, [tau])", f_softmax, false, 64},
+    {"sqrt", 1, 1, "sqrt(x)", f_sqrt, false, 3},
+    {"std", 1, 1, "std(v)", f_var, false, 4},
+    {"stderr", 1, 1, "stderr(v)", f_var, false, 4},
+    {"sum", 1, 1, "sum(v)", f_sum, false, 1},
+    {"transpose", 1, 1, "transpose(M)", f_transpose, false, 2},
+    {"tv", 2, 2, "tv(p, q)", pairwise<tv>, false, 8},
+    {"uniform", 2, 3, "uniform(a, b, [step])", f_uniform, false, 1},
+    {"var", 1, 1, "var(v)", f_var, false, 4},
+    {"zeros", 1, 1, "zeros(n)", f_zeros, false, 0},
 };
 
 }  // namespace

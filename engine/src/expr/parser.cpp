@@ -1,12 +1,20 @@
-// The lexer and recursive-descent parser of the notebook language, with a nesting cap (a
-// 20,000-deep input must be an error, not a broken wasm stack: TOOLCHAIN.md, trap 7), and the
-// printer that turns a tree back into text.
+// The lexer and recursive-descent parser of the notebook language, and the printer that turns a
+// tree back into text.
 //
-// Precedence, loosest first: or, and, not, comparison, + -, * / @, unary + -, ^ (right-assoc, so
-// -2^2 = -4 and 2^-1 = 0.5), postfix call and index.
+// Two caps keep every recursion bounded (a 20,000-deep input must be an error, not a broken wasm
+// stack: TOOLCHAIN.md, trap 7). The parser recurses only into brackets, counted against kMaxNesting;
+// operators of every kind are read by one loop (operator precedence parsing). Every node it builds has its height checked
+// against kMaxTreeHeight, so every later walk over a parsed tree (evaluation, printing, free names,
+// comparison, rewriting, the destructor) recurses at most kMaxTreeHeight deep, whatever the input.
+//
+// Precedence, loosest first: or, and, not, comparison (does not chain), + -, * / @, unary + -, ^
+// (right-assoc, so -2^2 = -4 and 2^-1 = 0.5), postfix call and index.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_map>
 
 #include "kl/expr.hpp"
 
@@ -89,6 +97,8 @@ class Lexer {
   explicit Lexer(std::string_view s) : s_(s) {}
 
   Result<std::vector<Token>> run() {
+    KL_TRY(bool valid, validate());
+    (void)valid;
     std::vector<Token> out;
     while (true) {
       skip_space();
@@ -130,6 +140,50 @@ class Lexer {
   }
 
  private:
+  // Every byte is checked once, before lexing: text that is not UTF-8, or that holds control
+  // characters (a NUL byte, escape sequences), is refused here, so no token, message or string value
+  // built later can carry a stray byte into a JSON document or a page.
+  Result<bool> validate() const {
+    int column = 1;
+    for (std::size_t i = 0; i < s_.size(); ++column) {
+      const auto c = static_cast<unsigned char>(s_[i]);
+      if (c < 0x80) {
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+          char code[8];
+          std::snprintf(code, sizeof code, "U+%04X", c);
+          return error_at(column, std::string("unexpected control character ") + code + (c == 0 ? " (a NUL byte)" : ""));
+        }
+        ++i;
+        continue;
+      }
+      // Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+      std::size_t len = 0;
+      unsigned lo = 0x80, hi = 0xBF;
+      if (c >= 0xC2 && c <= 0xDF) len = 2;
+      else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+      }
+      bool ok = len != 0 && i + len <= s_.size();
+      for (std::size_t k = 1; ok && k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s_[i + k]);
+        ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+      }
+      if (!ok) {
+        char code[8];
+        std::snprintf(code, sizeof code, "0x%02X", c);
+        return error_at(column, std::string("the text is not valid UTF-8 (byte ") + code + ")");
+      }
+      i += len;
+    }
+    return true;
+  }
+
   void skip_space() {
     while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) ++pos_;
   }
@@ -206,7 +260,8 @@ class Lexer {
       }
     }
     const char c = s_[pos_];
-    if (std::strchr("+-*/^@()[],=<>", c) != nullptr) {
+    // c != 0: strchr also finds the terminating NUL, which made a NUL byte an operator.
+    if (c != '\0' && std::strchr("+-*/^@()[],=<>", c) != nullptr) {
       ++pos_;
       t.kind = Tok::Op;
       t.text = std::string(1, c);
@@ -287,126 +342,130 @@ class Parser {
     return t.text;
   }
 
-  Result<bool> enter(int column) {
-    if (++depth_ > kMaxNesting)
-      return Error{ErrorCode::TooDeep, "the expression is nested too deeply (more than " + std::to_string(kMaxNesting) + " levels)", column, 0, {}};
+  // ---- the two caps ----
+
+  // Brackets are the only place the parser recurses (about a dozen frames per level).
+  Result<bool> open_bracket(int column) {
+    if (++brackets_ > kMaxNesting)
+      return Error{ErrorCode::TooDeep,
+                   "the expression is nested too deeply: more than " + std::to_string(kMaxNesting) +
+                       " levels of brackets (the limit is " + std::to_string(kMaxNesting) + ")",
+                   column, 0, {}};
+    return true;
+  }
+  void close_bracket() { --brackets_; }
+
+  int height_of(const NodePtr& n) const {
+    if (n->children.empty()) return 1;
+    auto it = heights_.find(n.get());
+    return it == heights_.end() ? 1 : it->second;
+  }
+
+  // Records a new node's height (1 + its tallest child) and refuses it past the cap, at the column
+  // of the operator, call or index that made the tree too tall.
+  Result<NodePtr> grown(NodePtr n) {
+    int h = 0;
+    for (const auto& c : n->children) h = std::max(h, height_of(c));
+    ++h;
+    if (h > kMaxTreeHeight)
+      return Error{ErrorCode::TooDeep,
+                   "the expression is nested too deeply: more than " + std::to_string(kMaxTreeHeight) +
+                       " levels of operators, calls and indexes (the limit is " + std::to_string(kMaxTreeHeight) +
+                       "): split it into smaller steps",
+                   n->column, 0, {}};
+    heights_[n.get()] = h;
+    return n;
+  }
+
+  Result<NodePtr> binary(std::string op, NodePtr a, NodePtr b, int column) {
+    return grown(make_binary(std::move(op), std::move(a), std::move(b), column));
+  }
+
+  // ---- the grammar ----
+  //
+  // Operators are parsed by one loop over an operand stack and an operator stack (operator
+  // precedence parsing), not by a function per precedence level: the parser then recurses only
+  // into brackets, with a handful of small frames per bracket level, and a chain of any length
+  // (1 + 1 + ..., - - - 1, not not ... x, 2^2^...) is read by the loop and refused by its height.
+
+  struct PendingOp {
+    std::string text;
+    int prec;
+    int column;
+    bool prefix;
+  };
+
+  // Binding strength, loosest first: or 1, and 2, prefix not 3, comparison 4 (does not chain),
+  // + - 5, * / @ 6, prefix + - 7, ^ 8 (right-associative).
+  int binary_precedence() const {
+    const Token& t = peek();
+    if (t.kind == Tok::Name) return t.text == "or" ? 1 : t.text == "and" ? 2 : 0;
+    if (t.kind != Tok::Op) return 0;
+    const std::string& op = t.text;
+    if (op == "==" || op == "!=" || op == "<=" || op == ">=" || op == "<" || op == ">") return 4;
+    if (op == "+" || op == "-") return 5;
+    if (op == "*" || op == "/" || op == "@") return 6;
+    if (op == "^") return 8;
+    return 0;
+  }
+
+  // Applies the operator on top of `ops` to the operands on top of `operands`.
+  Result<bool> reduce(std::vector<NodePtr>& operands, std::vector<PendingOp>& ops) {
+    PendingOp op = std::move(ops.back());
+    ops.pop_back();
+    if (op.prefix) {
+      if (op.text == "+") return true;  // +x is x
+      KL_TRY(operands.back(), grown(make_unary(op.text, operands.back(), op.column)));
+      return true;
+    }
+    NodePtr right = std::move(operands.back());
+    operands.pop_back();
+    KL_TRY(operands.back(), binary(op.text, operands.back(), right, op.column));
     return true;
   }
 
   Result<NodePtr> expression() {
-    KL_TRY(bool ok, enter(peek().column));
-    (void)ok;
-    auto r = disjunction();
-    --depth_;
-    return r;
-  }
-
-  Result<NodePtr> disjunction() {
-    KL_TRY(NodePtr left, conjunction());
-    while (at_word("or")) {
-      int col = peek().column;
-      ++i_;
-      KL_TRY(NodePtr right, conjunction());
-      left = make_binary("or", left, right, col);
-    }
-    return left;
-  }
-
-  Result<NodePtr> conjunction() {
-    KL_TRY(NodePtr left, negation());
-    while (at_word("and")) {
-      int col = peek().column;
-      ++i_;
-      KL_TRY(NodePtr right, negation());
-      left = make_binary("and", left, right, col);
-    }
-    return left;
-  }
-
-  Result<NodePtr> negation() {
-    if (at_word("not")) {
-      int col = peek().column;
-      ++i_;
-      KL_TRY(bool ok, enter(col));
-      (void)ok;
-      auto inner = negation();
-      --depth_;
-      if (!inner.ok()) return inner.error();
-      return make_unary("not", inner.value(), col);
-    }
-    return comparison();
-  }
-
-  Result<NodePtr> comparison() {
-    KL_TRY(NodePtr left, additive());
-    static const char* ops[] = {"==", "!=", "<=", ">=", "<", ">"};
-    for (const char* op : ops) {
-      if (at_op(op)) {
-        int col = peek().column;
+    std::vector<NodePtr> operands;
+    std::vector<PendingOp> ops;
+    bool allow_not = true;  // 'not' may start an operand only where a whole condition may stand
+    while (true) {
+      // Prefix operators, then an operand with its calls and indexes.
+      while (true) {
+        if (allow_not && at_word("not")) {
+          ops.push_back({"not", 3, peek().column, true});
+        } else if (at_op("-") || at_op("+")) {
+          ops.push_back({peek().text, 7, peek().column, true});
+          allow_not = false;
+        } else {
+          break;
+        }
         ++i_;
-        KL_TRY(NodePtr right, additive());
-        return make_binary(op, left, right, col);
       }
-    }
-    return left;
-  }
-
-  Result<NodePtr> additive() {
-    KL_TRY(NodePtr left, multiplicative());
-    while (at_op("+") || at_op("-")) {
-      std::string op = peek().text;
-      int col = peek().column;
+      KL_TRY(NodePtr operand, postfix());
+      operands.push_back(std::move(operand));
+      // A binary operator, or the end of this expression.
+      const int prec = binary_precedence();
+      if (prec == 0) break;
+      const bool right_assoc = prec == 8;
+      while (!ops.empty() && (ops.back().prec > prec || (ops.back().prec == prec && !right_assoc))) {
+        if (prec == 4 && ops.back().prec == 4)  // a < b < c: comparisons do not chain
+          return unexpected("an operator or the end of the expression");
+        KL_TRY(bool ok, reduce(operands, ops));
+        (void)ok;
+      }
+      ops.push_back({peek().text, prec, peek().column, false});
+      allow_not = prec <= 2;
       ++i_;
-      KL_TRY(NodePtr right, multiplicative());
-      left = make_binary(op, left, right, col);
     }
-    return left;
-  }
-
-  Result<NodePtr> multiplicative() {
-    KL_TRY(NodePtr left, unary());
-    while (at_op("*") || at_op("/") || at_op("@")) {
-      std::string op = peek().text;
-      int col = peek().column;
-      ++i_;
-      KL_TRY(NodePtr right, unary());
-      left = make_binary(op, left, right, col);
-    }
-    return left;
-  }
-
-  Result<NodePtr> unary() {
-    if (at_op("-") || at_op("+")) {
-      std::string op = peek().text;
-      int col = peek().column;
-      ++i_;
-      KL_TRY(bool ok, enter(col));
+    while (!ops.empty()) {
+      KL_TRY(bool ok, reduce(operands, ops));
       (void)ok;
-      auto inner = unary();
-      --depth_;
-      if (!inner.ok()) return inner.error();
-      if (op == "+") return inner;
-      return make_unary("-", inner.value(), col);
     }
-    return power();
-  }
-
-  Result<NodePtr> power() {
-    KL_TRY(NodePtr base, postfix());
-    if (at_op("^")) {
-      int col = peek().column;
-      ++i_;
-      KL_TRY(bool ok, enter(col));
-      (void)ok;
-      auto exponent = unary();  // right-associative, and 2^-1 is allowed
-      --depth_;
-      if (!exponent.ok()) return exponent.error();
-      return make_binary("^", base, exponent.value(), col);
-    }
-    return base;
+    return operands.back();
   }
 
   Result<NodePtr> postfix() {
+
     KL_TRY(NodePtr node, primary());
     while (true) {
       if (at_op("(")) {
@@ -415,7 +474,7 @@ class Parser {
         int col = node->column;
         std::string name = node->text;
         KL_TRY(std::vector<NodePtr> args, list(")"));
-        node = make_call(name, std::move(args), col);
+        KL_TRY(node, grown(make_call(name, std::move(args), col)));
       } else if (at_op("[")) {
         int col = peek().column;
         KL_TRY(std::vector<NodePtr> idx, list("]"));
@@ -425,7 +484,7 @@ class Parser {
         n->column = col;
         n->children.push_back(node);
         for (auto& x : idx) n->children.push_back(x);
-        node = n;
+        KL_TRY(node, grown(n));
       } else {
         return node;
       }
@@ -437,23 +496,24 @@ class Parser {
     const int open_col = peek().column;
     const std::string open = peek().text;
     ++i_;
-    KL_TRY(bool ok, enter(open_col));
+    KL_TRY(bool ok, open_bracket(open_col));
     (void)ok;
+    auto items = list_items(close, open, open_col);
+    close_bracket();
+    return items;
+  }
+
+  Result<std::vector<NodePtr>> list_items(const char* close, const std::string& open, int open_col) {
     std::vector<NodePtr> items;
     if (!at_op(close)) {
       while (true) {
-        auto item = expression();
-        if (!item.ok()) {
-          --depth_;
-          return item.error();
-        }
-        items.push_back(item.value());
+        KL_TRY(NodePtr item, expression());
+        items.push_back(item);
         if (at_op(",")) {
           ++i_;
           continue;
         }
         if (at_op(close)) break;
-        --depth_;
         if (peek().kind == Tok::End)
           return error_at(open_col, "the '" + open + "' here is never closed: add '" + close + "'");
         if (peek().kind == Tok::Op && (peek().text == ")" || peek().text == "]"))
@@ -462,8 +522,43 @@ class Parser {
       }
     }
     ++i_;
-    --depth_;
     return items;
+  }
+
+  Result<NodePtr> parenthesised() {
+    const int col = peek().column;
+    ++i_;
+    KL_TRY(bool ok, open_bracket(col));
+    (void)ok;
+    auto inner = expression();
+    if (!inner.ok()) {
+      close_bracket();
+      return inner;
+    }
+    // The course prints vectors as tuples, (0.4, 0.3, 0.2, 0.1): a bracketed list of two or more
+    // items is a vector, like [0.4, 0.3, 0.2, 0.1].
+    std::vector<NodePtr> items{inner.value()};
+    while (at_op(",")) {
+      ++i_;
+      auto item = expression();
+      if (!item.ok()) {
+        close_bracket();
+        return item;
+      }
+      items.push_back(item.value());
+    }
+    close_bracket();
+    if (!at_op(")")) {
+      if (peek().kind == Tok::End) return error_at(col, "the '(' here is never closed: add ')'");
+      return unexpected(items.size() > 1 ? "',' or ')'" : "')'");
+    }
+    ++i_;
+    if (items.size() == 1) return inner;
+    auto n = std::make_shared<Node>();
+    n->type = Node::Type::VectorLit;
+    n->column = col;
+    n->children = std::move(items);
+    return grown(n);
   }
 
   Result<NodePtr> primary() {
@@ -494,30 +589,7 @@ class Parser {
         return make_name(t.text, t.column);
       }
       case Tok::Op: {
-        if (t.text == "(") {
-          const int col = t.column;
-          ++i_;
-          KL_TRY(NodePtr inner, expression());
-          // The course prints vectors as tuples, (0.4, 0.3, 0.2, 0.1): a bracketed list of two or more
-          // items is a vector, like [0.4, 0.3, 0.2, 0.1].
-          std::vector<NodePtr> items{inner};
-          while (at_op(",")) {
-            ++i_;
-            KL_TRY(NodePtr item, expression());
-            items.push_back(item);
-          }
-          if (!at_op(")")) {
-            if (peek().kind == Tok::End) return error_at(col, "the '(' here is never closed: add ')'");
-            return unexpected(items.size() > 1 ? "',' or ')'" : "')'");
-          }
-          ++i_;
-          if (items.size() == 1) return inner;
-          auto n = std::make_shared<Node>();
-          n->type = Node::Type::VectorLit;
-          n->column = col;
-          n->children = std::move(items);
-          return NodePtr(n);
-        }
+        if (t.text == "(") return parenthesised();
         if (t.text == "[") {
           const int col = t.column;
           KL_TRY(std::vector<NodePtr> items, list("]"));
@@ -526,7 +598,7 @@ class Parser {
           n->type = Node::Type::VectorLit;
           n->column = col;
           n->children = std::move(items);
-          return NodePtr(n);
+          return grown(n);
         }
         return unexpected("a value");
       }
@@ -537,7 +609,10 @@ class Parser {
 
   std::vector<Token> t_;
   std::size_t i_ = 0;
-  int depth_ = 0;
+  int brackets_ = 0;
+  // Heights of the inner nodes built so far (leaves are 1). Parsed trees are kept and walked
+  // long after parsing, so the bound is enforced here, once, where every node is made.
+  std::unordered_map<const Node*, int> heights_;
 };
 
 Result<std::vector<Token>> lex(std::string_view text) {
@@ -571,6 +646,9 @@ Result<Statement> parse_statement(std::string_view text) {
 }
 
 Result<std::vector<Statement>> parse_program(std::string_view text) {
+  if (text.size() > kMaxProgramLength)
+    return make_error(ErrorCode::TooLarge, "the code is too long (" + std::to_string(text.size()) +
+                                               " characters; the limit is " + std::to_string(kMaxProgramLength) + ")");
   std::vector<Statement> out;
   int line = 0;
   std::size_t start = 0;
@@ -601,7 +679,9 @@ Result<std::vector<Statement>> parse_program(std::string_view text) {
   return out;
 }
 
-// ---- Printing -----------------------------------------------------------------------------
+// ---- Printing and the other walks ---------------------------------------------------------
+// Each walk keeps its own explicit stack, so it is safe for any tree (parsed trees are bounded
+// by kMaxTreeHeight, but trees built by rewriting or through make_* need not be).
 
 namespace {
 
@@ -623,81 +703,115 @@ int precedence(const Node& n) {
   }
 }
 
-void print(const Node& n, std::string& out);
+// One pending piece of output: literal text, or a node to print (bracketed below min_prec).
+struct Piece {
+  const Node* node = nullptr;
+  int min_prec = 0;
+  std::string text;
+};
 
-void print_child(const Node& child, int min_prec, std::string& out) {
-  if (precedence(child) < min_prec) {
-    out += "(";
-    print(child, out);
-    out += ")";
-  } else {
-    print(child, out);
-  }
-}
-
-void print_list(const std::vector<NodePtr>& items, std::size_t from, std::string& out) {
-  for (std::size_t i = from; i < items.size(); ++i) {
-    if (i > from) out += ", ";
-    print(*items[i], out);
-  }
-}
-
-void print(const Node& n, std::string& out) {
-  switch (n.type) {
-    case Node::Type::Number: out += format_number(n.number, 17); break;
-    case Node::Type::String: out += format_value(Value(n.text)); break;
-    case Node::Type::Boolean: out += n.boolean ? "true" : "false"; break;
-    case Node::Type::Name: out += n.text; break;
-    case Node::Type::Unary:
-      if (n.text == "not") {
-        out += "not ";
-        print_child(*n.children[0], 3, out);
-      } else {
-        out += n.text;
-        print_child(*n.children[0], 7, out);
-      }
-      break;
-    case Node::Type::Binary: {
-      const int p = precedence(n);
-      const bool right_assoc = n.text == "^";
-      // Comparisons do not chain: both sides must bind tighter.
-      const bool comparison = p == 4;
-      print_child(*n.children[0], right_assoc || comparison ? p + 1 : p, out);
-      if (n.text == "^") {
-        out += "^";
-      } else {
-        out += " " + n.text + " ";
-      }
-      // The right side of ^ is parsed as a unary expression (2^-1), so unary minus needs no brackets.
-      print_child(*n.children[1], right_assoc ? 7 : p + 1, out);
-      break;
+void print(const Node& root, std::string& out) {
+  std::vector<Piece> todo;
+  todo.push_back({&root, 0, {}});
+  auto text = [&](std::string s) { todo.push_back({nullptr, 0, std::move(s)}); };
+  auto child = [&](const Node& c, int min_prec) { todo.push_back({&c, min_prec, {}}); };
+  // Pushes items[from..] separated by ", ", last first (the stack pops them in order).
+  auto list = [&](const std::vector<NodePtr>& items, std::size_t from) {
+    for (std::size_t i = items.size(); i-- > from;) {
+      child(*items[i], 0);
+      if (i > from) text(", ");
     }
-    case Node::Type::Call:
-      out += n.text + "(";
-      print_list(n.children, 0, out);
-      out += ")";
-      break;
-    case Node::Type::Index:
-      print_child(*n.children[0], 10, out);
-      out += "[";
-      print_list(n.children, 1, out);
-      out += "]";
-      break;
-    case Node::Type::VectorLit:
-      out += "[";
-      print_list(n.children, 0, out);
-      out += "]";
-      break;
+  };
+  while (!todo.empty()) {
+    Piece piece = std::move(todo.back());
+    todo.pop_back();
+    if (piece.node == nullptr) {
+      out += piece.text;
+      continue;
+    }
+    const Node& n = *piece.node;
+    if (precedence(n) < piece.min_prec) {
+      text(")");
+      child(n, 0);
+      text("(");
+      continue;
+    }
+    switch (n.type) {
+      case Node::Type::Number: out += format_number(n.number, 17); break;
+      case Node::Type::String: out += format_value(Value(n.text)); break;
+      case Node::Type::Boolean: out += n.boolean ? "true" : "false"; break;
+      case Node::Type::Name: out += n.text; break;
+      case Node::Type::Unary:
+        if (n.text == "not") {
+          child(*n.children[0], 3);
+          text("not ");
+        } else {
+          child(*n.children[0], 7);
+          text(n.text);
+        }
+        break;
+      case Node::Type::Binary: {
+        const int p = precedence(n);
+        const bool right_assoc = n.text == "^";
+        // Comparisons do not chain: both sides must bind tighter.
+        const bool comparison = p == 4;
+        // The right side of ^ is parsed as a unary expression (2^-1), so unary minus needs no brackets.
+        child(*n.children[1], right_assoc ? 7 : p + 1);
+        text(n.text == "^" ? std::string("^") : " " + n.text + " ");
+        child(*n.children[0], right_assoc || comparison ? p + 1 : p);
+        break;
+      }
+      case Node::Type::Call:
+        text(")");
+        list(n.children, 0);
+        text(n.text + "(");
+        break;
+      case Node::Type::Index:
+        text("]");
+        list(n.children, 1);
+        text("[");
+        child(*n.children[0], 10);
+        break;
+      case Node::Type::VectorLit:
+        text("]");
+        list(n.children, 0);
+        text("[");
+        break;
+    }
   }
 }
 
-void collect(const Node& n, std::set<std::string>& names, bool functions) {
-  if (!functions && n.type == Node::Type::Name && !is_constant(n.text)) names.insert(n.text);
-  if (functions && n.type == Node::Type::Call) names.insert(n.text);
-  for (const auto& c : n.children) collect(*c, names, functions);
+std::set<std::string> collect(const Node& root, bool functions) {
+  std::set<std::string> names;
+  std::vector<const Node*> todo{&root};
+  while (!todo.empty()) {
+    const Node& n = *todo.back();
+    todo.pop_back();
+    if (!functions && n.type == Node::Type::Name && !is_constant(n.text)) names.insert(n.text);
+    if (functions && n.type == Node::Type::Call) names.insert(n.text);
+    for (const auto& c : n.children) todo.push_back(c.get());
+  }
+  return names;
 }
 
 }  // namespace
+
+Node::~Node() {
+  // Destroying a tall tree through shared_ptr recursed once per level. Children that this node
+  // owns alone are detached first and destroyed from a local stack, each with no children left.
+  std::vector<NodePtr> doomed;
+  for (auto& c : children)
+    if (c && c.use_count() == 1) doomed.push_back(std::move(c));
+  while (!doomed.empty()) {
+    NodePtr n = std::move(doomed.back());
+    doomed.pop_back();
+    // Safe: nodes are made by make_shared<Node> (never const objects), and n is the last owner.
+    auto& kids = const_cast<Node&>(*n).children;
+    for (auto& c : kids)
+      if (c && c.use_count() == 1) doomed.push_back(std::move(c));
+    kids.clear();
+  }
+}
 
 std::string to_string(const Node& node) {
   std::string out;
@@ -706,25 +820,33 @@ std::string to_string(const Node& node) {
 }
 
 bool same_tree(const Node& a, const Node& b) {
-  if (&a == &b) return true;
-  if (a.type != b.type || a.text != b.text || a.children.size() != b.children.size()) return false;
-  if (a.type == Node::Type::Number && !(a.number == b.number)) return false;
-  if (a.type == Node::Type::Boolean && a.boolean != b.boolean) return false;
-  for (std::size_t i = 0; i < a.children.size(); ++i)
-    if (!same_tree(*a.children[i], *b.children[i])) return false;
+  std::vector<std::pair<const Node*, const Node*>> todo{{&a, &b}};
+  while (!todo.empty()) {
+    const auto [x, y] = todo.back();
+    todo.pop_back();
+    if (x == y) continue;
+    if (x->type != y->type || x->text != y->text || x->children.size() != y->children.size()) return false;
+    if (x->type == Node::Type::Number && !(x->number == y->number)) return false;
+    if (x->type == Node::Type::Boolean && x->boolean != y->boolean) return false;
+    for (std::size_t i = 0; i < x->children.size(); ++i) todo.emplace_back(x->children[i].get(), y->children[i].get());
+  }
   return true;
 }
 
-std::set<std::string> free_names(const Node& node) {
-  std::set<std::string> names;
-  collect(node, names, false);
-  return names;
+int tree_height(const Node& root) {
+  int best = 0;
+  std::vector<std::pair<const Node*, int>> todo{{&root, 1}};
+  while (!todo.empty()) {
+    const auto [n, h] = todo.back();
+    todo.pop_back();
+    best = std::max(best, h);
+    for (const auto& c : n->children) todo.emplace_back(c.get(), h + 1);
+  }
+  return best;
 }
 
-std::set<std::string> called_functions(const Node& node) {
-  std::set<std::string> names;
-  collect(node, names, true);
-  return names;
-}
+std::set<std::string> free_names(const Node& node) { return collect(node, false); }
+
+std::set<std::string> called_functions(const Node& node) { return collect(node, true); }
 
 }  // namespace kl

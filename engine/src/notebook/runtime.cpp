@@ -1,5 +1,10 @@
 // The reactive graph of code, slider and plot cells: which cell defines which name, dependency
 // order, double definitions and cycles, and re-running exactly the dependents of a change.
+//
+// Units of work: one cell run (all its statements) and one plot (its x values and every point of
+// every series) each get one Budget, with a deadline as a backstop, so neither can escape the
+// work cap by evaluating many small things. The names all cells define together hold at most
+// kMaxHeldElements numbers.
 #include <algorithm>
 #include <functional>
 
@@ -84,8 +89,17 @@ CellResult Runtime::run_cell(std::size_t index) {
       r.values.emplace_back(c.slider.name, Value(c.slider.value));
     } else if (c.type == Cell::Type::Code) {
       std::set<std::string> assigned;
+      Budget budget(default_work_limit(), kMaxSeconds);
+      EvalOptions options;
+      options.budget = &budget;
+      double held = 0;  // numbers the names hold, kept up to date (a cell may assign 100,000 times)
+      for (const auto& kv : env_) held += static_cast<double>(kv.second.size());
       for (const auto& st : c.statements) {
-        auto v = evaluate(*st.expr, env_);
+        auto v = evaluate(*st.expr, env_, options);
+        if (v.ok() && !st.target.empty()) {
+          auto room = check_room(env_, st.target, v.value(), &held);
+          if (!room.ok()) v = room.error();
+        }
         if (!v.ok()) {
           r.status = CellResult::Status::Error;
           r.error = v.error();
@@ -255,21 +269,42 @@ Result<PlotData> Runtime::plot(const std::string& cell_id) const {
   auto cached = plots_.find(cell_id);
   if (cached != plots_.end()) return cached->second;
   const Plot& p = c->plot;
-  KL_TRY(Value xs, evaluate(*p.over, env_));
+  // A plot whose lines did not parse (an author error, reported by the parser) has nothing to draw.
+  bool complete = p.over != nullptr;
+  for (const auto& s : p.series) complete = complete && s.expr != nullptr;
+  if (!complete) return make_error(ErrorCode::Notebook, "the plot '" + cell_id + "' has lines that could not be read");
+  // One budget for the whole plot: `over` and every point of every series.
+  Budget budget(default_work_limit(), kMaxSeconds);
+  EvalOptions options;
+  options.budget = &budget;
+  KL_TRY(Value xs, evaluate(*p.over, env_, options));
   if (!xs.is_vector()) return make_error(ErrorCode::Type, "over: " + p.over_name + " must be a vector, got " + describe(xs));
-  if (xs.vector().size() > 20000) return make_error(ErrorCode::TooLarge, "a plot may have at most 20000 points");
+  if (xs.vector().size() > kMaxPlotPoints)
+    return make_error(ErrorCode::TooLarge, "a plot may have at most " + std::to_string(kMaxPlotPoints) + " points, got " +
+                                               std::to_string(xs.vector().size()));
   PlotData out;
   out.cell = cell_id;
   out.x = xs.vector();
-  Environment env = env_;
+  // The series see only the names they read (copying every value of the notebook per plot was
+  // an uncharged copy of everything), plus the point.
+  Environment env;
+  for (const auto& s : p.series)
+    for (const auto& name : free_names(*s.expr)) {
+      auto it = env_.find(name);
+      if (it != env_.end()) env.insert(*it);
+    }
   for (const auto& s : p.series) {
     Vec y(out.x.size());
     for (Eigen::Index i = 0; i < out.x.size(); ++i) {
       env[p.over_name] = Value(out.x[i]);
-      auto v = evaluate(*s.expr, env);
+      auto v = evaluate(*s.expr, env, options);
       if (!v.ok()) {
         Error e = v.error();
-        e.message = "series '" + s.label + "' at " + p.over_name + " = " + format_number(out.x[i], 6) + ": " + e.message;
+        if (e.code != ErrorCode::TooLarge)
+          e.message = "series '" + s.label + "' at " + p.over_name + " = " + format_number(out.x[i], 6) + ": " + e.message;
+        else
+          e.message = "the plot is too large to compute (series '" + s.label + "', at point " + std::to_string(i + 1) + " of " +
+                      std::to_string(out.x.size()) + "): " + e.message;
         return e;
       }
       if (!v.value().is_number())

@@ -37,11 +37,25 @@ std::string human_value(const Value& v, int digits) {
   switch (v.kind()) {
     case Value::Kind::Number: return human_number(v.number(), digits);
     case Value::Kind::Boolean: return v.boolean() ? "true" : "false";
-    case Value::Kind::String: return v.string();
     case Value::Kind::Vector: {
+      // A slot may show a learner's own value, which can hold millions of entries (an earlier
+      // answer of zeros(5e6)): past kMaxValueText the text keeps its start and its last entry.
+      const Vec& x = v.vector();
+      const Eigen::Index n = x.size();
       std::string out = "[";
-      for (Eigen::Index i = 0; i < v.vector().size(); ++i) out += (i ? ", " : "") + human_number(v.vector()[i], digits);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        if (i > 0 && i < n - 1 && out.size() > kMaxValueText) {
+          out += ", …, " + human_number(x[n - 1], digits) + "] (" + std::to_string(n) + " entries)";
+          return out;
+        }
+        out += (i ? ", " : "") + human_number(x[i], digits);
+      }
       return out + "]";
+    }
+    case Value::Kind::String: return v.string().size() > kMaxValueText ? format_value(v, kMaxValueText) : v.string();
+    case Value::Kind::Matrix: {
+      if (v.matrix().size() * 8 > static_cast<long>(kMaxValueText)) return format_value(v, kMaxValueText);
+      return format_value_short(v, digits);
     }
     default: return format_value_short(v, digits);
   }
