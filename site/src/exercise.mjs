@@ -5,7 +5,8 @@
 // each check the learner makes. The markup and its selectors come from exercise-view.mjs, the same
 // module the build renders it with: the structure (parts, kinds, hints) is read from the page itself.
 import { toDOM, displayNumber } from './view.mjs';
-import { SEL, verdictKind, verdictView, feedbackTemplate, variantLabel, hintCountText } from './exercise-view.mjs';
+import { SEL, verdictKind, verdictView, feedbackTemplate, variantLabel, hintCountText, orderChoices } from './exercise-view.mjs';
+import { hydratePreviews } from './preview.mjs';
 import { failureResult } from './engine-client.mjs';
 
 
@@ -52,6 +53,7 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, vocabul
       fillSlots(q('solution'), ps.solution);
       ps.mistakes.forEach((vals, i) => fillSlots(q(`mistake:${i}`)?.content, vals));
       ps.choices.forEach((vals, i) => fillSlots(q(`choice:${i}`)?.content, vals));
+      if (p.kind === 'choice') orderChoices(p.el, ps.order); // the variant's order of the options
       (ps.steps || []).forEach((st, i) => {
         fillSlots(q(`step:${i}`), st.prompt);
         st.hints.forEach((vals, j) => fillSlots(q(`step:${i}:hint:${j}`), vals));
@@ -316,6 +318,9 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, vocabul
     });
   }
 
+  // the answer preview of every text box (preview.mjs): follows typing and variants; restore() refreshes it
+  const previews = hydratePreviews({ parts, nb, ready: () => vocabulary() !== null });
+
   /**
    * Shows the stored progress (initial: the page already shows variant 0's numbers). The answers
    * appear at once; the verdicts are recomputed by the engine, each part on its own, so a stored answer
@@ -349,6 +354,7 @@ export function hydrateExercises({ root, nb, progress, notebook, notify, vocabul
       }
       if (filled) pending.push(filled);
     }
+    previews.refresh();
     await Promise.all(pending);
   }
 

@@ -21,9 +21,11 @@ import { loadEngine } from '../../bindings/kllab.mjs';
 import { renderText } from './render.mjs';
 import { writeOffline } from './offline.mjs';
 import { cspMeta } from './csp.mjs';
+import { writeMathFont, MATH_FONT_FILE } from './math-font.mjs';
 import { h, toHTML, escapeHTML } from '../src/view.mjs';
 import { codeCellView, sliderView, plotFigureView } from '../src/cells-view.mjs';
 import { exerciseView } from '../src/exercise-view.mjs';
+import { answerFunctions } from '../src/answer-view.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // KLLAB_NOTEBOOKS and KLLAB_DIST override the folders (for tests of the build itself).
@@ -46,6 +48,14 @@ async function main() {
   const require = createRequire(import.meta.url);
   const engine = await loadEngine({ factory: require(`${WASM}kllab-engine-node.cjs`) });
   const limits = engine.limits();
+  // the functions an answer may call, for each answer box's notation help: the engine's library, less
+  // the variant draws (uniform, randint, choice), which the engine refuses outside a vary block (asked by
+  // calling each with its required arguments; engine.functions() does not say which are draws)
+const functions = answerFunctions(engine.functions(), (f) => {
+    const required = f.signature.replace(/^[^(]*\(|\)$/g, '').split(',').filter((a) => a.trim() && !a.includes('[') && !a.includes('...'));
+    const r = engine.evaluate(`${f.name}(${required.map(() => '1').join(', ') || ''})`);
+    return !(r.ok === false && /vary block/.test(r.error.message));
+  });
 
   const errors = [];
   const notebooks = [];
@@ -74,7 +84,7 @@ async function main() {
   }
 
   const pages = [];
-  for (const n of notebooks) pages.push(renderNotebook(n, errors, limits));
+  for (const n of notebooks) pages.push(renderNotebook(n, errors, limits, functions));
 
   if (errors.length) {
     for (const e of new Set(errors)) console.error(e);
@@ -98,6 +108,7 @@ async function main() {
     writeFileSync(`${DIST}embed/${p.id}.full.json`, jsonFile({ id: p.id, title: p.title, file: p.file, source: p.source, notebook: p.mainHTML }));
   }
   writeFileSync(`${DIST}index.html`, indexPage(notebooks, pages));
+  const font = await writeMathFont({ dist: DIST, htmls: pages.map((p) => p.html) });
   writeFileSync(`${DIST}embed.html`, embedPage());
   for (const n of notebooks) n.nb.close();
 
@@ -117,6 +128,7 @@ async function main() {
   if (process.env.KLLAB_QUIET !== '1') {
     console.log(`  pages: ${pages.map((p) => size(`${p.id}.html`)).join(', ')}`);
     console.log(`  scripts: ${Object.values(ENTRIES).map((f) => size(f)).join(', ')}; engine ${size('kllab-engine.wasm')}`);
+    console.log(`  math font: ${font.file} ${kb(font.bytes)} (${font.characters} characters; the whole font ${kb(font.sourceBytes)})`);
     console.log(`  offline files: ${offline.map((f) => size(f)).join(', ')}`);
     console.log(`  service worker: version ${sw.version}, ${sw.count} assets, ${kb(sw.bytes)}`);
     console.log(`  precompressed: ${compressed.files} files, ${kb(compressed.bytes)} -> ${kb(compressed.br)} brotli, ${kb(compressed.gz)} gzip`);
@@ -296,7 +308,7 @@ function indexPage(notebooks, pages) {
   return page({ title: 'KL Lab', description: 'Worked exercises on KL divergence, checked in your browser.', body, script: 'index.mjs', bodyClass: 'kl-home' });
 }
 
-function renderNotebook(n, errors, limits) {
+function renderNotebook(n, errors, limits, functions) {
   const { nb, info, file, text } = n;
   const usedIds = new Set();
   const pageBudget = {}; // the math of one page (render.mjs MATH_LIMITS)
@@ -324,7 +336,7 @@ function renderNotebook(n, errors, limits) {
       exercises++;
       const ex = nb.exercise(cell.exercise);
       parts += ex.parts.length;
-      const html = renderExercise({ nb, ex, cell, file, errors, rt, limits });
+      const html = renderExercise({ nb, ex, cell, file, errors, rt, limits, functions });
       exerciseHTML[ex.id] = html;
       body.push(html);
     }
@@ -391,7 +403,8 @@ ${mainHTML}
     script: 'runtime.mjs',
     bodyClass: 'kl-notebook-page',
     body: bodyHTML({ offline: false }),
-    head: sourceScript,
+    // the math font is wanted at once (every notebook page opens with formulas)
+    head: `<link rel="preload" href="${MATH_FONT_FILE}" as="font" type="font/woff2" crossorigin>\n${sourceScript}`,
   });
   return {
     id: info.id,
@@ -410,7 +423,7 @@ ${mainHTML}
 }
 
 /** An exercise's markup (exercise-view.mjs, shared with the runtime), its texts rendered here. */
-function renderExercise({ nb, ex, cell, file, errors, rt, limits }) {
+function renderExercise({ nb, ex, cell, file, errors, rt, limits, functions }) {
   const slots = nb.exerciseSlots(ex.id, { seed: 0 });
   if (!slots.ok) {
     errors.push(`${file}:${cell.line}: exercise ${ex.id}: ${slots.error.message}`);
@@ -422,7 +435,7 @@ function renderExercise({ nb, ex, cell, file, errors, rt, limits }) {
     if (o.template === false) return rt(t.text, { inline: o.inline, line }).html;
     return rt(t.text, { slots: values, spans: t.slots, line, inline: o.inline }).html;
   };
-  return toHTML(exerciseView(ex, { html, slots, answerLength: limits.answerLength }));
+  return toHTML(exerciseView(ex, { html, slots, answerLength: limits.answerLength, functions }));
 }
 
 // The node flavour of the engine rethrows uncaught errors with its whole source: keep failures short.
