@@ -8,6 +8,8 @@ import { hydrateExercises, summaryText } from './exercise.mjs';
 import { hydrateCells } from './cells.mjs';
 import { el, notifier, keepScrollablesReachable } from './ui.mjs';
 import { handleOf } from './engine-client.mjs';
+import { hydrateToc } from './course.mjs';
+import { engineStatus } from './engine-status.mjs';
 
 /** Resolves once the document is parsed (the page's script may start before, to load the engine early). */
 export function whenParsed() {
@@ -78,12 +80,14 @@ export async function startPage({ client, storage = null, learner = null }) {
   const main = doc.querySelector('main[data-notebook]');
   const notebookId = main.dataset.notebook;
   const statusEl = doc.getElementById('kl-engine-status');
+  const status = engineStatus(statusEl); // "loading", then "ready" (engine-status.mjs)
 
   let failed = false;
   const fail = (message) => {
     if (failed) return;
     failed = true;
     statusEl.hidden = false;
+    delete statusEl.dataset.state;
     statusEl.classList.add('kl-error');
     statusEl.textContent = `The interactive engine could not start: ${message}. The text and the textbook numbers are still here; reload to try again.`;
     doc.documentElement.dataset.ready = 'error';
@@ -109,6 +113,7 @@ export async function startPage({ client, storage = null, learner = null }) {
     };
     ex = hydrateExercises({ root: main, nb, progress, notebook: notebookId, notify, vocabulary: () => client.vocabulary, onChange: update });
     hydrateCells({ root: main, nb, notify });
+    hydrateToc({ doc, root: main }); // the table of contents follows the parts' verdicts (course.mjs)
     hydrateToolbar({ doc, notebookId, progress, ex, notify, update });
     const restored = ex.restore({ initial: true });
     update();
@@ -125,7 +130,7 @@ export async function startPage({ client, storage = null, learner = null }) {
     await restored;
     update();
     if (failed) return { notify, nb };
-    statusEl.hidden = true;
+    status.ready();
     performance.mark?.('kllab:ready');
     doc.documentElement.dataset.ready = 'true';
     doc.dispatchEvent(new CustomEvent('kllab:ready', { detail: { notebook: notebookId } }));

@@ -22,10 +22,13 @@ import { renderText } from './render.mjs';
 import { writeOffline } from './offline.mjs';
 import { cspMeta } from './csp.mjs';
 import { writeMathFont, MATH_FONT_FILE } from './math-font.mjs';
+import { plotLinks } from './plot-links.mjs';
 import { h, toHTML, escapeHTML } from '../src/view.mjs';
 import { codeCellView, sliderView, plotFigureView } from '../src/cells-view.mjs';
 import { exerciseView } from '../src/exercise-view.mjs';
 import { answerFunctions } from '../src/answer-view.mjs';
+import { skipLinkView, outlineOf, tocView, pagerView, totalView } from '../src/course-view.mjs';
+import { STATUS_TEXT } from '../src/engine-status.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // KLLAB_NOTEBOOKS and KLLAB_DIST override the folders (for tests of the build itself).
@@ -84,7 +87,13 @@ const functions = answerFunctions(engine.functions(), (f) => {
   }
 
   const pages = [];
-  for (const n of notebooks) pages.push(renderNotebook(n, errors, limits, functions));
+  // previous/next links follow the index's order
+  const ordered = [...notebooks].sort(byOrder);
+  for (const n of notebooks) {
+    const at = ordered.indexOf(n);
+    const neighbour = (x) => (x ? { id: x.info.id, title: x.info.title } : null);
+    pages.push(renderNotebook(n, errors, limits, functions, { prev: neighbour(ordered[at - 1]), next: neighbour(ordered[at + 1]) }));
+  }
 
   if (errors.length) {
     for (const e of new Set(errors)) console.error(e);
@@ -240,7 +249,7 @@ function writeServiceWorker() {
  * A page. `head` goes before the script (a notebook page's source: the runtime hands it to the
  * engine's worker as soon as the runtime runs, while the rest of the page is still parsed).
  */
-function page({ title, description, body, script, bodyClass, head = '' }) {
+function page({ title, description, body, script, bodyClass, head = '', skip = true }) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -254,7 +263,7 @@ ${cspMeta()}
 <link rel="stylesheet" href="style.css">
 ${head}${script ? `<script type="module"${script === 'runtime.mjs' ? ' async' : ''} src="${script}"></script>\n` : ''}</head>
 <body class="${bodyClass}">
-${body}
+${skip ? `${toHTML(skipLinkView())}\n` : ''}${body}
 </body>
 </html>
 `;
@@ -267,12 +276,18 @@ function embedPage() {
     description: 'A KL Lab exercise, checked in your browser.',
     script: 'frame.mjs',
     bodyClass: 'kl-frame',
+    skip: false,
     body: '<main id="kl-frame" class="kl-frame-main"></main>',
   });
 }
 
+/** The index's order of notebooks: their `order`, then their id. */
+function byOrder(a, b) {
+  return a.info.order - b.info.order || a.info.id.localeCompare(b.info.id);
+}
+
 function indexPage(notebooks, pages) {
-  const sorted = [...notebooks].sort((a, b) => a.info.order - b.info.order || a.info.id.localeCompare(b.info.id));
+  const sorted = [...notebooks].sort(byOrder);
   const items = sorted.map((n) => {
     const p = pages.find((x) => x.id === n.info.id);
     return h(
@@ -298,6 +313,7 @@ function indexPage(notebooks, pages) {
         { class: 'kl-lede' },
         'Worked exercises on the KL divergence and the generative models built on it. Every answer is checked in your browser, offline, by the same engine that computes the cells: nothing you type leaves this page.',
       ),
+      totalView(pages.reduce((n, p) => n + p.parts, 0), pages.length),
       h('ol', { class: 'kl-cards' }, items),
       h('p', {}, h('a', { href: 'example-course.html' }, 'An example course page'), ' embeds three exercises from these notebooks in a page of its own.'),
       h('div', { id: 'kl-notices', class: 'kl-notices', role: 'status', 'aria-live': 'polite' }),
@@ -308,17 +324,21 @@ function indexPage(notebooks, pages) {
   return page({ title: 'KL Lab', description: 'Worked exercises on KL divergence, checked in your browser.', body, script: 'index.mjs', bodyClass: 'kl-home' });
 }
 
-function renderNotebook(n, errors, limits, functions) {
+function renderNotebook(n, errors, limits, functions, neighbours = {}) {
   const { nb, info, file, text } = n;
   const usedIds = new Set();
   const pageBudget = {}; // the math of one page (render.mjs MATH_LIMITS)
   const cells = nb.cells();
   const results = new Map(nb.runAll().map((r) => [r.cell, r]));
+  // plot titles' {{slots}} and the plots that mark a slider's value (plot-links.mjs)
+  const links = plotLinks(nb, cells, [...results.values()]);
+  for (const e of links.errors) errors.push(`${file}:${e.line}: ${e.message}`);
   const definedBy = {};
   for (const c of cells) for (const d of c.defines || []) definedBy[d] = c.id;
   const body = [];
   const exerciseHTML = {};
   let parts = 0, exercises = 0;
+  const exerciseList = []; // {id, title, parts}: the table of contents
   const rt = (t, o) => {
     const r = renderText(t, { file, errors, usedIds, page: pageBudget, ...o });
     return r;
@@ -331,11 +351,12 @@ function renderNotebook(n, errors, limits, functions) {
     } else if (cell.type === 'slider') {
       body.push(toHTML(sliderView(cell)));
     } else if (cell.type === 'plot') {
-      body.push(toHTML(plotFigureView(cell, nb.plot(cell.id), PLOT_WIDTH)));
+      body.push(toHTML(plotFigureView(cell, nb.plot(cell.id), PLOT_WIDTH, { values: links.values, marker: links.markers.get(cell.id) })));
     } else if (cell.type === 'exercise') {
       exercises++;
       const ex = nb.exercise(cell.exercise);
       parts += ex.parts.length;
+      exerciseList.push({ id: ex.id, title: ex.title || ex.id, parts: ex.parts.length });
       const html = renderExercise({ nb, ex, cell, file, errors, rt, limits, functions });
       exerciseHTML[ex.id] = html;
       body.push(html);
@@ -384,7 +405,8 @@ function renderNotebook(n, errors, limits, functions) {
         ),
       ),
       h('div', { id: 'kl-notices', class: 'kl-notices', role: 'status', 'aria-live': 'polite' }),
-      h('p', { id: 'kl-engine-status', class: 'kl-engine-status', role: 'status' }, 'Loading the engine… (the text and the textbook numbers are already here)'),
+      h('p', { id: 'kl-engine-status', class: 'kl-engine-status', role: 'status', 'data-state': 'loading' }, STATUS_TEXT.loading),
+      tocView(outlineOf(mainHTML, exerciseList)),
     ]
       .map(toHTML)
       .join('\n');
@@ -392,6 +414,7 @@ function renderNotebook(n, errors, limits, functions) {
   const bodyHTML = ({ offline }) => `${chrome({ offline })}
 <main id="main" class="kl-notebook" data-notebook="${escapeHTML(info.id)}">
 ${mainHTML}
+${offline ? '' : toHTML(pagerView(neighbours.prev, neighbours.next) ?? '')}
 </main>
 <footer class="kl-footer"><p>KL Lab · every number on this page is computed in your browser by the KL Lab engine (C++ compiled to WebAssembly).${
     offline ? ' This file works without a network; your progress is kept in this browser.' : ' <a href="index.html">All notebooks</a>'
