@@ -28,35 +28,61 @@ export function notifier(container) {
 }
 
 /**
- * Display math and code that overflow their column scroll sideways; a keyboard user must be able to
- * reach them, so those that overflow (and only those) get tabindex=0. Re-checked on resize.
+ * Display math and code that overflow their column scroll sideways, with a visible cue (style.css:
+ * [data-scrollable] shows a shadow at the edge that has more); a keyboard user must be able to reach
+ * them, so those that overflow (and only those) get tabindex=0. An inline formula too wide for its line
+ * (a phone's column) cannot wrap (MathML has no line breaking): it gets a line of its own and scrolls the
+ * same way (data-wide). Re-checked when the column's width changes.
  */
 export function keepScrollablesReachable(root) {
-  const items = [...root.querySelectorAll('math[display="block"], pre')];
-  if (!items.length) return;
-  const update = () => {
-    for (const x of items) {
-      const scrolls = x.scrollWidth > x.clientWidth + 1;
-      if (scrolls && !x.hasAttribute('tabindex')) {
-        x.setAttribute('tabindex', '0');
-        x.dataset.scrollable = 'true';
-      } else if (!scrolls && x.dataset.scrollable === 'true') {
-        x.removeAttribute('tabindex');
-        delete x.dataset.scrollable;
-      }
+  const blocks = [...root.querySelectorAll('math[display="block"], pre')];
+  const inline = [...root.querySelectorAll('math:not([display="block"])')];
+  if (!blocks.length && !inline.length) return;
+  const widthOf = (el) => {
+    let c = el.parentElement;
+    while (c && c !== root && getComputedStyle(c).display.startsWith('inline')) c = c.parentElement;
+    if (!c) return Infinity;
+    const cs = getComputedStyle(c);
+    return c.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  };
+  const mark = (x, scrolls) => {
+    if (scrolls && !x.hasAttribute('tabindex')) {
+      x.setAttribute('tabindex', '0');
+      x.dataset.scrollable = 'true';
+    } else if (!scrolls && x.dataset.scrollable === 'true') {
+      x.removeAttribute('tabindex');
+      delete x.dataset.scrollable;
     }
   };
+  const update = () => {
+    for (const m of inline) {
+      if (!m.isConnected || m.closest('[hidden]')) continue;
+      const natural = m.dataset.wide === 'true' ? m.scrollWidth : m.getBoundingClientRect().width;
+      const wide = natural > widthOf(m) + 1;
+      if (wide) m.dataset.wide = 'true';
+      else delete m.dataset.wide;
+    }
+    for (const x of [...blocks, ...inline.filter((m) => m.dataset.wide === 'true')]) mark(x, x.scrollWidth > x.clientWidth + 1);
+    for (const m of inline) if (m.dataset.wide !== 'true') mark(m, false);
+  };
   update();
+  // the math font arriving (font-display: swap) changes every formula's width
+  const fonts = (root.ownerDocument || document).fonts;
+  fonts?.ready?.then(update, () => {});
+  fonts?.addEventListener?.('loadingdone', update);
   if (typeof ResizeObserver === 'function') {
     let queued = false;
+    let lastWidth = -1;
     const ro = new ResizeObserver(() => {
-      if (queued) return;
+      if (queued || root.clientWidth === lastWidth) return;
       queued = true;
       requestAnimationFrame(() => {
         queued = false;
+        lastWidth = root.clientWidth;
         update();
       });
     });
-    for (const x of items) ro.observe(x);
+    ro.observe(root);
+    for (const x of blocks) ro.observe(x);
   }
 }

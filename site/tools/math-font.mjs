@@ -47,7 +47,7 @@ export const BASE_CHARACTERS = [
   '−⋅×·÷±∓≠≤≥≈≃≡∝∼¬∧∨‖∥∣|∞…⋯⋮√∑∏∫∮∈∉⊂⊆∪∩∅∀∃→←↔⇒⇔↦∘⊤⊥′″',
   '()[]{}⟨⟩⌊⌋⌈⌉',
   'ˉ¯‾ˆ^˜~˙¨ˇ˘´`', // accents (bar, hat, tilde, dot)
-  '𝔼𝒩ℒ𝒟ℝℕ𝟏', // styled letters of the course (see mathvariant.mjs)
+  '𝔼𝒩ℒ𝒟ℝℕ𝟏', // styled letters of the course (see mathml-core.mjs)
 ].join('');
 
 /** Every character inside the <math> elements of some HTML, entities decoded. */

@@ -1,8 +1,14 @@
-// KaTeX writes \mathbb{E}, \mathcal{N}, \boldsymbol{\mu} as <mi mathvariant="double-struck">E</mi> and so
-// on. MathML Core (what Chromium renders) supports only mathvariant="normal": any other value is ignored
-// and the letter comes out plain (𝔼 as E, 𝒩 as N). Unicode has the styled letters themselves (the
-// Mathematical Alphanumeric Symbols block), so the build writes those instead, as MathML Core intends.
-// Runs on build-made MathML only (render.mjs), never on anything a learner types.
+// KaTeX's MathML made to render under MathML Core (what Chromium renders) as TeX would. Runs on
+// build-made MathML only (render.mjs coreMathML), never on anything a learner types.
+//   - Styled letters: KaTeX writes \mathbb{E}, \mathcal{N}, \boldsymbol{\mu} as <mi mathvariant=
+//     "double-struck">E</mi> and so on; MathML Core supports only mathvariant="normal", so any other value
+//     is ignored and the letter comes out plain (𝔼 as E, 𝒩 as N). Unicode has the styled letters
+//     themselves (the Mathematical Alphanumeric Symbols block): the build writes those instead.
+//   - Function names: TeX puts a thin space between \log and its argument (log p, not logp) unless a
+//     bracket follows; the invisible function application KaTeX writes after the name has no space in
+//     MathML Core's dictionary, so it gets that thin space as its rspace.
+//   - Bars that stretch: KaTeX writes \left| and \left\| as the relation characters ∣ (U+2223) and ∥
+//     (U+2225), for which math fonts have no taller forms; as fences they are | and ‖, which stretch.
 
 // Per variant: the code point of 'A', 'a', '0', 'Α' and 'α' (0 where Unicode has no such run), and the
 // letters that sit elsewhere because they were encoded earlier (the "holes" of the block).
@@ -55,6 +61,21 @@ export function styledText(text, variant) {
     out += s;
   }
   return out;
+}
+
+/** Everything this module does to a formula's MathML. */
+export function coreMathML(mathml) {
+  return stretchyBars(functionSpacing(unicodeMathVariants(mathml)));
+}
+
+/** A fence or sized delimiter written as ∣ or ∥ becomes | or ‖ (the characters fonts stretch). */
+export function stretchyBars(mathml) {
+  return mathml.replace(/<mo( (?:fence="true"|fence="false" stretchy="true")[^>]*)>(∣|∥)<\/mo>/g, (_, attrs, bar) => `<mo${attrs}>${bar === '∣' ? '|' : '‖'}</mo>`);
+}
+
+/** A thin space after an applied function's name, unless a bracket or fence follows (TeX's spacing). */
+export function functionSpacing(mathml) {
+  return mathml.replace(/<mo>(?:\u2061|&#x2061;)<\/mo>(?!<mo[\s>])/g, '<mo rspace="0.1667em">\u2061</mo>');
 }
 
 const TOKEN = /<(mi|mn|mtext)([^>]*?) mathvariant="([a-z-]+)"([^>]*)>([^<&]*)<\/\1>/g;
