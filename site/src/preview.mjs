@@ -19,7 +19,7 @@ const MATHML_NS = 'http://www.w3.org/1998/Math/MathML';
 
 /** Elements the engine's MathML printer writes, with the attributes (and values) each may carry. */
 const ALLOWED = {
-  math: { xmlns: (v) => v === MATHML_NS },
+  math: {},
   mrow: {},
   mi: {},
   mn: {},
@@ -38,34 +38,44 @@ const MAX_CHARS = 200000;
 const MAX_DEPTH = 400;
 const MAX_NODES = 20000;
 
+/** The engine's <math> opening, and the inert namespace the text is parsed in (see safeMathML). */
+const OPENING = `<math xmlns="${MATHML_NS}">`;
+const INERT_NS = 'urn:x-kllab:inert';
+
 /**
  * The engine's MathML as DOM nodes built afresh (never the parsed nodes, never markup), or null if the
- * text is not a <math> element made only of the allowed elements, attributes and text.
+ * text is not a <math> element made only of the allowed elements, attributes and text. The text is
+ * parsed as XML in a namespace no browser gives meaning to, so nothing in it (an event handler, a style
+ * attribute) is even looked at by the page; only the rebuilt copy is MathML.
  * @param {string} text
  * @param {Document} doc the document the nodes are for
  * @returns {Element|null} a MathML <math> element
  */
 export function safeMathML(text, doc = document) {
-  if (typeof text !== 'string' || !text || text.length > MAX_CHARS) return null;
+  // exactly the engine's opening, no other namespace; no declarations, comments, CDATA or processing
+  // instructions (the engine writes none, and a DTD could declare entities)
+  if (typeof text !== 'string' || text.length > MAX_CHARS || !text.startsWith(OPENING)) return null;
+  const rest = text.slice(OPENING.length);
+  if (/xmlns|<!|<\?/.test(rest)) return null;
   let parsed;
   try {
-    parsed = new DOMParser().parseFromString(text, 'application/xml');
+    parsed = new DOMParser().parseFromString(`<math xmlns="${INERT_NS}">${rest}`, 'application/xml');
   } catch {
     return null;
   }
   const root = parsed.documentElement;
-  if (!root || parsed.getElementsByTagName('parsererror').length) return null;
+  if (!root || root.localName !== 'math' || parsed.getElementsByTagName('parsererror').length) return null;
   let nodes = 0;
   const rebuild = (src, depth) => {
     if (depth > MAX_DEPTH || ++nodes > MAX_NODES) return null;
     if (src.nodeType === 3) return doc.createTextNode(src.data);
-    if (src.nodeType !== 1 || src.namespaceURI !== MATHML_NS || src.prefix) return null;
+    if (src.nodeType !== 1 || src.namespaceURI !== INERT_NS || src.prefix) return null;
     const allowed = Object.hasOwn(ALLOWED, src.localName) ? ALLOWED[src.localName] : null;
     if (!allowed) return null;
     const out = doc.createElementNS(MATHML_NS, src.localName);
     for (const a of src.attributes) {
-      if (a.name === 'xmlns' && src.localName === 'math' && allowed.xmlns(a.value)) continue; // implied by createElementNS
-      if (!Object.hasOwn(allowed, a.name) || a.namespaceURI || !allowed[a.name](a.value)) return null;
+      if (src === root && a.name === 'xmlns') continue; // the namespace, given by createElementNS
+      if (a.namespaceURI || !Object.hasOwn(allowed, a.name) || !allowed[a.name](a.value)) return null;
       out.setAttribute(a.name, a.value);
     }
     for (const c of src.childNodes) {
@@ -75,7 +85,6 @@ export function safeMathML(text, doc = document) {
     }
     return out;
   };
-  if (root.localName !== 'math') return null;
   return rebuild(root, 0);
 }
 
