@@ -21,7 +21,7 @@ import { loadEngine } from '../../bindings/kllab.mjs';
 import { renderText } from './render.mjs';
 import { writeOffline } from './offline.mjs';
 import { cspMeta } from './csp.mjs';
-import { writeMathFont, MATH_FONT_FILE } from './math-font.mjs';
+import { writeMathFont, mathFontHead } from './math-font.mjs';
 import { plotLinks } from './plot-links.mjs';
 import { h, toHTML, escapeHTML } from '../src/view.mjs';
 import { codeCellView, sliderView, plotFigureView } from '../src/cells-view.mjs';
@@ -110,6 +110,7 @@ const functions = answerFunctions(engine.functions(), (f) => {
   copyFileSync(`${ROOT}bindings/kllab.mjs`, `${DIST}kllab.mjs`);
   // static files as they are; the example course page gets the site's CSP meta like every page
   for (const f of readdirSync(SRC).filter((x) => /\.(css|svg)$/.test(x))) copyFileSync(SRC + f, DIST + f);
+  // (it links the math font's stylesheet as a host page may: README "Embedding")
   writeFileSync(`${DIST}example-course.html`, readFileSync(`${SRC}example-course.html`, 'utf8').replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${cspMeta()}`));
   for (const p of pages) {
     writeFileSync(`${DIST}${p.id}.html`, p.html);
@@ -277,6 +278,7 @@ function embedPage() {
     script: 'frame.mjs',
     bodyClass: 'kl-frame',
     skip: false,
+    head: mathFontHead(),
     body: '<main id="kl-frame" class="kl-frame-main"></main>',
   });
 }
@@ -426,8 +428,8 @@ ${offline ? '' : toHTML(pagerView(neighbours.prev, neighbours.next) ?? '')}
     script: 'runtime.mjs',
     bodyClass: 'kl-notebook-page',
     body: bodyHTML({ offline: false }),
-    // the math font is wanted at once (every notebook page opens with formulas)
-    head: `<link rel="preload" href="${MATH_FONT_FILE}" as="font" type="font/woff2" crossorigin>\n${sourceScript}`,
+    // the math font, wanted at once (every notebook page opens with formulas)
+    head: `${mathFontHead()}${sourceScript}`,
   });
   return {
     id: info.id,

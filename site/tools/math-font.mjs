@@ -5,10 +5,9 @@
 // the pages' system sans-serif text. At build time it is subset (subset-font: HarfBuzz's hb-subset, which
 // keeps the MATH table and the glyphs its stretchy constructions need) to the characters the pages' math
 // uses plus what the engine's answer preview can print, and written as fonts/kl-math.woff2 with its
-// licence beside it. The build puts its @font-face at the top of style.css (font-src is 'self' under the site's CSP); the
-// offline files inline it as a data: URL (their policy adds font-src data:); math-font.css carries the
-// @font-face alone for embeds, whose shadow roots cannot declare fonts (the embed links it into the
-// host document).
+// licence beside it, with its @font-face in math-font.css, which the pages link (font-src is 'self'
+// under the site's CSP). The offline files inline both as a data: URL in their one style (their policy
+// adds font-src data:).
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,9 +17,16 @@ const require = createRequire(import.meta.url);
 
 /** The family name the stylesheet uses (not the original's, so a system copy of the full font never stands in for the subset). */
 export const MATH_FAMILY = 'KL Lab Math';
-/** Where the font is written, relative to the site's root (style.css's url() is relative to it). */
+/** Where the font is written, relative to the site's root (math-font.css's url() is relative to it). */
 export const MATH_FONT_FILE = 'fonts/kl-math.woff2';
 const LICENCE_FILE = 'fonts/kl-math-LICENSE.txt';
+/** The stylesheet that declares the font (its url() is relative to it). */
+export const MATH_FONT_CSS = 'math-font.css';
+
+/** The head elements of a page that shows maths: the font's stylesheet, and the font asked for at once. */
+export function mathFontHead() {
+  return `<link rel="stylesheet" href="${MATH_FONT_CSS}">\n<link rel="preload" href="${MATH_FONT_FILE}" as="font" type="font/woff2" crossorigin>\n`;
+}
 
 /** The @font-face rule, with the font at `url` (a path relative to the stylesheet, or a data: URL). */
 export function fontFace(url = MATH_FONT_FILE) {
@@ -83,16 +89,15 @@ export async function writeMathFont({ dist, htmls }) {
   mkdirSync(`${dist}fonts`, { recursive: true });
   writeFileSync(dist + MATH_FONT_FILE, font);
   copyFileSync(`${pkg}/LICENSE`, dist + LICENCE_FILE);
-  // the one @font-face: at the top of the site's stylesheet, and alone in math-font.css for the document
-  // of a page that embeds exercises (see embed.mjs)
-  const rule = `/* ${MATH_FAMILY}: Noto Sans Math, subset (SIL OFL 1.1: ${LICENCE_FILE}) */\n${fontFace()}\n`;
-  writeFileSync(`${dist}style.css`, rule + readFileSync(`${dist}style.css`, 'utf8'));
-  writeFileSync(`${dist}math-font.css`, rule);
+  // the one @font-face, in a stylesheet of its own: the site's pages and embed.html link it; an embed's
+  // host page may (README "Embedding"), since a font must be declared in the document, not in the
+  // embed's shadow root, and a host's policy must allow fonts from KL Lab's origin
+  writeFileSync(`${dist}${MATH_FONT_CSS}`, `/* ${MATH_FAMILY}: Noto Sans Math, subset (SIL OFL 1.1: ${LICENCE_FILE}) */\n${fontFace()}\n`);
   return { file: MATH_FONT_FILE, bytes: font.length, characters: chars.size, sourceBytes: source.length };
 }
 
-/** A stylesheet with its font url() replaced by a data: URL (the offline single files). */
-export function inlineMathFont(css, dist) {
+/** The font's stylesheet with the font inside as a data: URL (the offline single files). */
+export function inlineMathFontCSS(dist) {
   const b64 = readFileSync(dist + MATH_FONT_FILE).toString('base64');
-  return css.split(`url(${MATH_FONT_FILE})`).join(`url(data:font/woff2;base64,${b64})`);
+  return readFileSync(dist + MATH_FONT_CSS, 'utf8').split(`url(${MATH_FONT_FILE})`).join(`url(data:font/woff2;base64,${b64})`);
 }

@@ -246,6 +246,8 @@ async function insideStyles(base, page, path) {
   await part.locator('[name="ex8b"]').fill('0.047');
   await part.locator('button[data-action="check"]').click();
   await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict);
+  // and the answer's preview (preview.mjs), which arrives on its own
+  await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.getElementById('pv-ex8b').dataset.state === 'readable');
   return page.evaluate((props) => {
     const root = document.querySelector('kl-exercise').shadowRoot;
     return [...root.querySelectorAll('*')].filter((e) => e.localName !== 'link').map((e, i) => {

@@ -16,7 +16,7 @@ import { PNG } from 'pngjs';
 import pixelmatch from 'pixelmatch';
 import { renderText } from '../../site/tools/render.mjs';
 import { cspMeta } from '../../site/tools/csp.mjs';
-import { MATH_FAMILY, MATH_FONT_FILE } from '../../site/tools/math-font.mjs';
+import { MATH_FAMILY, MATH_FONT_FILE, MATH_FONT_CSS } from '../../site/tools/math-font.mjs';
 import { startServer } from '../../site/tools/serve.mjs';
 import { launch, openPage, goto, waitReady, ROOT } from './support.mjs';
 
@@ -50,6 +50,7 @@ before(async () => {
   rmSync(FIXTURE, { recursive: true, force: true });
   mkdirSync(`${FIXTURE}fonts`, { recursive: true });
   cpSync(`${DIST}style.css`, `${FIXTURE}style.css`);
+  cpSync(`${DIST}${MATH_FONT_CSS}`, `${FIXTURE}${MATH_FONT_CSS}`);
   cpSync(DIST + MATH_FONT_FILE, FIXTURE + MATH_FONT_FILE);
   const errors = [];
   const body = Object.entries(FORMULAS)
@@ -58,7 +59,7 @@ before(async () => {
   assert.deepEqual(errors, []);
   writeFileSync(
     `${FIXTURE}index.html`,
-    `<!doctype html><html lang="en"><head><meta charset="utf-8">${cspMeta()}<meta name="viewport" content="width=device-width, initial-scale=1"><title>math</title><link rel="stylesheet" href="style.css"></head>
+    `<!doctype html><html lang="en"><head><meta charset="utf-8">${cspMeta()}<meta name="viewport" content="width=device-width, initial-scale=1"><title>math</title><link rel="stylesheet" href="${MATH_FONT_CSS}"><link rel="stylesheet" href="style.css"></head>
 <body class="kl-notebook-page"><main id="main" class="kl-notebook">${body}</main></body></html>`,
   );
   fixture = await startServer({ port: 0, dir: FIXTURE });
