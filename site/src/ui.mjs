@@ -35,9 +35,22 @@ export function notifier(container) {
  * same way (data-wide). Re-checked when the column's width changes.
  */
 export function keepScrollablesReachable(root) {
-  const blocks = [...root.querySelectorAll('math[display="block"], pre')];
-  const inline = [...root.querySelectorAll('math:not([display="block"])')];
-  if (!blocks.length && !inline.length) return;
+  const blocks = [];
+  const inline = [];
+  const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => schedule()) : null;
+  const add = (scope) => {
+    const all = scope.matches?.('math, pre') ? [scope] : [...scope.querySelectorAll('math, pre')];
+    for (const x of all) {
+      // (a formula inside another, or in an answer's preview, which scrolls on its own: preview.mjs)
+      if (x.parentElement?.closest('math, .kl-preview')) continue;
+      if (x.localName === 'pre' || x.getAttribute('display') === 'block') {
+        if (!blocks.includes(x)) {
+          blocks.push(x);
+          ro?.observe(x);
+        }
+      } else if (!inline.includes(x)) inline.push(x);
+    }
+  };
   const widthOf = (el) => {
     let c = el.parentElement;
     while (c && c !== root && getComputedStyle(c).display.startsWith('inline')) c = c.parentElement;
@@ -56,33 +69,43 @@ export function keepScrollablesReachable(root) {
   };
   const update = () => {
     for (const m of inline) {
-      if (!m.isConnected || m.closest('[hidden]')) continue;
+      if (!m.isConnected || !m.getClientRects().length) continue;
       const natural = m.dataset.wide === 'true' ? m.scrollWidth : m.getBoundingClientRect().width;
-      const wide = natural > widthOf(m) + 1;
-      if (wide) m.dataset.wide = 'true';
+      if (natural > widthOf(m) + 1) m.dataset.wide = 'true';
       else delete m.dataset.wide;
     }
     for (const x of [...blocks, ...inline.filter((m) => m.dataset.wide === 'true')]) mark(x, x.scrollWidth > x.clientWidth + 1);
     for (const m of inline) if (m.dataset.wide !== 'true') mark(m, false);
   };
+  let queued = false;
+  function schedule() {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      update();
+    });
+  }
+  add(root);
   update();
   // the math font arriving (font-display: swap) changes every formula's width
   const fonts = (root.ownerDocument || document).fonts;
   fonts?.ready?.then(update, () => {});
-  fonts?.addEventListener?.('loadingdone', update);
-  if (typeof ResizeObserver === 'function') {
-    let queued = false;
-    let lastWidth = -1;
-    const ro = new ResizeObserver(() => {
-      if (queued || root.clientWidth === lastWidth) return;
-      queued = true;
-      requestAnimationFrame(() => {
-        queued = false;
-        lastWidth = root.clientWidth;
-        update();
-      });
-    });
-    ro.observe(root);
-    for (const x of blocks) ro.observe(x);
+  fonts?.addEventListener?.('loadingdone', schedule);
+  ro?.observe(root);
+  // formulas added later (a hint, a solution, feedback shown on request) are followed too
+  if (typeof MutationObserver === 'function') {
+    new MutationObserver((records) => {
+      let added = false;
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          if (n.nodeType === 1 && !n.closest?.('math')) {
+            add(n);
+            added = true;
+          }
+        }
+      }
+      if (added) schedule();
+    }).observe(root, { childList: true, subtree: true });
   }
 }
