@@ -86,9 +86,9 @@ export function hydrateToc({ doc = document, root }) {
       nextLink.hidden = false;
       nextLink.href = `#${f.next.el.id || f.next.exercise}`;
       nextLink.textContent = `Next unfinished part: ${f.next.id}`;
-      nextLink.dataset.part = f.next.id;
+      nextLink.dataset.nextPart = f.next.id;
     } else if (f.parts) {
-      nextLink.removeAttribute('data-part');
+      nextLink.removeAttribute('data-next-part');
       const pager = doc.querySelector('.kl-pager a[rel="next"]');
       nextLink.href = pager ? pager.getAttribute('href') : '#main';
       nextLink.textContent = pager ? 'Every part is correct. On to the next notebook' : 'Every part of this notebook is correct.';

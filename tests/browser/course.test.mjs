@@ -41,7 +41,7 @@ test('the table of contents lists every exercise of its notebook, follows the ve
     // nothing answered: the next part is the notebook's first
     const first = exercises[0].parts[0].id;
     const next = page.locator('#kl-toc [data-toc-next]');
-    assert.equal(await next.getAttribute('data-part'), first);
+    assert.equal(await next.getAttribute('data-next-part'), first);
 
     // the chosen exercise answered right, part by part: its status moves from started to done, and the
     // next unfinished part moves past it
@@ -53,7 +53,7 @@ test('the table of contents lists every exercise of its notebook, follows the ve
     for (const p of parts.slice(1)) await answer(page, p.id, p.answer, p.kind);
     await page.waitForFunction((id) => document.querySelector(`#kl-toc [data-toc-exercise="${id}"] [data-toc-status]`).dataset.tocStatus === 'done', ex);
     const after = exercises.flatMap((x) => x.parts.map((p) => p.id)).find((id) => !parts.some((p) => p.id === id));
-    await page.waitForFunction((id) => document.querySelector('#kl-toc [data-toc-next]').dataset.part === id, after);
+    await page.waitForFunction((id) => document.querySelector('#kl-toc [data-toc-next]').dataset.nextPart === id, after);
     assert.match(await page.locator('#kl-toc [data-toc-summary]').textContent(), new RegExp(`${parts.length} of \\d+ parts correct`));
 
     // following the link puts the cursor in that part's box
@@ -65,7 +65,7 @@ test('the table of contents lists every exercise of its notebook, follows the ve
     await page.reload();
     await waitReady(page);
     await page.waitForFunction((id) => document.querySelector(`#kl-toc [data-toc-exercise="${id}"] [data-toc-status]`).dataset.tocStatus === 'done', ex);
-    assert.equal(await next.getAttribute('data-part'), after);
+    assert.equal(await next.getAttribute('data-next-part'), after);
     assert.deepEqual(await axe(page), []);
     assert.deepEqual(problems, []);
   } finally {
