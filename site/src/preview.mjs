@@ -217,7 +217,8 @@ function previewBox(p, region, nb, ready) {
   const doc = region.ownerDocument;
   const exercise = p.el.closest('[data-exercise]');
   const seed = () => Number(exercise?.dataset.seed) || 0;
-  const live = toDOM(h('span', { class: 'kl-visually-hidden', role: 'status', 'aria-live': 'polite', 'data-preview-live': '' }), doc);
+  // a live region without role="status": the part's one status region is its feedback
+  const live = toDOM(h('span', { class: 'kl-visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-preview-live': '' }), doc);
   const body = toDOM(h('div', { class: 'kl-preview-body' }), doc);
   region.replaceChildren(body, live);
   let shown = null; // {text, seed} the preview on screen is for

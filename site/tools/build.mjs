@@ -250,7 +250,7 @@ function writeServiceWorker() {
  * A page. `head` goes before the script (a notebook page's source: the runtime hands it to the
  * engine's worker as soon as the runtime runs, while the rest of the page is still parsed).
  */
-function page({ title, description, body, script, bodyClass, head = '', skip = true }) {
+function page({ title, description, body, script, bodyClass, head = '', skip = false }) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -277,7 +277,6 @@ function embedPage() {
     description: 'A KL Lab exercise, checked in your browser.',
     script: 'frame.mjs',
     bodyClass: 'kl-frame',
-    skip: false,
     head: mathFontHead(),
     body: '<main id="kl-frame" class="kl-frame-main"></main>',
   });
@@ -323,7 +322,7 @@ function indexPage(notebooks, pages) {
   ]
     .map(toHTML)
     .join('\n');
-  return page({ title: 'KL Lab', description: 'Worked exercises on KL divergence, checked in your browser.', body, script: 'index.mjs', bodyClass: 'kl-home' });
+  return page({ title: 'KL Lab', description: 'Worked exercises on KL divergence, checked in your browser.', body, script: 'index.mjs', bodyClass: 'kl-home', skip: true });
 }
 
 function renderNotebook(n, errors, limits, functions, neighbours = {}) {
@@ -372,6 +371,7 @@ function renderNotebook(n, errors, limits, functions, neighbours = {}) {
   // The page's chrome; `offline` is the single-file copy (no links to the rest of the site).
   const chrome = ({ offline }) =>
     [
+      skipLinkView(), // the page's (and the offline copy's) first stop for the keyboard
       h(
         'header',
         { class: 'kl-top' },

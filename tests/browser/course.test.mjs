@@ -4,7 +4,8 @@
 // a print stylesheet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, goto, waitReady, notebookFacts, axe } from './support.mjs';
+import { pathToFileURL } from 'node:url';
+import { launch, openPage, goto, waitReady, notebookFacts, axe, ROOT } from './support.mjs';
 
 let env, facts;
 before(async () => {
@@ -127,6 +128,11 @@ test('previous and next notebook follow the index\'s order; the offline copies s
       assert.equal(prev, i > 0 ? `${order[i - 1]}.html` : null, id);
       assert.equal(next, i < order.length - 1 ? `${order[i + 1]}.html` : null, id);
     }
+    // an offline copy: its contents and skip link, no links to notebooks it does not hold
+    await goto(page, pathToFileURL(`${ROOT}site/dist/offline/${order[1]}.html`).href);
+    assert.equal(await page.locator('.kl-pager').count(), 0);
+    assert.equal(await page.locator('#kl-toc [data-toc-exercise]').count() > 0, true);
+    assert.equal(await page.locator('body > .kl-skip').count(), 1);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

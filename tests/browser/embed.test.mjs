@@ -143,6 +143,9 @@ test('iframe embed: its height follows the content, and checks arrive as message
 
     // feedback makes the content taller: the iframe follows
     await frame.locator('[name="d1"]').fill('[0.9, 0.8, 0.7, 0.6]');
+    // (the answer's preview first: it arrives on its own and makes the content taller too)
+    await frame.locator('kl-exercise #pv-d1[data-state="readable"]').waitFor();
+    await page.waitForFunction(async () => Math.abs(Number(document.getElementById('frame-embed').height) - document.getElementById('frame-embed').contentDocument.documentElement.getBoundingClientRect().height) <= 1);
     await frame.locator('[data-part="d1"] button[data-action="check"]').click();
     await frame.locator('[data-part="d1"][data-verdict]').waitFor();
     await page.waitForFunction((h) => Number(document.getElementById('frame-embed').height) > h, h0);
