@@ -41,6 +41,7 @@ EMSCRIPTEN_BINDINGS(kllab) {
       .function("submit", &klb::submit)
       .function("recheck", &klb::recheck)
       .function("revealHint", &klb::reveal_hint)
+      .function("dropPart", &klb::drop_part)
       .function("revealSolution", &klb::reveal_solution)
       .function("exportFile", &klb::export_file)
       .function("previewImport", &klb::preview_import)

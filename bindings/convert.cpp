@@ -197,6 +197,7 @@ std::string submit(kl::Session& s, const std::string& part, const std::string& a
 }
 std::string recheck(const kl::Session& s, const std::string& part) { return kl::verdict_result_json(s.recheck(part)); }
 std::string reveal_hint(kl::Session& s, const std::string& part) { return kl::hint_json(s.reveal_hint(part)); }
+std::string drop_part(kl::Session& s, const std::string& part) { return kl::done_json(s.drop_part(part)); }
 std::string reveal_solution(kl::Session& s, const std::string& part) { return kl::text_json(s.reveal_solution(part), "text"); }
 std::string export_file(const kl::Session& s, const std::string& exported) { return s.export_json(exported); }
 std::string preview_import(const kl::Session& s, const std::string& text) { return kl::preview_json(s.preview_import(text)); }

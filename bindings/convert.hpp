@@ -62,6 +62,7 @@ std::string set_draft(kl::Session& s, const std::string& part, const std::string
 std::string submit(kl::Session& s, const std::string& part, const std::string& answer, const std::string& time);
 std::string recheck(const kl::Session& s, const std::string& part);
 std::string reveal_hint(kl::Session& s, const std::string& part);
+std::string drop_part(kl::Session& s, const std::string& part);
 std::string reveal_solution(kl::Session& s, const std::string& part);
 std::string export_file(const kl::Session& s, const std::string& exported);
 std::string preview_import(const kl::Session& s, const std::string& text);

@@ -103,6 +103,8 @@ export interface PartInfo {
   steps: { line: number; prompt: TextTemplate; hints: TextTemplate[]; mistakes: TextTemplate[] }[];
   variables: string[];
   forbidden: string[];
+  /** non-empty: the reference is on the page on purpose (a worked example), and why */
+  shown: string;
 }
 
 export interface ExerciseInfo {
@@ -261,6 +263,7 @@ export declare class Notebook {
   submit(part: string, answer: string, options?: { time?: string }): Verdict | Failure;
   recheck(part: string): Verdict | Failure;
   revealHint(part: string): { ok: true; index: number; text: string } | Failure;
+  dropPart(part: string): { ok: true } | Failure;
   revealSolution(part: string): { ok: true; text: string } | Failure;
   exportFile(options?: { exported?: string }): string | Failure;
   previewImport(text: string): ImportPreview | Failure;

@@ -298,9 +298,17 @@ export class Notebook {
     return this._call('recheck', String(part));
   }
 
-  /** Reveals the next hint with the variant's numbers: {ok, index, text}. */
+  /** Reveals the next hint (the part's own, then a derivation's step hints) with the variant's numbers: {ok, index, text}. */
   revealHint(part) {
     return this._call('revealHint', String(part));
+  }
+
+  /**
+   * Forgets a part's work in its exercise's current variant (a page sets aside a stored answer that
+   * cannot be re-checked, after keeping the stored record). @returns {{ok: true} | Failure}
+   */
+  dropPart(part) {
+    return this._call('dropPart', String(part));
   }
 
   /** Reveals the worked solution with the variant's numbers: {ok, text}. */

@@ -3,19 +3,23 @@
 //   <script type="module" src="https://…/kllab-embed.js"></script>
 //   <kl-exercise notebook="distillation" exercise="ex8"></kl-exercise>   (optional heading-level="2")
 //   <kl-notebook notebook="distillation"></kl-notebook>
+//   learner="ID" (and learner-name="NAME") on either: who is working, as the host knows it
 //
 // The data comes from embed/<notebook>.json (source + each exercise's pre-rendered HTML) and
 // embed/<notebook>.full.json (source + the whole pre-rendered notebook), written by the site build;
-// a `src` attribute points an element at another copy of that file.
+// a `src` attribute points an element at another copy of that file. What is shown on request (hints,
+// solutions, mistakes' feedback) comes from embed/<notebook>.reveal.json, fetched on first use.
 //
-// The build bundles this module (with exercise.mjs, cells.mjs, view.mjs, progress.mjs and the engine
-// client) into kllab-embed.js; the engine's worker (kllab-worker.js, which fetches kllab-engine.wasm),
-// the stylesheet and the notebook data are fetched from the base URL: the folder of kllab-embed.js, or
-// what configure({base}) says (a bundler moves this module away from its files). The engine runs in
-// that worker: no engine work on the host's main thread. All elements of a page share one worker and,
-// per notebook, one parsed notebook and one progress record (the site's localStorage scheme: "kllab:progress:<notebook>"). Each check
-// dispatches a bubbling, composed `kllab:check` CustomEvent with detail {notebook, exercise, part,
-// verdict, status, score, seed}.
+// The build bundles this module (with exercise.mjs, cells.mjs, view.mjs, record.mjs, progress.mjs and
+// the engine client) into kllab-embed.js; the engine's worker (kllab-worker.js, which fetches
+// kllab-engine.wasm), the stylesheet and the notebook data are fetched from the base URL: the folder
+// of kllab-embed.js, or what configure({base}) says (a bundler moves this module away from its files).
+// The engine runs in that worker: no engine work on the host's main thread. All elements of a page
+// share one worker; <kl-exercise> elements share, per notebook and learner, one loaded notebook and so
+// one record (the site's storage keys, progress.mjs: an exercise answered here shows as answered on
+// the site's page of the same origin). Each check dispatches a bubbling, composed `kllab:check`
+// CustomEvent with detail {notebook, exercise, part, verdict, status, score, seed, answer, hints,
+// solution}.
 //
 // Host pages are hostile to embedded content without meaning to be:
 // - Styles: each element renders into its own shadow root with the site's stylesheet linked inside it,
@@ -28,13 +32,12 @@
 // - Build time: importing this module in node (server-side rendering, static-site generators) defines
 //   nothing and touches no DOM; the elements are defined when it loads in a browser.
 import { sharedEngine, spawnModuleWorker, handleOf } from './engine-client.mjs';
-import { engineNotices } from './page.mjs';
-import { openProgress } from './progress.mjs';
+import { engineNotices, later, revealLoader } from './page.mjs';
+import { openRecord } from './record.mjs';
+import { rememberedLearner } from './progress.mjs';
 import { hydrateExercises, summaryText } from './exercise.mjs';
 import { hydrateCells } from './cells.mjs';
-import { el, notifier, keepScrollablesReachable } from './ui.mjs';
-
-const ID = /^[A-Za-z0-9][\w-]{0,80}$/;
+import { el, notifier, keepScrollablesReachable, fragmentOf } from './ui.mjs';
 /** The root font size the site's stylesheet is written against (rem lengths are re-based to it). */
 const REM_PX = 16;
 
@@ -84,15 +87,15 @@ export async function getEngine() {
 }
 
 const dataCache = new Map(); // url -> Promise<data>
-const shared = new Map(); // notebook id -> Promise<Notebook> (for <kl-exercise>: checks are stateless)
-const progresses = new Map(); // notebook id -> progress (one record per notebook and page)
+const shared = new Map(); // notebook id + learner -> {nb, record} (for <kl-exercise>: one record per learner)
+const reveals = new Map(); // notebook id -> reveal file loader
 
 function fetchJSON(url) {
   if (!dataCache.has(url)) {
     dataCache.set(
       url,
       fetch(url).then((r) => {
-        if (!r.ok) throw new Error(`${url} answered ${r.status}`);
+        if (!r.ok) throw new Error(r.status === 404 ? 'it was not found' : `${url} answered ${r.status}`);
         return r.json();
       }),
     );
@@ -108,14 +111,29 @@ async function parseNotebook(data) {
   return nb;
 }
 
-function sharedNotebook(data) {
-  if (!shared.has(data.id)) shared.set(data.id, parseNotebook(data));
-  return shared.get(data.id);
+/** The learner an element names (learner="ID", learner-name="NAME"), else the one this browser last named. */
+function learnerOf(element) {
+  const id = (element.getAttribute('learner') || '').trim();
+  if (id) return { id, name: (element.getAttribute('learner-name') || '').trim() };
+  return rememberedLearner();
 }
 
-function progressFor(id, notify) {
-  if (!progresses.has(id)) progresses.set(id, openProgress(id, notify));
-  return progresses.get(id);
+/** A notebook in the engine with its learner's record; `notify` is the first element's. */
+function withRecord(data, learner, notify, nbPromise) {
+  const nb = later(nbPromise);
+  const record = openRecord({ nb, notebook: data.id, learner, notify });
+  return { nb, nbPromise, record };
+}
+
+function sharedNotebook(data, learner, notify) {
+  const key = `${data.id}\u0000${learner?.id ?? ''}`;
+  if (!shared.has(key)) shared.set(key, withRecord(data, learner, notify, parseNotebook(data)));
+  return shared.get(key);
+}
+
+function revealFor(id) {
+  if (!reveals.has(id)) reveals.set(id, revealLoader(document, new URL(`embed/${encodeURIComponent(id)}.reveal.json`, baseURL()).href));
+  return reveals.get(id);
 }
 
 let noticesOn = false;
@@ -124,14 +142,6 @@ function watchEngine(notify, fail) {
   if (noticesOn) return;
   noticesOn = true;
   engineNotices(engineClient(), notify, fail);
-}
-
-/** Build-made HTML (the same markup the site's pages serve) as inert nodes: no script runs. */
-function fragment(html) {
-  const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
-  const frag = document.createDocumentFragment();
-  for (const n of [...parsed.body.childNodes]) frag.appendChild(document.adoptNode(n));
-  return frag;
 }
 
 /**
@@ -242,13 +252,37 @@ class KlEmbed extends Base {
   }
 
   _notebookId() {
-    const id = this.getAttribute('notebook') || '';
-    if (!ID.test(id)) throw new Error(`the notebook attribute must be a notebook id such as "distillation" (got ${JSON.stringify(id)})`);
+    const id = (this.getAttribute('notebook') || '').trim();
+    if (!id) throw new Error('the notebook attribute must name a notebook, such as "distillation"');
     return id;
+  }
+
+  /** The element's data file: its src, or embed/<notebook><suffix> beside the embed (a missing one is "not found"). */
+  async _data(id, suffix) {
+    const src = this.getAttribute('src');
+    const url = new URL(src || `embed/${encodeURIComponent(id)}${suffix}`, src ? document.baseURI : baseURL()).href;
+    try {
+      return await fetchJSON(url);
+    } catch (e) {
+      throw new Error(`the notebook "${id}" could not be loaded: ${e.message}`);
+    }
   }
 
   _detail() {
     return { notebook: this.getAttribute('notebook'), exercise: this.getAttribute('exercise') };
+  }
+
+  /** What hydrateExercises needs besides the root and the notebook. */
+  _hooks(notebook, record) {
+    const client = engineClient();
+    return {
+      record,
+      notebook,
+      notify: this.notify,
+      reveal: revealFor(notebook),
+      vocabulary: () => client.vocabulary,
+      engineDead: () => client.state === 'dead',
+    };
   }
 }
 
@@ -257,13 +291,13 @@ export class KlExercise extends KlEmbed {
   async _start() {
     const id = this._notebookId();
     const exId = this.getAttribute('exercise') || '';
-    const src = this.getAttribute('src');
-    const data = await fetchJSON(new URL(src || `embed/${id}.json`, src ? document.baseURI : baseURL()).href);
-    const html = data.exercises?.[exId];
+    const data = await this._data(id, '.json');
+    const html = Object.prototype.hasOwnProperty.call(data.exercises ?? {}, exId) ? data.exercises[exId] : undefined;
     if (typeof html !== 'string') throw new Error(`the notebook "${id}" has no exercise "${exId}"`);
-    const nb = await sharedNotebook(data);
+    const { nb, nbPromise, record } = sharedNotebook(data, learnerOf(this), this.notify);
+    await nbPromise;
     const box = el('div', { class: 'kl-embed-body' });
-    box.appendChild(fragment(html));
+    box.appendChild(fragmentOf(html));
     // heading-level="N": the exercise's title is a level-N heading and its parts N+1 (default 3, 4),
     // to fit the host page's outline
     const level = Number(this.getAttribute('heading-level'));
@@ -273,10 +307,9 @@ export class KlExercise extends KlEmbed {
     }
     this._box.appendChild(box);
     keepScrollablesReachable(box);
-    const progress = await progressFor(data.id, this.notify);
-    this.exercise = hydrateExercises({ root: box, nb, progress, notebook: data.id, notify: this.notify, vocabulary: () => engineClient().vocabulary });
+    this.exercise = hydrateExercises({ ...this._hooks(data.id, record), root: box, nb });
     // ready once the stored answers show their recomputed verdicts
-    await this.exercise.restore({ initial: true });
+    await this.exercise.restore({ keepTyped: true });
   }
 }
 
@@ -284,21 +317,26 @@ export class KlExercise extends KlEmbed {
 export class KlNotebook extends KlEmbed {
   async _start() {
     const id = this._notebookId();
-    const src = this.getAttribute('src');
-    const data = await fetchJSON(new URL(src || `embed/${id}.full.json`, src ? document.baseURI : baseURL()).href);
+    const data = await this._data(id, '.full.json');
     if (typeof data.notebook !== 'string') throw new Error(`the notebook "${id}" has no page body in its data`);
-    const nb = await parseNotebook(data); // its own: a learner's cell edits stay in this element
+    // its own notebook in the engine: a learner's cell edits stay in this element (its record is
+    // written to the same storage key as the page's, merged before each write)
+    const { nb, nbPromise, record } = withRecord(data, learnerOf(this), this.notify, parseNotebook(data));
+    await nbPromise;
     const summary = el('p', { class: 'kl-summary', role: 'status' });
     const body = el('div', { class: 'kl-embed-body kl-notebook', 'data-notebook': data.id });
-    body.appendChild(fragment(data.notebook));
+    body.appendChild(fragmentOf(data.notebook));
     this._box.append(summary, body);
     keepScrollablesReachable(body);
-    const progress = await progressFor(data.id, this.notify);
     let ex = null;
-    const update = () => (summary.textContent = summaryText(ex.counts()));
-    ex = hydrateExercises({ root: body, nb, progress, notebook: data.id, notify: this.notify, vocabulary: () => engineClient().vocabulary, onChange: update });
+    const update = () => {
+      const c = ex.counts();
+      summary.textContent = summaryText(c);
+      record.noteCounts(c);
+    };
+    ex = hydrateExercises({ ...this._hooks(data.id, record), root: body, nb, onChange: update });
     hydrateCells({ root: body, nb, notify: this.notify });
-    await ex.restore({ initial: true });
+    await ex.restore({ keepTyped: true });
     update();
     this.exercise = ex;
   }

@@ -9,7 +9,7 @@
 // access out of bounds", an abort), or a worker that dies, gets a clear result instead of a hang (an
 // `invalid` verdict for a check, {ok: false, error} otherwise); the worker is terminated and a fresh
 // one replays the state: the notebooks loaded, then what REPLAY lists (the learner's cell edits and
-// slider values; later the progress record). The failed call itself is never replayed. Calls that
+// slider values, and the learner's record). The failed call itself is never replayed. Calls that
 // were waiting run on the new worker. onEvent({type: 'restarted', ...}) lets the page tell the learner.
 // If replaying fails too, the learner's cell edits are dropped (type 'reset'); if the engine cannot
 // start, or fails maxRestarts times in a row with no call answered in between, every call fails
@@ -27,8 +27,8 @@ export const REPLAY = {
   runAll: { key: () => 'run' },
   editCell: { key: (id) => `cell:${id}` },
   setSlider: { key: (name) => `slider:${name}` },
-  // The progress record, once the engine owns it (issue 12): the page saves recordJson() after each
-  // change, which collapses the group to loadRecord(json).
+  // The learner's record (record.mjs): the page asks for recordJson() after each change, which
+  // collapses the group to loadRecord(json), so a new worker gets the record as it was.
   loadRecord: { group: 'record', reset: true },
   resetRecord: { group: 'record', reset: true },
   setLearner: { key: () => 'learner' },
@@ -36,6 +36,7 @@ export const REPLAY = {
   submit: { group: 'record' },
   revealHint: { group: 'record' },
   revealSolution: { group: 'record' },
+  dropPart: { group: 'record' },
   setVariant: { group: 'record' },
   mergeRecord: { group: 'record' },
   applyImport: { group: 'record' },
@@ -57,6 +58,7 @@ export function failureResult(method, message, code = 'internal') {
   const error = { code, message, column: 0, line: 0, file: '' };
   if (VERDICT_METHODS.has(method)) {
     // the API's failure shape, readable as an `invalid` verdict by a page that shows verdicts
+    // one-owner: the one verdict made outside the engine (it may not have started); its shape is tested against the engine's
     return { ok: false, error, verdict: 'invalid', score: 0, feedback: message, mistake: null, mistakeName: null, column: 0, wrongComponents: [], answer: '', slots: [], steps: [] };
   }
   return { ok: false, error };

@@ -19,14 +19,16 @@ export const SEL = {
   choice: '.kl-choice[data-choice]',
   controls: 'input, textarea, button',
   feedback: '.kl-feedback',
+  hints: ':scope > .kl-hints',
   hintItems: ':scope > .kl-hints > li',
   hintCount: '.kl-count', // inside the hint button
   solution: ':scope > .kl-solution',
+  solutionBody: ':scope > .kl-solution > .kl-solution-body',
   confirm: ':scope > [data-confirm]',
   action: (name) => `[data-action="${name}"]`,
   /**
-   * a slot-bearing text of a part: prompt, hint:N, solution, mistake:N (template), choice:N (template),
-   * and a derivation's step:I, step:I:hint:N, step:I:mistake:N (template)
+   * a slot-bearing text of a part: prompt, hint:N, solution, and a derivation's step:I, step:I:hint:N
+   * (hints and the solution once shown)
    */
   text: (t) => `:scope > [data-t="${t}"], :scope > .kl-hints > [data-t="${t}"], :scope > .kl-steps > li > [data-t="${t}"]`,
   // inside an exercise
@@ -83,9 +85,10 @@ export function exerciseView(ex, { html, slots, answerLength, functions = [] }) 
 
 function partView(ex, part, ps, { text, answerLength, functions }) {
   const pid = part.id;
+  const hints = hintCount(part);
   return h(
     'div',
-    { class: 'kl-part', id: pid !== ex.id ? pid : null, 'data-part': pid, 'data-kind': part.kind },
+    { class: 'kl-part', id: pid !== ex.id ? pid : null, 'data-part': pid, 'data-kind': part.kind, 'data-hints': hints || null },
     h('h4', { class: 'kl-part-id' }, pid),
     h('div', { class: 'kl-prompt', id: `prompt-${pid}`, 'data-t': 'prompt' }, text(part.prompt, ps.prompt, `${pid} prompt`)),
     part.kind === 'derivation' ? stepsView(part, ps, text) : null,
@@ -94,7 +97,7 @@ function partView(ex, part, ps, { text, answerLength, functions }) {
     h(
       'div',
       { class: 'kl-tools' },
-      hintCount(part) ? h('button', { type: 'button', 'data-action': 'hint', disabled: true }, 'Hint ', h('span', { class: 'kl-count' }, hintCountText(0, hintCount(part)))) : null,
+      hints ? h('button', { type: 'button', 'data-action': 'hint', disabled: true }, 'Hint ', h('span', { class: 'kl-count' }, hintCountText(0, hints))) : null,
       part.solution?.text ? h('button', { type: 'button', 'data-action': 'solution', disabled: true }, 'Show solution') : null,
     ),
     h(
@@ -104,30 +107,68 @@ function partView(ex, part, ps, { text, answerLength, functions }) {
       h('button', { type: 'button', 'data-action': 'solution-yes' }, 'Show the solution'),
       h('button', { type: 'button', 'data-action': 'solution-no' }, 'Not yet'),
     ),
-    hintCount(part)
-      ? h(
-          'ol',
-          { class: 'kl-hints', 'aria-label': `Hints for ${pid}`, 'aria-live': 'polite' },
-          part.hints.map((hint, i) => h('li', { 'data-t': `hint:${i}`, hidden: true }, text(hint, ps.hints[i], `${pid} hint ${i + 1}`))),
-          // a derivation's step hints come after the part's own, each saying which step it is for
-          stepList(part).flatMap((step, i) =>
-            step.hints.map((hint, j) =>
-              h('li', { 'data-t': `step:${i}:hint:${j}`, hidden: true }, h('p', { class: 'kl-step-label' }, `Step ${i + 1}`), text(hint, ps.steps?.[i]?.hints[j], `${pid} step ${i + 1} hint ${j + 1}`)),
-            ),
-          ),
-        )
-      : null,
+    // Hints, the solution and the feedback of mistakes are shown on request, so they may state the
+    // answer: they are not in the page. The runtime adds them from the notebook's reveal file
+    // (revealTexts, below) when the learner asks, with the variant's numbers.
+    hints ? h('ol', { class: 'kl-hints', 'aria-label': `Hints for ${pid}`, 'aria-live': 'polite' }) : null,
     part.solution?.text
       ? h(
           'div',
           { class: 'kl-solution', 'data-t': 'solution', hidden: true, tabindex: '-1', 'aria-label': `Worked solution for ${pid}` },
           h('p', { class: 'kl-solution-head' }, 'Worked solution'),
-          text(part.solution, ps.solution, `${pid} solution`),
+          h('div', { class: 'kl-solution-body' }),
         )
       : null,
-    part.mistakes.map((m, i) => h('template', { 'data-t': `mistake:${i}` }, text(m, ps.mistakes[i], `${pid} mistake ${i + 1}`))),
-    part.choices.map((c, i) => (c.feedback?.text ? h('template', { 'data-t': `choice:${i}` }, text(c.feedback, ps.choices[i], `${pid} choice ${i + 1} feedback`)) : null)),
   );
+}
+
+/**
+ * The texts of an exercise that are shown on request, as HTML for the notebook's reveal file
+ * (embed/<notebook>.reveal.json; inlined in the offline file): per part, its hints, its worked
+ * solution, the feedback of its author mistakes and choices, and a derivation's step hints and step
+ * mistakes' feedback, each rendered like the page's texts (slots filled with `slots`, variant 0; the
+ * runtime refills them).
+ * @returns {Record<string, {hints: string[], solution: string, mistakes: (string|null)[], choices: (string|null)[], steps: {hints: string[], mistakes: (string|null)[]}[]}>}
+ */
+export function revealTexts(ex, { html, slots }) {
+  const out = {};
+  const text = (t, values, what) => (t && t.text ? html(t, values || [], what) : null);
+  for (const part of ex.parts) {
+    const pid = part.id;
+    const ps = slots.parts[pid] || { hints: [], solution: [], mistakes: [], choices: [], steps: [] };
+    out[pid] = {
+      hints: part.hints.map((t, i) => text(t, ps.hints[i], `${pid} hint ${i + 1}`) ?? ''),
+      solution: text(part.solution, ps.solution, `${pid} solution`) ?? '',
+      mistakes: part.mistakes.map((m, i) => text(m, ps.mistakes[i], `${pid} mistake ${i + 1}`)),
+      choices: part.choices.map((c, i) => text(c.feedback, ps.choices[i], `${pid} choice ${i + 1} feedback`)),
+      steps: stepList(part).map((step, i) => ({
+        hints: step.hints.map((t, j) => text(t, ps.steps?.[i]?.hints[j], `${pid} step ${i + 1} hint ${j + 1}`) ?? ''),
+        mistakes: step.mistakes.map((m, j) => text(m, ps.steps?.[i]?.mistakes[j], `${pid} step ${i + 1} mistake ${j + 1}`)),
+      })),
+    };
+  }
+  return out;
+}
+
+/**
+ * Where hint number `index` of a part comes from: the engine's order is the part's own hints, then a
+ * derivation's step hints. `reveal` is the part's entry of the reveal file (or the same shape).
+ * @returns {{step: number, n: number}} step -1: the part's own hint n
+ */
+export function hintPlace(reveal, index) {
+  if (index < reveal.hints.length) return { step: -1, n: index };
+  let n = index - reveal.hints.length;
+  for (let i = 0; i < reveal.steps.length; i++) {
+    if (n < reveal.steps[i].hints.length) return { step: i, n };
+    n -= reveal.steps[i].hints.length;
+  }
+  return { step: -1, n: index };
+}
+
+/** A shown hint as a list item (`body`: its content, a DOM fragment or text). */
+export function hintItemView({ step, n }, body) {
+  const t = step < 0 ? `hint:${n}` : `step:${step}:hint:${n}`;
+  return h('li', { 'data-t': t }, step < 0 ? null : h('p', { class: 'kl-step-label' }, `Step ${step + 1}`), body);
 }
 
 function stepList(part) {
@@ -150,7 +191,6 @@ function stepsView(part, ps, text) {
         'li',
         { 'data-step': i + 1 },
         h('div', { class: 'kl-step-prompt', 'data-t': `step:${i}` }, text(step.prompt, ps.steps?.[i]?.prompt, `${pid} step ${i + 1}`)),
-        step.mistakes.map((m, j) => h('template', { 'data-t': `step:${i}:mistake:${j}` }, text(m, ps.steps?.[i]?.mistakes[j], `${pid} step ${i + 1} mistake ${j + 1}`))),
       ),
     ),
   );
@@ -242,16 +282,19 @@ export function hintCountText(shown, total) {
  */
 export function verdictKind(name, kinds) {
   const k = kinds?.find((x) => x.name === name);
-  return k ? { state: k.state, label: k.label } : { state: 'invalid', label: name === 'invalid' || !name ? 'Could not read this answer' : String(name) };
+  return k ? { state: k.state, label: k.label } : { state: 'invalid', label: 'Could not check this answer' };
 }
 
 /** The icon of a page state (presentation only; the words say the same). */
 const ICONS = { correct: '✓', partial: '◑', incorrect: '✗', invalid: '⚠' };
 
-/** Which pre-rendered template holds the feedback of a verdict's mistake ("author:2" -> mistake:1), or null. */
+/**
+ * Which pre-rendered text of the reveal file holds the feedback of a verdict's mistake ("author:2" ->
+ * the part's mistakes[1], "choice:3" -> choices[2]), or null.
+ */
 export function feedbackTemplate(mistake) {
   const m = /^(author|choice):(\d+)$/.exec(mistake || '');
-  return m ? { t: `${m[1] === 'author' ? 'mistake' : 'choice'}:${Number(m[2]) - 1}`, author: m[1] === 'author' } : null;
+  return m ? { list: m[1] === 'author' ? 'mistakes' : 'choices', index: Number(m[2]) - 1, author: m[1] === 'author' } : null;
 }
 
 /**
@@ -268,7 +311,7 @@ export function verdictView(v, typed, template = null, kinds = null, stepTemplat
       { class: 'kl-verdict' },
       h('span', { class: 'kl-icon', 'aria-hidden': 'true' }, icon),
       h('strong', {}, word),
-      v.verdict !== 'invalid' ? h('span', { class: 'kl-score' }, ` · score ${v.score}`) : null,
+      state !== 'invalid' ? h('span', { class: 'kl-score' }, ` · score ${v.score}`) : null,
     ),
   ];
   if (v.mistakeName) nodes.push(h('p', { class: 'kl-mistake' }, h('strong', {}, 'Recognised mistake: '), v.mistakeName));
@@ -278,7 +321,7 @@ export function verdictView(v, typed, template = null, kinds = null, stepTemplat
     nodes.push(componentsView(v.answer || typed, v.wrongComponents) || h('p', {}, `Entries that are off: ${v.wrongComponents.join(', ')}.`));
   }
   if (Array.isArray(v.steps) && v.steps.length) nodes.push(stepsVerdictView(v.steps, kinds, stepTemplates));
-  if (v.verdict === 'invalid' && v.column > 0 && typed && !typed.includes('\n') && typed.length <= 400) {
+  if (state === 'invalid' && v.column > 0 && typed && !typed.includes('\n') && typed.length <= 400) {
     nodes.push(h('pre', { class: 'kl-caret' }, `${typed}\n${' '.repeat(Math.max(0, v.column - 1))}^ column ${v.column}`));
   }
   return nodes;

@@ -1,9 +1,11 @@
-// The index page: each notebook's progress, read from localStorage (nothing here can break the list).
-import { summarise } from './progress.mjs';
+// The index page: each notebook's progress as its page last showed it (verdicts the engine re-checked;
+// progress.mjs writeSummary), for the learner this browser last named. Nothing here can break the list.
+import { summarise, rememberedLearner } from './progress.mjs';
 import { notifier } from './ui.mjs';
 import { registerWorker } from './sw-client.mjs';
 import { showTotals } from './course.mjs';
 
+const learner = rememberedLearner();
 const cards = []; // for the total across notebooks (course.mjs)
 for (const li of document.querySelectorAll('[data-notebook]')) {
   const id = li.dataset.notebook;
@@ -12,9 +14,9 @@ for (const li of document.querySelectorAll('[data-notebook]')) {
   if (!out) continue;
   let s;
   try {
-    s = summarise(id);
+    s = summarise(id, learner?.id ?? '');
   } catch {
-    s = { state: 'unreadable' };
+    s = { state: 'none' };
   }
   const link = li.querySelector('h2 a');
   cards.push({ id, title: link?.textContent ?? id, href: link?.getAttribute('href') ?? `${id}.html`, total, summary: s });
@@ -22,8 +24,6 @@ for (const li of document.querySelectorAll('[data-notebook]')) {
     out.textContent = `Your progress: ${s.correct} of ${total} parts correct${s.partial ? `, ${s.partial} partly` : ''}.`;
     out.classList.add('kl-has-progress');
     if (s.correct === total && total > 0) li.classList.add('kl-done');
-  } else if (s.state === 'unreadable') {
-    out.textContent = 'Your saved progress for this notebook could not be read; open the notebook to set it aside.';
   } else if (s.state === 'unavailable') {
     out.textContent = `${total} parts. (This browser does not let the page store progress.)`;
   } else {

@@ -2,14 +2,15 @@
 // file, this module bundled in). It finds the LMS's API the standard way (this window, its parents up
 // to the top, then the opener and its parents; `API_1484_11` for SCORM 2004, `API` for SCORM 1.2),
 // initialises, and hands the notebook page two things (page.mjs startPage): a storage that keeps the
-// page's progress record in `cmi.suspend_data`, and the learner (id and name from the LMS; the id picks
-// the learner's own variant, see progress.mjs learnerSeed). Each check becomes an interaction; every
-// change of the record updates the score, completion and success; the SCO commits after each check and
-// a little after other changes, and on pagehide it sets exit to suspend (so the next launch resumes),
-// commits and terminates. Without an LMS the page runs exactly as the offline file does.
+// learner's record in `cmi.suspend_data`, and the learner (id and name from the LMS), with personal
+// variants: the engine gives each learner their own numbers (nb.setLearner with personalVariants; the
+// id -> variant rule is the engine's, kl::learner_seed). Each check becomes an interaction (the answer
+// from the check event); every change of the record updates the score, completion and success; the
+// SCO commits after each check and a little after other changes, and on pagehide it sets exit to
+// suspend (so the next launch resumes), commits and terminates. Without an LMS the page runs exactly as
+// the offline file does.
 //
-// The progress record is the page's business (its format belongs to the engine): here it is an opaque
-// string. suspend_data holds "KL1:" + the record when that fits the version's limit (SCORM 1.2: 4,096
+// The record's format belongs to the engine: here it is an opaque string. suspend_data holds "KL1:" + the record when that fits the version's limit (SCORM 1.2: 4,096
 // characters, 2004: 64,000), else "KL1z:" + base64 of the record deflated. When even that does not
 // fit, suspend_data keeps the last record that did, the learner is told so, and the checks, score and
 // status keep being reported (they are separate fields).
@@ -20,7 +21,7 @@ import { keyFor } from './progress.mjs';
 const PLAIN = 'KL1:';
 const DEFLATED = 'KL1z:';
 /** Commit this long after a change that is not a check (typing, hints), unless something commits first. */
-const IDLE_COMMIT_MS = 10000;
+const IDLE_COMMIT_MS = 10000; // one-owner: ten seconds, not the engine's answer length
 
 /** The two run-times: their API object, function names, data model elements and limits. */
 export const VERSIONS = {
@@ -152,12 +153,13 @@ export function responseText(version, text) {
 
 /**
  * A check as interaction fields (element suffix -> value), in the order they must be set.
- * @param o {id, kind, answer, verdict, score, date}; a choice answer is the option's number (1-based)
+ * @param o {id, kind, answer, state, score, date}; state: the verdict's page state (the engine's
+ *   vocabulary: correct, partial, incorrect, invalid); a choice answer is the option's number (1-based)
  */
-export function interactionFields(version, { id, kind, answer, verdict, score, date = new Date(), description = '' }) {
-  const partial = score > 0 && score < 1 ? String(Math.round(score * 10000) / 10000) : null;
+export function interactionFields(version, { id, kind, answer, state, score, date = new Date(), description = '' }) {
+  const partial = score > 0 && score < 1 ? String(Number(score.toFixed(4))) : null;
   const result =
-    verdict === 'correct' ? 'correct' : verdict === 'invalid' ? 'unanticipated' : partial ?? (version.name === '2004' ? 'incorrect' : 'wrong');
+    state === 'correct' ? 'correct' : state === 'invalid' ? 'unanticipated' : partial ?? (version.name === '2004' ? 'incorrect' : 'wrong');
   const option = Number(answer);
   const isChoice = kind === 'choice' && Number.isInteger(option) && option >= 1;
   if (version.name === '2004') {
@@ -181,17 +183,17 @@ export function interactionFields(version, { id, kind, answer, verdict, score, d
 const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
- * Score and status from the parts' last verdicts. raw is a percentage (0..100: Moodle and others take
- * 1.2's raw score as the grade out of 100), scaled 0..1. A part counts as attempted once it has a
- * verdict other than invalid; the notebook is completed when every part is (or, in 2004, when the LMS's
- * completion_threshold is reached). Success needs a passing mark from the LMS (2004
+ * Score and status from the parts' verdicts as the page shows them ({state, score}: re-checked by the
+ * engine). raw is a percentage (0..100: Moodle and others take 1.2's raw score as the grade out of
+ * 100), scaled 0..1. A part counts as attempted once it has a verdict whose state is not invalid; the
+ * notebook is completed when every part is (or, in 2004, when the LMS's completion_threshold is reached). Success needs a passing mark from the LMS (2004
  * scaled_passing_score, 1.2 mastery_score): passed at or above it, failed below it once completed,
  * otherwise unknown (1.2: the lesson status alone).
  */
 export function statusOf(parts, { passing = null, completionThreshold = null } = {}) {
   const total = parts.length;
-  const attempted = parts.filter((p) => p.verdict && p.verdict !== 'invalid').length;
-  const sum = parts.reduce((s, p) => s + (p.verdict ? p.score : 0), 0);
+  const attempted = parts.filter((p) => p.state && p.state !== 'invalid').length;
+  const sum = parts.reduce((s, p) => s + (p.state ? p.score : 0), 0);
   const scaled = total ? sum / total : 0;
   const progress = total ? attempted / total : 0;
   const completed = total > 0 && progress >= (completionThreshold ?? 1);
@@ -203,7 +205,7 @@ export function statusOf(parts, { passing = null, completionThreshold = null } =
     progress: round(progress, 7),
     completed,
     success,
-    checked: parts.some((p) => p.verdict),
+    checked: parts.some((p) => p.state),
   };
 }
 
@@ -331,15 +333,6 @@ function numberOr(text, fallback) {
   return Number.isFinite(x) ? x : fallback;
 }
 
-/** The part's answer as the learner checked it, read from its form when the check event arrives. */
-function answerOf(partEl) {
-  if (!partEl) return '';
-  const radio = partEl.querySelector('input[type="radio"]:checked');
-  if (radio) return radio.value;
-  const input = partEl.querySelector('.kl-input');
-  return input ? input.value : '';
-}
-
 function describe(partEl) {
   const ex = partEl?.closest('.kl-exercise');
   const title = ex?.querySelector('.kl-ex-head h3')?.textContent?.trim() ?? '';
@@ -437,8 +430,8 @@ export async function startPage(options) {
     scheduleCommit();
   };
 
-  const storage = lmsStorage(() => keyFor(document.querySelector('main[data-notebook]')?.dataset.notebook ?? ''), initial, saveState);
-  const page = await startNotebookPage({ ...options, storage, learner });
+  const storage = lmsStorage(() => keyFor(document.querySelector('main[data-notebook]')?.dataset.notebook ?? '', learner.id), initial, saveState);
+  const page = await startNotebookPage({ ...options, storage, learner, personalVariants: true });
   notify = page.notify;
   for (const [m, k] of pending) notify(m, k);
   if (page.parts) {
@@ -458,8 +451,8 @@ export async function startPage(options) {
       const fields = interactionFields(v, {
         id: `${d.notebook}.${d.part}`,
         kind: partEl?.querySelector('input[type="radio"]') ? 'choice' : 'typed',
-        answer: answerOf(partEl),
-        verdict: d.verdict,
+        answer: typeof d.answer === 'string' ? d.answer : '',
+        state: d.status,
         score: d.score,
         description: describe(partEl),
       });

@@ -1,85 +1,25 @@
-// A learner's progress in one notebook, kept in a Storage (localStorage by default; the LMS wrapper
-// passes its own Storage-like object, e.g. backed by SCORM suspend_data) under a per-notebook key with
-// a schema version. A record that cannot be read is set aside (copied to another key), never deleted, and
-// never touches another notebook's key. When storage is unavailable or full, the page keeps working
-// in memory and says what it could not save.
+// Storage mechanics of a learner's record, and nothing else: which key a record lives under, reading
+// and writing it in a Storage (localStorage by default; the SCORM adapter injects one backed by the
+// LMS), setting aside what cannot be used (copied to another key, never deleted), quota and
+// unavailable storage (the page keeps working in memory and says so), other tabs' writes, and when to
+// write. The record itself is the engine's (format, validation, migration, merging: record.mjs hands
+// the text to the worker); this module never parses it.
+//
+// Keys. One record per (notebook, learner): `kllab:progress:<notebook>` for an anonymous learner and
+// `kllab:progress:<notebook>@<learner id, URI-encoded>` for a named one. Learners sharing a browser
+// (a family computer, a lab machine, a teacher opening students' files) thus never read, merge or
+// overwrite each other's work: a page only ever touches its own learner's key, tabs merge only with
+// tabs of the same learner, and Reset clears only that learner's record. The encoding keeps ids
+// with ':' or '@' from forging another key. Copies set aside get `<key>:set-aside:<time>`.
 
-export const SCHEMA = 1;
-export const PREFIX = 'kllab:progress:';
-export const KIND = 'kllab-progress';
-const VERDICTS = new Set(['correct', 'correct_given_earlier', 'close', 'incorrect', 'invalid']);
+const PREFIX = 'kllab:progress:';
+const SUMMARY_PREFIX = 'kllab:summary:';
+/** Who is working in this browser, as last set by a page's URL (?learner=) or its learner field. */
+const LEARNER_KEY = 'kllab:learner';
 
-export function keyFor(notebook) {
-  return PREFIX + notebook;
-}
-
-/**
- * A learner's own variant: the seed their exercises start in when the host knows who they are (the LMS
- * of a SCORM package), so each learner gets their own numbers, the same on every device. FNV-1a (32 bit)
- * of the id's UTF-8 bytes, mapped to 1..999999 (the range of "New variant"; 0 stays the textbook numbers).
- * This is the one definition of the rule.
- */
-export function learnerSeed(id) {
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(String(id))) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return 1 + (h % 999999);
-}
-
-export function emptyRecord(notebook) {
-  return { schema: SCHEMA, notebook, updated: null, exercises: {}, parts: {} };
-}
-
-function isObj(x) {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
-
-/**
- * Validates a record (from storage or from an imported file). Returns {ok: true, record} with a clean
- * copy (unknown fields dropped), or {ok: false, reason}.
- */
-export function validateRecord(x, notebook) {
-  if (!isObj(x)) return { ok: false, reason: 'it is not a progress record' };
-  if (x.schema !== SCHEMA) return { ok: false, reason: `it has schema version ${JSON.stringify(x.schema)}, this page reads version ${SCHEMA}` };
-  if (x.notebook !== notebook) return { ok: false, reason: `it belongs to the notebook ${JSON.stringify(x.notebook)}, not ${JSON.stringify(notebook)}` };
-  if (!isObj(x.exercises) || !isObj(x.parts)) return { ok: false, reason: 'its exercises or parts are missing' };
-  const rec = emptyRecord(notebook);
-  rec.updated = typeof x.updated === 'string' ? x.updated.slice(0, 40) : null;
-  for (const [id, e] of Object.entries(x.exercises)) {
-    if (!isObj(e)) return { ok: false, reason: `exercise ${id} is malformed` };
-    const seed = e.seed ?? 0;
-    if (!Number.isSafeInteger(seed) || seed < 0) return { ok: false, reason: `exercise ${id} has a bad seed` };
-    rec.exercises[id] = { seed };
-  }
-  for (const [id, p] of Object.entries(x.parts)) {
-    if (!isObj(p)) return { ok: false, reason: `part ${id} is malformed` };
-    const clean = {};
-    if (p.answer !== undefined) {
-      if (typeof p.answer !== 'string' || p.answer.length > 100000) return { ok: false, reason: `part ${id} has a bad answer` };
-      clean.answer = p.answer;
-    }
-    if (p.checked !== undefined) {
-      if (typeof p.checked !== 'string' || p.checked.length > 100000) return { ok: false, reason: `part ${id} has a bad checked answer` };
-      clean.checked = p.checked;
-    }
-    if (p.verdict !== undefined) {
-      if (!VERDICTS.has(p.verdict)) return { ok: false, reason: `part ${id} has an unknown verdict` };
-      clean.verdict = p.verdict;
-    }
-    if (p.score !== undefined) {
-      if (typeof p.score !== 'number' || !(p.score >= 0 && p.score <= 1)) return { ok: false, reason: `part ${id} has a bad score` };
-      clean.score = p.score;
-    }
-    if (p.hints !== undefined) {
-      if (!Number.isSafeInteger(p.hints) || p.hints < 0 || p.hints > 1000) return { ok: false, reason: `part ${id} has a bad hint count` };
-      clean.hints = p.hints;
-    }
-    if (p.solution !== undefined) {
-      if (typeof p.solution !== 'boolean') return { ok: false, reason: `part ${id} has a bad solution flag` };
-      clean.solution = p.solution;
-    }
-    rec.parts[id] = clean;
-  }
-  return { ok: true, record: rec };
+/** The storage key of a notebook's record for a learner (anonymous: no id). */
+export function keyFor(notebook, learnerId = '') {
+  return PREFIX + notebook + (learnerId ? `@${encodeURIComponent(learnerId)}` : '');
 }
 
 /** localStorage, or null where the browser refuses it (the getter itself may throw). */
@@ -92,231 +32,205 @@ export function defaultStorage() {
   }
 }
 
+function describe(e) {
+  return e && e.name === 'QuotaExceededError' ? 'the browser storage is full' : (e && e.message) || 'storage unavailable';
+}
+
 /**
- * Opens the progress of one notebook.
- * @param notebook the notebook id
- * @param notify (message, kind) => void: visible notices for the learner
- * @param {{storage?: Storage|null, learner?: {id: string, name?: string}|null, migrate?: (raw: string) => Promise<object|null>}} [o]
- *   storage: a Storage-like object (getItem, setItem, removeItem) used instead of localStorage (the SCORM
- *   adapter keeps the record in the LMS); learner: exercises the learner has not set to a variant start
- *   in learnerSeed(id); migrate: converts a record in an older format, or null
- * @returns {Promise<object>}
+ * One record's place in storage.
+ * @param {string} key keyFor(notebook, learner)
+ * @param {{storage?: Storage|null, notify?: (message: string, kind?: string) => void, watch?: boolean}} o
+ *   storage: a Storage-like object (getItem, setItem, removeItem) instead of localStorage; watch:
+ *   listen for other tabs' writes (localStorage only: an injected storage has no other tabs)
  */
-export async function openProgress(notebook, notify = () => {}, { migrate, storage: given = null, learner = null } = {}) {
-  const key = keyFor(notebook);
-  const firstSeed = learner && learner.id ? learnerSeed(learner.id) : 0;
-  let store = given ?? defaultStorage();
-  let record = emptyRecord(notebook);
+export function openStore(key, { storage = null, notify = () => {}, watch = !storage } = {}) {
+  let store = storage ?? defaultStorage();
   let saveProblem = false;
-  // Another tab of the same notebook writes the same key. What this tab changed wins for those parts;
-  // everything else is taken from storage before each write, so neither tab loses the other's answers.
-  const touched = new Set();
-  let ownsRecord = false;  // after a reset or an import, this tab's record replaces the stored one
+  const listeners = new Set();
 
   if (!store) {
     notify('Your browser does not let this page store data, so your progress will not be kept after you leave. Everything else works; use “Export progress” to keep a copy.', 'warning');
-  } else {
-    let raw = null;
-    try {
-      raw = store.getItem(key);
-    } catch (e) {
-      notify(`Your saved progress could not be read (${e.message}). This visit works, but may not be saved.`, 'warning');
-      store = null;
-    }
-    if (raw !== null && raw !== undefined) {
-      let parsed, res;
-      try {
-        parsed = JSON.parse(raw);
-        res = validateRecord(parsed, notebook);
-      } catch (e) {
-        res = { ok: false, reason: 'it is not valid JSON' };
-      }
-      if (res.ok) {
-        record = res.record;
-      } else {
-        // An older format the engine can convert (kl::load_progress): keep the original aside, use the
-        // converted record. Anything else is set aside as unreadable.
-        let converted = null;
-        try {
-          converted = migrate ? await migrate(raw) : null;
-        } catch {
-          converted = null;
-        }
-        const clean = converted ? validateRecord(converted, notebook) : null;
-        if (clean && clean.ok) {
-          keepCopy(raw);
-          record = clean.record;
-          notify('Your saved progress was written by an older version of KL Lab; it has been converted (the original is kept in storage). Verdicts are recomputed when you check again.', 'info');
-        } else {
-          setAside(raw, res.reason);
-        }
-      }
-    }
   }
 
-  function keepCopy(raw) {
-    try {
-      store.setItem(`${key}:set-aside:${new Date().toISOString()}`, raw);
-    } catch {
-      /* the converted record is still used; the original stays under the key until the next save */
-    }
-  }
+  const asideKey = () => `${key}:set-aside:${new Date().toISOString()}`;
 
-  function setAside(raw, reason) {
-    const aside = `${key}:set-aside:${new Date().toISOString()}`;
-    let kept = false;
-    try {
-      store.setItem(aside, raw);
-      store.removeItem(key);
-      kept = true;
-    } catch {
-      kept = false;
-    }
-    notify(
-      kept
-        ? `The saved progress for this notebook could not be read (${reason}). It was set aside under the storage key “${aside}” and this notebook starts fresh. Other notebooks are not affected.`
-        : `The saved progress for this notebook could not be read (${reason}), and there was no room to set it aside, so it was left as it is. This notebook starts fresh for now; new progress will not be saved over it.`,
-      'warning',
-    );
-    if (!kept) store = null;
-  }
-
-  function mergeStored() {
-    if (!store || ownsRecord) return;
-    let stored;
-    try {
-      const raw = store.getItem(key);
-      if (!raw) return;
-      stored = validateRecord(JSON.parse(raw), notebook);
-    } catch {
-      return;
-    }
-    if (!stored.ok) return;
-    for (const [id, p] of Object.entries(stored.record.parts)) if (!touched.has(id)) record.parts[id] = p;
-    for (const [id, e] of Object.entries(stored.record.exercises)) if (!touched.has(`exercise:${id}`)) record.exercises[id] = e;
-  }
-
-  if (store && !given) {
+  if (store && watch) {
     globalThis.addEventListener?.('storage', (e) => {
-      if (e.key === key) mergeStored();
+      if (e.key === key && typeof e.newValue === 'string') for (const f of listeners) f(e.newValue);
     });
   }
 
-  function save() {
-    record.updated = new Date().toISOString();
-    if (!store) return false;
-    try {
-      mergeStored();
-      ownsRecord = false;
-      store.setItem(key, JSON.stringify(record));
-      if (saveProblem) {
-        saveProblem = false;
-        notify('Your progress is being saved again.', 'info');
-      }
-      return true;
-    } catch (e) {
-      if (!saveProblem) {
-        saveProblem = true;
-        notify(
-          `Your progress could not be saved (${e && e.name === 'QuotaExceededError' ? 'the browser storage is full' : e.message || 'storage unavailable'}). The page keeps working; use “Export progress” to keep a copy.`,
-          'warning',
-        );
-      }
-      return false;
-    }
-  }
-
   return {
-    get record() {
-      return record;
+    key,
+    /** False when there is no storage to use (the page works in memory). */
+    get available() {
+      return !!store;
     },
-    part(id) {
-      touched.add(id);
-      return record.parts[id] || (record.parts[id] = {});
-    },
-    /** Forgets a part's progress (a new variant); the deletion is this tab's change, not to be merged back. */
-    clearPart(id) {
-      touched.add(id);
-      delete record.parts[id];
-    },
-    peekPart(id) {
-      return record.parts[id];
-    },
-    seed(ex) {
-      const stored = record.exercises[ex]?.seed;
-      if (stored !== undefined) return stored;
-      // the learner's own variant is written into the record (with the next save), so the record says
-      // which numbers the answers were checked against
-      if (firstSeed) {
-        touched.add(`exercise:${ex}`);
-        record.exercises[ex] = { seed: firstSeed };
-      }
-      return firstSeed;
-    },
-    setSeed(ex, seed) {
-      touched.add(`exercise:${ex}`);
-      record.exercises[ex] = { seed };
-    },
-    save,
-    replace(next) {
-      record = next;
-      ownsRecord = true;
-      return save();
-    },
-    reset() {
-      record = emptyRecord(notebook);
-      ownsRecord = true;
-      if (!store) return;
+    /** The stored text, or null (none, or storage that cannot be read: then the page stops writing and says so). */
+    read() {
+      if (!store) return null;
       try {
-        store.removeItem(key);
+        const raw = store.getItem(key);
+        return raw === undefined ? null : raw;
+      } catch (e) {
+        notify(`Your saved progress could not be read (${describe(e)}). This visit works, but may not be saved.`, 'warning');
+        store = null;
+        return null;
+      }
+    },
+    /** Writes the record's text; false (and a notice, once) when it could not. */
+    write(text) {
+      if (!store) return false;
+      try {
+        store.setItem(key, text);
+        if (saveProblem) {
+          saveProblem = false;
+          notify('Your progress is being saved again.', 'info');
+        }
+        return true;
+      } catch (e) {
+        if (!saveProblem) {
+          saveProblem = true;
+          notify(`Your progress could not be saved (${describe(e)}). The page keeps working; use “Export progress” to keep a copy.`, 'warning');
+        }
+        return false;
+      }
+    },
+    /** Removes the record (its learner's work moved to another key). */
+    remove() {
+      try {
+        store?.removeItem(key);
       } catch {
         /* keeps working in memory */
       }
     },
-    exportFile() {
-      return { kind: KIND, schema: SCHEMA, notebook, exported: new Date().toISOString(), progress: record };
-    },
-    /** Parses an imported file's text. @returns {{ok: true, record} | {ok: false, reason}} */
-    parseImport(text) {
-      let x;
+    /** Copies `raw` aside (the stored record stays); returns the key it went to, or null. */
+    keepAside(raw) {
+      if (!store || typeof raw !== 'string') return null;
+      const aside = asideKey();
       try {
-        x = JSON.parse(text);
+        store.setItem(aside, raw);
+        return aside;
       } catch {
-        return { ok: false, reason: 'the file is not JSON' };
+        return null;
       }
-      if (!isObj(x) || x.kind !== KIND) return { ok: false, reason: 'the file is not a KL Lab progress export' };
-      if (x.notebook !== notebook) return { ok: false, reason: `the file is the progress of the notebook “${String(x.notebook).slice(0, 80)}”, not of this one (“${notebook}”)` };
-      if (x.schema !== SCHEMA) return { ok: false, reason: `the file has schema version ${JSON.stringify(x.schema)}, this page reads version ${SCHEMA}` };
-      const v = validateRecord(x.progress, notebook);
-      if (!v.ok) return { ok: false, reason: `the progress in the file is damaged: ${v.reason}` };
-      return v;
+    },
+    /**
+     * A stored record that cannot be used: copied aside and removed from the key, with a notice; if there
+     * is no room to copy it, it is left where it is and this page stops writing over it.
+     */
+    setAside(raw, reason) {
+      if (!store) return null;
+      const aside = asideKey();
+      let kept = false;
+      try {
+        store.setItem(aside, raw);
+        store.removeItem(key);
+        kept = true;
+      } catch {
+        kept = false;
+      }
+      notify(
+        kept
+          ? `The saved progress for this notebook could not be read (${reason}). It was set aside under the storage key “${aside}” and this notebook starts fresh. Other notebooks are not affected.`
+          : `The saved progress for this notebook could not be read (${reason}), and there was no room to set it aside, so it was left as it is. This notebook starts fresh for now; new progress will not be saved over it.`,
+        'warning',
+      );
+      if (!kept) store = null;
+      return kept ? aside : null;
+    },
+    /** Calls f(text) when another tab writes this key. Returns a function that stops it. */
+    onOtherTab(f) {
+      listeners.add(f);
+      return () => listeners.delete(f);
     },
   };
 }
 
-/** Summary of a stored record for the index page, or null. */
-export function summarise(notebook, store = defaultStorage()) {
-  if (!store) return { state: 'unavailable' };
+/**
+ * Writes at most once per `delay` ms of quiet (never synchronously on the click that changed
+ * something), when the page is hidden, and synchronously on pagehide (`sync`: the last text known
+ * on the main thread, since the engine's worker cannot answer while the page unloads).
+ * @param {{flush: () => Promise<void>, sync: () => void, delay?: number}} o
+ */
+export function createSaver({ flush, sync, delay = 400 }) {
+  let timer = null;
+  let running = Promise.resolve();
+  const run = () => {
+    clearTimeout(timer);
+    timer = null;
+    running = running.then(flush, flush);
+    return running;
+  };
+  const onHide = () => {
+    if (document.visibilityState === 'hidden') run();
+  };
+  const onPagehide = () => {
+    clearTimeout(timer);
+    timer = null;
+    sync();
+  };
+  globalThis.document?.addEventListener('visibilitychange', onHide);
+  globalThis.addEventListener?.('pagehide', onPagehide);
+  return {
+    /** A change to save soon. */
+    schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(run, delay);
+    },
+    /** Saves now (export, import, reset, a new learner): resolves when written. */
+    now: run,
+  };
+}
+
+/** The learner this browser last named ({id, name}), or null. */
+export function rememberedLearner(storage = defaultStorage()) {
+  try {
+    const raw = storage?.getItem(LEARNER_KEY);
+    if (!raw) return null;
+    const x = JSON.parse(raw);
+    return x && typeof x.id === 'string' && x.id ? { id: x.id, name: typeof x.name === 'string' ? x.name : '' } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers who is working in this browser (the next page without ?learner= uses it). */
+export function rememberLearner(learner, storage = defaultStorage()) {
+  try {
+    storage?.setItem(LEARNER_KEY, JSON.stringify({ id: learner.id, name: learner.name || '' }));
+  } catch {
+    /* the page knows its learner; the next one will ask again */
+  }
+}
+
+/**
+ * A notebook's progress as the page last showed it, for the index page (which runs no engine): the
+ * counts of the verdicts the engine re-checked, never a record's stored verdicts. Display only.
+ */
+export function writeSummary(notebook, learnerId, counts, storage = defaultStorage()) {
+  try {
+    storage?.setItem(SUMMARY_PREFIX + keyFor(notebook, learnerId).slice(PREFIX.length), JSON.stringify(counts));
+  } catch {
+    /* the index then says less */
+  }
+}
+
+/** The summary the page last wrote: {state: 'ok', correct, partial, tried} | {state: 'none' | 'unavailable'}. */
+export function summarise(notebook, learnerId = '', storage = defaultStorage()) {
+  if (!storage) return { state: 'unavailable' };
   let raw;
   try {
-    raw = store.getItem(keyFor(notebook));
+    raw = storage.getItem(SUMMARY_PREFIX + keyFor(notebook, learnerId).slice(PREFIX.length));
   } catch {
     return { state: 'unavailable' };
   }
-  if (raw === null || raw === undefined) return { state: 'none' };
-  let res;
+  if (!raw) return { state: 'none' };
   try {
-    res = validateRecord(JSON.parse(raw), notebook);
+    const c = JSON.parse(raw);
+    const n = (x) => (Number.isSafeInteger(x) && x >= 0 ? x : 0);
+    return { state: 'ok', correct: n(c.correct), partial: n(c.partial), tried: n(c.tried) };
   } catch {
-    res = { ok: false };
+    return { state: 'none' };
   }
-  if (!res.ok) return { state: 'unreadable' };
-  let correct = 0, partial = 0, tried = 0;
-  for (const p of Object.values(res.record.parts)) {
-    if (!p.verdict) continue;
-    tried++;
-    if (p.verdict === 'correct') correct++;
-    else if (p.verdict === 'correct_given_earlier' || p.verdict === 'close') partial++;
-  }
-  return { state: 'ok', correct, partial, tried };
 }

@@ -2,6 +2,17 @@
 // as text (see view.mjs): nothing a learner or author typed becomes markup.
 import { h, toDOM } from './view.mjs';
 
+/**
+ * HTML made by the build (the pre-rendered notebook, exercise and reveal texts: never anything a
+ * learner typed) as inert nodes for `doc`: parsed by DOMParser, so no script in it runs.
+ */
+export function fragmentOf(html, doc = document) {
+  const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
+  const frag = doc.createDocumentFragment();
+  for (const n of [...parsed.body.childNodes]) frag.appendChild(doc.adoptNode(n));
+  return frag;
+}
+
 /** Builds a DOM element from a view description (tag, attrs, children). */
 export function el(tag, attrs, ...children) {
   return toDOM(h(tag, attrs, ...children));

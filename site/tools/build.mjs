@@ -25,7 +25,7 @@ import { writeMathFont, mathFontHead } from './math-font.mjs';
 import { plotLinks } from './plot-links.mjs';
 import { h, toHTML, escapeHTML } from '../src/view.mjs';
 import { codeCellView, sliderView, plotFigureView } from '../src/cells-view.mjs';
-import { exerciseView } from '../src/exercise-view.mjs';
+import { exerciseView, revealTexts } from '../src/exercise-view.mjs';
 import { answerFunctions } from '../src/answer-view.mjs';
 import { skipLinkView, outlineOf, tocView, pagerView, totalView } from '../src/course-view.mjs';
 import { STATUS_TEXT } from '../src/engine-status.mjs';
@@ -116,6 +116,8 @@ const functions = answerFunctions(engine.functions(), (f) => {
     writeFileSync(`${DIST}${p.id}.html`, p.html);
     writeFileSync(`${DIST}embed/${p.id}.json`, jsonFile({ id: p.id, title: p.title, file: p.file, source: p.source, exercises: p.exerciseHTML }));
     writeFileSync(`${DIST}embed/${p.id}.full.json`, jsonFile({ id: p.id, title: p.title, file: p.file, source: p.source, notebook: p.mainHTML }));
+    // what is shown on request (hints, solutions, mistakes' feedback), fetched on first use
+    writeFileSync(`${DIST}embed/${p.id}.reveal.json`, jsonFile(p.reveal));
   }
   writeFileSync(`${DIST}index.html`, indexPage(notebooks, pages));
   const font = await writeMathFont({ dist: DIST, htmls: pages.map((p) => p.html) });
@@ -211,6 +213,14 @@ function precompress() {
   };
   walk('');
   return totals;
+}
+
+/** JSON inside a <script type="application/json">: nothing in it can close the element. */
+function inlineJSON(x) {
+  return JSON.stringify(x)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** The embed's data files (fetched, never inlined in HTML). */
@@ -338,6 +348,7 @@ function renderNotebook(n, errors, limits, functions, neighbours = {}) {
   for (const c of cells) for (const d of c.defines || []) definedBy[d] = c.id;
   const body = [];
   const exerciseHTML = {};
+  const reveal = { id: info.id, parts: {} };
   let parts = 0, exercises = 0;
   const exerciseList = []; // {id, title, parts}: the table of contents
   const rt = (t, o) => {
@@ -358,16 +369,14 @@ function renderNotebook(n, errors, limits, functions, neighbours = {}) {
       const ex = nb.exercise(cell.exercise);
       parts += ex.parts.length;
       exerciseList.push({ id: ex.id, title: ex.title || ex.id, parts: ex.parts.length });
-      const html = renderExercise({ nb, ex, cell, file, errors, rt, limits, functions });
+      const { html, texts } = renderExercise({ nb, ex, cell, file, errors, rt, limits, functions });
       exerciseHTML[ex.id] = html;
+      Object.assign(reveal.parts, texts);
       body.push(html);
     }
   }
   const partsTotal = parts;
-  const source = JSON.stringify({ id: info.id, file, source: text })
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  const source = inlineJSON({ id: info.id, file, source: text });
   // The page's chrome; `offline` is the single-file copy (no links to the rest of the site).
   const chrome = ({ offline }) =>
     [
@@ -387,6 +396,24 @@ function renderNotebook(n, errors, limits, functions, neighbours = {}) {
         'section',
         { class: 'kl-toolbar', 'aria-label': 'Your progress', id: 'kl-toolbar' },
         h('p', { class: 'kl-summary', id: 'kl-summary' }, `${partsTotal} parts in ${exercises} exercise${exercises === 1 ? '' : 's'}`),
+        // who is working (page.mjs): shown once the runtime knows
+        h(
+          'div',
+          { class: 'kl-learner', id: 'kl-learner', hidden: true },
+          h('p', { class: 'kl-learner-who', 'data-learner-who': '', hidden: true }, 'Working as ', h('strong', { 'data-learner-name': '' }), ' ', h('button', { type: 'button', 'data-action': 'learner-change' }, 'Change')),
+          h(
+            'form',
+            { class: 'kl-learner-form', 'data-learner-form': '', hidden: true },
+            h('label', { for: 'kl-learner-id' }, 'Your name or student id (optional; it goes into your exports)'),
+            h(
+              'span',
+              { class: 'kl-learner-row' },
+              h('input', { type: 'text', id: 'kl-learner-id', name: 'learner', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off' }),
+              h('button', { type: 'submit', 'data-action': 'learner-save' }, 'Save'),
+              h('button', { type: 'button', 'data-action': 'learner-cancel', hidden: true }, 'Cancel'),
+            ),
+          ),
+        ),
         h(
           'div',
           { class: 'kl-toolbar-buttons' },
@@ -440,19 +467,25 @@ ${offline ? '' : toHTML(pagerView(neighbours.prev, neighbours.next) ?? '')}
     html,
     offlineBody: bodyHTML({ offline: true }),
     sourceScript,
+    // the offline file carries the reveal texts inline (as data: never parsed into the page until asked for)
+    revealScript: `<script type="application/json" id="kl-reveal">${inlineJSON(reveal)}</script>\n`,
     mainHTML,
     exerciseHTML,
+    reveal,
     parts: partsTotal,
     exercises,
   };
 }
 
-/** An exercise's markup (exercise-view.mjs, shared with the runtime), its texts rendered here. */
+/**
+ * An exercise's markup (exercise-view.mjs, shared with the runtime), its texts rendered here; and its
+ * texts shown on request (hints, solutions, mistakes' feedback), for the reveal file.
+ */
 function renderExercise({ nb, ex, cell, file, errors, rt, limits, functions }) {
   const slots = nb.exerciseSlots(ex.id, { seed: 0 });
   if (!slots.ok) {
     errors.push(`${file}:${cell.line}: exercise ${ex.id}: ${slots.error.message}`);
-    return '';
+    return { html: '', texts: {} };
   }
   // A text: its rendered HTML, its slots where the engine found them, errors at the engine's lines.
   const html = (t, values, what, o = {}) => {
@@ -460,7 +493,7 @@ function renderExercise({ nb, ex, cell, file, errors, rt, limits, functions }) {
     if (o.template === false) return rt(t.text, { inline: o.inline, line }).html;
     return rt(t.text, { slots: values, spans: t.slots, line, inline: o.inline }).html;
   };
-  return toHTML(exerciseView(ex, { html, slots, answerLength: limits.answerLength, functions }));
+  return { html: toHTML(exerciseView(ex, { html, slots, answerLength: limits.answerLength, functions })), texts: revealTexts(ex, { html, slots }) };
 }
 
 // The node flavour of the engine rethrows uncaught errors with its whole source: keep failures short.

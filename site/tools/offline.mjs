@@ -77,7 +77,8 @@ startPage({ client });
 }
 
 /**
- * Writes dist/offline/<id>.html for each page ({id, title, description, offlineBody, sourceScript}).
+ * Writes dist/offline/<id>.html for each page ({id, title, description, offlineBody, sourceScript,
+ * revealScript}: the reveal texts ride along as JSON data at the end, read when the learner asks).
  * @returns {Promise<string[]>} the files written, relative to dist
  */
 export async function writeOffline({ dist, wasm, pages }) {
@@ -103,7 +104,7 @@ ${p.sourceScript}<script>${js}</script>
 </head>
 <body class="kl-notebook-page kl-offline">
 ${p.offlineBody}
-</body>
+${p.revealScript}</body>
 </html>
 `;
     writeFileSync(`${dist}offline/${p.id}.html`, html);

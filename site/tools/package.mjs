@@ -80,7 +80,7 @@ const pkg = {
 writeFileSync(`${OUT}package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
 // the notebooks this package carries, listed in its README
 const notebooks = readdirSync(`${DIST}embed`)
-  .filter((f) => f.endsWith('.json') && !f.endsWith('.full.json'))
+  .filter((f) => f.endsWith('.json') && !/\.(full|reveal)\.json$/.test(f))
   .sort()
   .map((f) => JSON.parse(readFileSync(`${DIST}embed/${f}`, 'utf8')))
   .map((d) => `- \`${d.id}\`: ${d.title} (exercises ${Object.keys(d.exercises).map((x) => `\`${x}\``).join(', ')})`)

@@ -1,6 +1,7 @@
 // Screenshots of the built site for people to look at (`make screenshots` → build/screenshots/): every
 // notebook page and the index at desktop and phone width, light and dark, plus a page with feedback on
-// screen. Not a test: nothing is compared, so the tests take none.
+// screen, and the learner's record (the learner field, a restored page, the import dialog). Not a test:
+// nothing is compared, so the tests take none.
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
@@ -61,6 +62,43 @@ try {
       const pfile = `${OUT}distillation-preview-${size}-${scheme}.png`;
       await page.screenshot({ path: pfile });
       console.log(pfile.replace(ROOT, ''));
+      // the learner's record: the learner field, a restored page (answers, a hint, a solution,
+      // verdicts re-checked), and the import dialog over it
+      await page.goto(`${server.url}distillation.html?learner=s-042&name=Ada%20Lovelace`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      for (const [id, text] of [['ex8a', '[0.85, 0.1, 0.05]'], ['ex8b', '0.001660']]) {
+        await page.locator(`[name="${id}"]`).fill(text);
+        await page.locator(`[data-part="${id}"] button[data-action="check"]`).click();
+        await page.waitForFunction((x) => document.querySelector(`[data-part="${x}"]`).dataset.verdict, id);
+      }
+      await page.locator('[data-part="ex8a"] [data-action="hint"]').click();
+      await page.locator('[data-part="ex8a"] [data-action="solution"]').click();
+      await page.locator('[data-part="ex8a"] [data-action="solution-yes"]').click();
+      await page.locator('[data-part="ex8a"] .kl-solution-body > *').first().waitFor();
+      await page.reload();
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await page.screenshot({ path: `${OUT}record-learner-${size}-${scheme}.png` });
+      await page.locator('#ex8').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${OUT}record-restored-${size}-${scheme}.png` });
+      const record = await page.evaluate(() => localStorage.getItem('kllab:progress:distillation@s-042'));
+      // nobody named in this browser: the optional field; importing Ada's file makes her the learner
+      await page.evaluate(() => localStorage.removeItem('kllab:learner'));
+      await page.goto(`${server.url}distillation.html`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await page.screenshot({ path: `${OUT}record-anonymous-${size}-${scheme}.png` });
+      const importing = async (name) => {
+        await page.locator('#kl-import-file').setInputFiles({ name: 'kllab-distillation-s-042.json', mimeType: 'application/json', buffer: Buffer.from(record) });
+        await page.locator('#kl-import-dialog').waitFor();
+        await page.screenshot({ path: `${OUT}record-${name}-${size}-${scheme}.png` });
+        await page.keyboard.press('Escape');
+        await page.locator('#kl-import-dialog').waitFor({ state: 'detached' });
+      };
+      await importing('import');
+      // another learner's page: the file is shown as someone else's work and not taken
+      await page.goto(`${server.url}distillation.html?learner=s-007`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      await importing('import-other');
+      console.log(`build/screenshots/record-{learner,restored,anonymous,import,import-other}-${size}-${scheme}.png`);
       await context.close();
     }
   }

@@ -71,8 +71,14 @@ test('example course page: three exercises from three notebooks, one engine, sco
     for (const [i, e] of EMBEDS.entries()) {
       const got = events[i];
       assert.deepEqual(
-        { target: got.target, composed: got.composed, bubbles: got.bubbles, notebook: got.notebook, exercise: got.exercise, part: got.part, verdict: got.verdict, score: got.score, seed: got.seed },
-        { target: 'kl-exercise', composed: true, bubbles: true, notebook: e.notebook, exercise: e.exercise, part: e.part, verdict: 'correct', score: 1, seed: 0 },
+        {
+          target: got.target, composed: got.composed, bubbles: got.bubbles, notebook: got.notebook, exercise: got.exercise, part: got.part,
+          verdict: got.verdict, score: got.score, seed: got.seed, answer: got.answer, hints: got.hints, solution: got.solution,
+        },
+        {
+          target: 'kl-exercise', composed: true, bubbles: true, notebook: e.notebook, exercise: e.exercise, part: e.part,
+          verdict: 'correct', score: 1, seed: 0, answer: e.answer, hints: 0, solution: false,
+        },
       );
     }
     assert.match(await page.locator('#score-total').textContent(), /Score so far: 4 \(4 parts tried\)/);
@@ -106,12 +112,16 @@ test('example course page: three exercises from three notebooks, one engine, sco
     assert.equal(styles.p.size, '17px');
     assert.equal(styles.h2, 'rgb(74, 25, 66)');
 
-    // the embed keeps progress under the site's key: the notebook page shows the same answer as checked
-    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('kllab:progress:distillation')));
-    assert.equal(stored.parts.ex8b.verdict, 'correct');
+    // the embed keeps progress under the site's key: the notebook page of the same origin shows the same answer as checked
     await page.reload();
     await allReady(page);
     assert.equal(await inEmbed(page, 'distillation', '[data-part="ex8b"]').getAttribute('data-verdict'), 'correct', 'kept across reloads');
+    const site = await context.newPage();
+    await site.goto(`${env.base}distillation.html`);
+    await site.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+    assert.equal(await site.locator('[data-part="ex8b"]').getAttribute('data-verdict'), 'correct', 'shown on the site page');
+    assert.equal(await site.locator('[name="ex8b"]').inputValue(), '0.0252');
+    await site.close();
 
     assert.deepEqual(await axe(page), []);
     const frame = page.frame({ url: /embed\.html/ });
@@ -155,15 +165,17 @@ test('iframe embed: its height follows the content, and checks arrive as message
     await frame.locator('[data-part="d1"] [data-action="hint"]').click();
     await page.waitForFunction((h) => Number(document.getElementById('frame-embed').height) > h, h1);
 
+    await frame.locator('[data-part="d1"] .kl-hints > li').first().waitFor();
     await frame.locator('[name="d1"]').fill('[0.9, 0.72, 0.504, 0.3024]');
     await frame.locator('[data-part="d1"] button[data-action="check"]').click();
     await page.waitForFunction(() => window.__messages.filter((m) => m.type === 'kllab:check').length === 2);
     const checks = await page.evaluate(() => window.__messages.filter((m) => m.type === 'kllab:check'));
+    // each message carries the answer, and whether hints or the solution came before it
     assert.deepEqual(
-      checks.map((m) => [m.id, m.notebook, m.exercise, m.part, m.verdict, m.score]),
+      checks.map((m) => [m.id, m.notebook, m.exercise, m.part, m.verdict, m.score, m.answer, m.hints, m.solution]),
       [
-        ['week3-diffusion', 'diffusion-kl', 'd', 'd1', 'incorrect', 0],
-        ['week3-diffusion', 'diffusion-kl', 'd', 'd1', 'correct', 1],
+        ['week3-diffusion', 'diffusion-kl', 'd', 'd1', 'incorrect', 0, '[0.9, 0.8, 0.7, 0.6]', 0, false],
+        ['week3-diffusion', 'diffusion-kl', 'd', 'd1', 'correct', 1, '[0.9, 0.72, 0.504, 0.3024]', 1, false],
       ],
     );
     assert.ok(await page.evaluate(() => window.__messages.some((m) => m.type === 'kllab:ready' && m.id === 'week3-diffusion')));
@@ -251,6 +263,14 @@ async function insideStyles(base, page, path) {
   await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict);
   // and the answer's preview (preview.mjs), which arrives on its own
   await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.getElementById('pv-ex8b').dataset.state === 'readable');
+  // a hint and the solution too (shown on request, from the reveal file)
+  await part.locator('[data-action="hint"]').click();
+  await part.locator('[data-action="solution"]').click();
+  await part.locator('[data-action="solution-yes"]').click();
+  await page.waitForFunction(() => {
+    const p = document.querySelector('kl-exercise').shadowRoot.querySelector('[data-part="ex8b"]');
+    return p.querySelector('.kl-hints > li') && p.querySelector('.kl-solution-body').childElementCount > 0;
+  });
   return page.evaluate((props) => {
     const root = document.querySelector('kl-exercise').shadowRoot;
     return [...root.querySelectorAll('*')].filter((e) => e.localName !== 'link').map((e, i) => {
@@ -268,7 +288,11 @@ test('host CSS does not reach in: every element inside computes the same styles 
   });
   const { context, page, problems } = await openPage({ browser: env.browser, base: site.base }, null);
   try {
-    const bare = await insideStyles(site.base, page, 'bare.html');
+    // each page in a fresh profile, so both start from an empty record
+    const other = await openPage({ browser: env.browser, base: site.base }, null);
+    const bare = await insideStyles(site.base, other.page, 'bare.html');
+    assert.deepEqual(other.problems, []);
+    await other.context.close();
     const hostile = await insideStyles(site.base, page, 'hostile.html');
     // the hostile sheet is in force outside
     assert.match(await page.evaluate(() => getComputedStyle(document.querySelector('h1')).fontFamily), /serif/);
@@ -322,6 +346,42 @@ test('<kl-exercise … /> written self-closing: the swallowed rest of the page i
     await page.goto(`${env.base}example-course.html`);
     await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
     assert.equal(warnings.length, 2);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await site.close();
+  }
+});
+
+test('the learner attribute: each learner their own record, never mixed, on one page and across reloads', async () => {
+  const site = await hostSite({
+    'two.html': hostPage('<kl-exercise notebook="distillation" exercise="ex8" learner="ada" learner-name="Ada"></kl-exercise>\n<kl-exercise notebook="distillation" exercise="ex8" learner="bob"></kl-exercise>'),
+  });
+  const { context, page, problems } = await openPage({ browser: env.browser, base: site.base }, null);
+  try {
+    const events = [];
+    await page.exposeFunction('__recordCheck', (d) => events.push(d));
+    await context.addInitScript(() => document.addEventListener('kllab:check', (e) => window.__recordCheck(e.detail)));
+    await page.goto(`${site.base}two.html`);
+    await allReady(page);
+    const ada = (sel) => page.locator(`kl-exercise[learner="ada"] ${sel}`);
+    const bob = (sel) => page.locator(`kl-exercise[learner="bob"] ${sel}`);
+    await ada('[name="ex8b"]').fill('0.0252');
+    await ada('[data-part="ex8b"] button[data-action="check"]').click();
+    await page.waitForFunction(() => document.querySelector('kl-exercise[learner="ada"]').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict === 'correct');
+    await bob('[name="ex8b2"]').fill('0.0470');
+    await bob('[data-part="ex8b2"] button[data-action="check"]').click();
+    await page.waitForFunction(() => document.querySelector('kl-exercise[learner="bob"]').shadowRoot.querySelector('[data-part="ex8b2"]').dataset.verdict === 'correct');
+    assert.equal(await bob('[data-part="ex8b"]').getAttribute('data-verdict'), null);
+    assert.equal(events.length, 2);
+    await page.waitForFunction(() => ['ada', 'bob'].every((l) => localStorage.getItem(`kllab:progress:distillation@${l}`)));
+    await page.reload();
+    await allReady(page);
+    assert.equal(await ada('[data-part="ex8b"]').getAttribute('data-verdict'), 'correct');
+    assert.equal(await ada('[data-part="ex8b2"]').getAttribute('data-verdict'), null, "Bob's answer is not Ada's");
+    assert.equal(await bob('[data-part="ex8b2"]').getAttribute('data-verdict'), 'correct');
+    assert.equal(await bob('[data-part="ex8b"]').getAttribute('data-verdict'), null, "Ada's answer is not Bob's");
+    assert.equal(await page.evaluate(() => localStorage.getItem('kllab:progress:distillation')), null, 'nothing anonymous');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -134,10 +134,13 @@ for (const id of IDS) {
   });
 }
 
-test('distillation: hints, solution, variants, export and import, keyboard only, phone width, index', async () => {
+test('distillation: hints, solution, variants side by side, export and import, keyboard only, phone width, index', async () => {
   const f = facts.find((x) => x.id === 'distillation');
   const { context, page, problems } = await openPage(env, 'distillation.html', { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
   try {
+    const checks = [];
+    await page.exposeFunction('__recordCheck', (d) => checks.push(d));
+    await page.evaluate(() => document.addEventListener('kllab:check', (e) => window.__recordCheck(e.detail)));
     // keyboard only: Tab into the first answer, type, Enter
     await page.locator('#in-ex8a').focus();
     await page.keyboard.type('[0.8756, 0.1185, 0.0059]');
@@ -154,14 +157,17 @@ test('distillation: hints, solution, variants, export and import, keyboard only,
     await answer(page, 'ex8a2', 'probability', 'softmax(zS, 3)');
     assert.equal(await verdictOf(page, 'ex8a2'), 'incorrect');
     assert.match(await page.locator('#fb-ex8a2').textContent(), /temperature τ = 3/);
-    // hints, one at a time
+    // hints, one at a time, made on request (none is in the page before)
     const part = page.locator('[data-part="ex8a"]');
+    assert.equal(await part.locator('.kl-hints > li').count(), 0);
     await part.locator('[data-action="hint"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-part="ex8a"] .kl-hints > li').length === 1);
     assert.equal(await part.locator('.kl-hints > li:visible').count(), 1);
     await part.locator('[data-action="hint"]').click();
-    assert.equal(await part.locator('.kl-hints > li:visible').count(), 2);
+    await page.waitForFunction(() => document.querySelectorAll('[data-part="ex8a"] .kl-hints > li').length === 2);
     assert.ok(await part.locator('[data-action="hint"]').isDisabled());
     // the solution asks first (keyboard: Enter on the button, then on the confirmation)
+    assert.equal((await part.locator('.kl-solution').textContent()).includes('0.8756'), false, 'not in the page before it is asked for');
     await part.locator('[data-action="solution"]').focus();
     await page.keyboard.press('Enter');
     assert.ok(await part.locator('[data-confirm]').isVisible());
@@ -169,8 +175,15 @@ test('distillation: hints, solution, variants, export and import, keyboard only,
     assert.ok(!(await part.locator('[data-confirm]').isVisible()));
     await part.locator('[data-action="solution"]').click();
     await page.keyboard.press('Enter');
-    assert.ok(await part.locator('.kl-solution').isVisible());
+    await part.locator('.kl-solution').waitFor();
     assert.match(await part.locator('.kl-solution').textContent(), /0\.8756/);
+    // the check event says what was checked, with the hints and solution seen before it
+    await answer(page, 'ex8a', 'probability', '[0.8756, 0.1185, 0.0059]');
+    assert.deepEqual(
+      (({ part: p, verdict, answer: a, hints, solution, seed }) => ({ p, verdict, a, hints, solution, seed }))(checks.at(-1)),
+      { p: 'ex8a', verdict: 'correct', a: '[0.8756, 0.1185, 0.0059]', hints: 2, solution: true, seed: 0 },
+    );
+    assert.deepEqual([checks[0].hints, checks[0].solution], [0, false]);
 
     // a new variant: numbers change, answers clear, and the variant's own reference is accepted
     const introBefore = await page.locator('#ex8 [data-t="intro"]').textContent();
@@ -184,48 +197,58 @@ test('distillation: hints, solution, variants, export and import, keyboard only,
     if (slots.intro[0] !== '[3, 1, -2]') assert.notEqual(introAfter, introBefore);
     assert.equal(await page.locator('#ex8 [data-verdict]').count(), 0);
     assert.equal(await page.locator('#in-ex8a').inputValue(), '');
+    assert.equal(await part.locator('.kl-hints > li').count(), 0, "this variant's hints are not shown yet");
     const ref = f.nb.view('ex8b', { seed }).reference;
     const refA = f.nb.view('ex8a', { seed }).reference;
     await answer(page, 'ex8a', 'probability', refA);
     await answer(page, 'ex8b', 'number', ref);
     assert.equal(await verdictOf(page, 'ex8b'), 'correct');
+    assert.equal(checks.at(-1).seed, seed);
+    // back to the textbook numbers: that variant's work is there again, and back again to this one
+    await page.locator('#ex8 [data-action="textbook"]').click();
+    await page.waitForFunction(() => document.getElementById('ex8').dataset.seed === '0' && document.querySelector('[data-part="ex8b"]').dataset.verdict);
+    assert.equal(await page.locator('#in-ex8b').inputValue(), own);
+    // ex8b is re-checked against the learner's last ex8a of this variant (now right), as the engine does
+    const expected = f.nb.check('ex8b', own, { seed: 0, earlier: { ex8a: '[0.8756, 0.1185, 0.0059]' } });
+    assert.equal(await verdictOf(page, 'ex8b'), f.kl.vocabulary().verdicts.find((k) => k.name === expected.verdict).state);
+    assert.equal(await verdictOf(page, 'ex8a2'), 'incorrect');
+    assert.equal(await part.locator('.kl-hints > li').count(), 2);
+    assert.ok(await part.locator('.kl-solution').isVisible());
+    await page.locator('#ex8 [data-action="variant"]').click();
+    await page.waitForFunction(() => Number(document.getElementById('ex8').dataset.seed) > 0);
+    const seed2 = Number(await page.locator('#ex8').getAttribute('data-seed'));
+    if (seed2 !== seed) assert.equal(await page.locator('#ex8 [data-verdict]').count(), 0, 'a third variant is fresh');
     await page.reload();
     await waitReady(page);
-    assert.equal(await page.locator('#ex8').getAttribute('data-seed'), String(seed), 'the seed is kept');
-    assert.equal(await verdictOf(page, 'ex8b'), 'correct');
+    assert.equal(await page.locator('#ex8').getAttribute('data-seed'), String(seed2), 'the variant shown is kept');
 
-    // export, reset (asks first), import
+    // export (no prompt), reset (asks first), import (previewed, then replace)
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export"]').click()]);
     const path = await download.path();
-    const { readFileSync, writeFileSync } = await import('node:fs');
-    const exported = JSON.parse(readFileSync(path, 'utf8'));
-    assert.equal(exported.kind, 'kllab-progress');
-    assert.equal(exported.progress.parts.ex8b.verdict, 'correct');
+    const { readFileSync } = await import('node:fs');
+    const exported = readFileSync(path, 'utf8');
+    const preview = f.nb.previewImport(exported);
+    assert.equal(preview.ok, true);
+    assert.ok(preview.partsInFile >= 5, `parts with work in both variants: ${preview.partsInFile}`);
     await page.locator('[data-action="reset"]').click();
     assert.ok(await page.locator('#kl-reset-confirm').isVisible());
     await page.locator('[data-action="reset-yes"]').click();
-    assert.equal(await page.locator('[data-verdict]').count(), 0);
-    await page.waitForFunction(() => document.getElementById('ex8').dataset.seed === '0');
+    await page.waitForFunction(() => document.getElementById('ex8').dataset.seed === '0' && !document.querySelector('[data-verdict]'));
     await page.locator('#kl-import-file').setInputFiles(path);
-    await page.waitForFunction(() => document.querySelector('[data-part="ex8b"]').dataset.verdict === 'correct');
-    assert.equal(await page.locator('#ex8').getAttribute('data-seed'), String(seed));
-    // a bad file gets a clear message and changes nothing
-    const bad = `${path}.bad.json`;
-    writeFileSync(bad, JSON.stringify({ kind: 'kllab-progress', schema: 1, notebook: 'vae-elbo', progress: {} }));
-    await page.locator('#kl-import-file').setInputFiles(bad);
-    await page.waitForFunction(() => /was not imported/.test(document.getElementById('kl-notices').textContent));
-    assert.match(await page.locator('#kl-notices').textContent(), /not of this one/);
-    writeFileSync(bad, 'not json at all');
-    await page.locator('#kl-import-file').setInputFiles(bad);
-    await page.waitForFunction(() => /the file is not JSON/.test(document.getElementById('kl-notices').textContent));
-    assert.equal(await verdictOf(page, 'ex8b'), 'correct');
+    await page.locator('#kl-import-dialog').getByRole('button', { name: /Replace/ }).click();
+    await page.waitForFunction((s) => document.getElementById('ex8').dataset.seed === s, String(seed2));
+    await page.locator('#ex8 [data-action="textbook"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-part="ex8a"]').dataset.verdict === 'correct');
+    assert.equal(await page.locator('#in-ex8b').inputValue(), own);
 
-    // the index lists the notebooks in order, with this notebook's progress
+    // the index lists the notebooks in order, with this notebook's progress as the page last showed it
+    const correct = /(\d+) of \d+ parts correct/.exec(await page.locator('#kl-summary').textContent())[1];
+    assert.ok(Number(correct) >= 1);
     await goto(page, `${env.base}index.html`);
     const titles = await page.locator('.kl-card h2').allTextContents();
     assert.deepEqual(titles, [...facts].sort((a, b) => a.nb.info().order - b.nb.info().order).map((x) => x.title));
     const total = f.nb.cells().filter((c) => c.type === 'exercise').reduce((n, c) => n + f.nb.exercise(c.exercise).parts.length, 0);
-    assert.match(await page.locator('[data-progress="distillation"]').textContent(), new RegExp(`2 of ${total} parts correct`));
+    assert.match(await page.locator('[data-progress="distillation"]').textContent(), new RegExp(`${correct} of ${total} parts correct`));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -303,6 +326,17 @@ test('a derivation: one step per line (Enter adds a line, Ctrl+Enter checks), ea
     await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict === 'correct', part.id);
     assert.equal(await rows.count(), part.steps.length);
     for (let i = 0; i < part.steps.length; i++) assert.equal(await rows.nth(i).getAttribute('data-verdict'), 'correct');
+    // its hints: the part's own, then each step's, labelled with the step (the engine counts them all)
+    const total = part.hints.length + part.steps.reduce((n, st) => n + st.hints.length, 0);
+    for (let i = 1; i <= total; i++) {
+      await box.locator('[data-action="hint"]').click();
+      await page.waitForFunction(([id, n]) => document.querySelectorAll(`[data-part="${id}"] .kl-hints > li`).length === n, [part.id, i]);
+    }
+    assert.ok(await box.locator('[data-action="hint"]').isDisabled());
+    assert.match(await box.locator('.kl-hints > li').nth(part.hints.length).textContent(), /^Step 1/);
+    await page.reload();
+    await waitReady(page);
+    assert.equal(await box.locator('.kl-hints > li').count(), total, 'every hint seen is shown again after a reload');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

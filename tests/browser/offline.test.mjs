@@ -147,8 +147,8 @@ test('offline file from file://, no network: checks answers in its blob: worker,
     assert.match(await page.locator('#kl-summary').textContent(), /1 of \d+ parts correct/);
     // a broken instance is replaced here too, by a new worker from the same inlined code
     await page.workers()[0].evaluate(() => {
-      const nb = [...self.__kllab.objects.values()].find((o) => o && typeof o.check === 'function');
-      nb.check = () => {
+      const nb = [...self.__kllab.objects.values()].find((o) => o && typeof o.submit === 'function');
+      nb.submit = () => {
         throw new WebAssembly.RuntimeError('memory access out of bounds');
       };
     });

@@ -123,7 +123,7 @@ test('make package NOTEBOOKS=dir: a package that carries a course\'s own noteboo
     r = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', `${work}/kllab-${version}.tgz`], { cwd: `${work}/course`, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const pkg = `${work}/course/node_modules/kllab`;
-    assert.deepEqual(readdirSync(`${pkg}/embed`).sort(), ['kl-foundations.full.json', 'kl-foundations.json']);
+    assert.deepEqual(readdirSync(`${pkg}/embed`).sort(), ['kl-foundations.full.json', 'kl-foundations.json', 'kl-foundations.reveal.json']);
     const readme = readFileSync(`${pkg}/README.md`, 'utf8');
     assert.match(readme, /`kl-foundations`: /);
     assert.doesNotMatch(readme, /`distillation`: /);

@@ -61,14 +61,24 @@ for (const scheme of ['light', 'dark']) {
       await fill('ex8a2', 'softmax(zS, 3)'); // an author mistake
       await fill('ex8b2', '1 +* 2'); // invalid, with the caret
       await page.locator('[data-part="ex8a"] [data-action="hint"]').click();
+      await page.locator('[data-part="ex8a"] .kl-hints > li').waitFor();
       await page.locator('[data-part="ex8c"] [data-action="solution"]').click();
       await page.locator('[data-part="ex8c"] [data-action="solution-yes"]').click();
+      await page.locator('[data-part="ex8c"] .kl-solution-body > *').first().waitFor();
       await page.locator('[data-part="ex8d"] [data-action="solution"]').click();
       await page.locator('[data-action="reset"]').click();
       await page.locator('#src-scratch').fill('kl(pT,');
       await page.locator('#src-scratch').press('Control+Enter');
       await page.waitForFunction(() => /Error/.test(document.querySelector('.kl-code[data-cell="scratch"] [data-output]').textContent));
       assert.deepEqual(await axe(page), [], `distillation with feedback (${scheme})`);
+      // the import dialog, open over the page (the engine's preview of a file)
+      await page.waitForFunction(() => localStorage.getItem('kllab:progress:distillation'));
+      const file = await page.evaluate(() => localStorage.getItem('kllab:progress:distillation'));
+      await page.locator('#kl-import-file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+      await page.locator('#kl-import-dialog').waitFor();
+      assert.deepEqual(await axe(page), [], `the import dialog (${scheme})`);
+      await page.keyboard.press('Escape');
+      await page.locator('#kl-import-dialog').waitFor({ state: 'detached' });
       // the feedback regions announce: role=status, polite
       for (const id of ['ex8a', 'ex8b', 'ex8a2', 'ex8b2']) {
         const fb = page.locator(`#fb-${id}`);
@@ -109,5 +119,111 @@ test('the CSP guard itself: a violation on a served page and in an offline file 
     } finally {
       await context.close();
     }
+  }
+});
+
+// ---- nothing given away (issue 14) ---------------------------------------------------------------
+
+/**
+ * Every text of a page's DOM as the learner first gets it: text nodes and attribute values, hidden
+ * ones, shadow roots and <template> contents included; not script data (the notebook's source, the
+ * offline file's reveal texts), and not SVG drawing geometry (coordinates, not text).
+ */
+async function initialTexts(target) {
+  return target.evaluate(() => {
+    const GEOMETRY = new Set(['d', 'points', 'viewBox', 'x', 'y', 'x1', 'x2', 'y1', 'y2', 'width', 'height', 'transform', 'cx', 'cy', 'r']);
+    const out = [];
+    const walk = (node) => {
+      for (const n of node.childNodes) {
+        if (n.nodeType === Node.TEXT_NODE) {
+          if (n.parentNode?.localName !== 'script') out.push(n.textContent);
+        } else if (n.nodeType === Node.ELEMENT_NODE) {
+          if (n.localName === 'script') continue;
+          const svg = n.namespaceURI === 'http://www.w3.org/2000/svg';
+          for (const a of n.attributes) if (!(svg && GEOMETRY.has(a.name))) out.push(a.value);
+          if (n.shadowRoot) walk(n.shadowRoot);
+          if (n.localName === 'template') walk(n.content);
+          walk(n);
+        }
+      }
+    };
+    walk(document);
+    return out;
+  });
+}
+
+const NUM = String.raw`[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?`;
+
+function significant(text) {
+  const digits = text.replace(/^[-−]/, '').split(/e/i)[0].replace('.', '').replace(/^0+/, '');
+  return digits.length;
+}
+
+/** Whether a number typed with the digits of `text` is `ref` rounded to those digits. */
+function roundsTo(text, ref) {
+  const t = Number(text.replace('−', '-'));
+  const decimals = (text.split(/e/i)[0].split('.')[1] || '').length;
+  const exp = Number((text.split(/e/i)[1] || '0'));
+  return Math.abs(t - ref) <= 0.5 * 10 ** (exp - decimals) * (1 + 1e-9);
+}
+
+/** The numbers and tuples of numbers a text shows. */
+function shown(texts) {
+  const numbers = [];
+  const tuples = [];
+  for (const t of texts) {
+    for (const m of t.matchAll(new RegExp(`(?<![\\w.])${NUM}(?![\\w.])`, 'g'))) numbers.push(m[0]);
+    for (const m of t.matchAll(new RegExp(`[\\[(]\\s*(${NUM}(?:\\s*,\\s*${NUM})+)\\s*[\\])]`, 'g'))) tuples.push(m[1].split(',').map((x) => x.trim()));
+  }
+  return { numbers, tuples };
+}
+
+test("nothing given away: no part's textbook reference is in the initial DOM of any page (hidden text, attributes, shadow roots and templates included)", async (t) => {
+  const { notebookFacts } = await import('./support.mjs');
+  const facts = await notebookFacts();
+  const { context, page, problems } = await openPage(env, null);
+  try {
+    let checked = 0;
+    for (const f of facts) {
+      // the numeric parts, with their textbook references; a part whose answer is on the page on
+      // purpose says so (`shown:`), and whole numbers are everywhere on a page
+      const refs = [];
+      for (const c of f.nb.cells().filter((x) => x.type === 'exercise')) {
+        for (const part of f.nb.exercise(c.exercise).parts) {
+          if (!['number', 'vector', 'probability'].includes(part.kind)) continue;
+          if (part.shown) {
+            t.diagnostic(`${part.id}: shown on purpose (${part.shown})`);
+            continue;
+          }
+          const values = (f.nb.view(part.id, { seed: 0 }).reference.match(new RegExp(NUM, 'g')) || []).map(Number);
+          if (values.every((v) => Number.isInteger(v))) continue;
+          refs.push({ part: part.id, values });
+        }
+      }
+      const urls = [`${env.base}${f.id}.html`, pathToFileURL(`${ROOT}site/dist/offline/${f.id}.html`).href, `${env.base}embed.html?notebook=${f.id}`];
+      for (const url of urls) {
+        await page.goto(url);
+        await settled(page);
+        const { numbers, tuples } = shown(await initialTexts(page));
+        assert.ok(numbers.length > 20, `${url}: the page shows numbers (${numbers.length})`);
+        const found = [];
+        for (const r of refs) {
+          if (r.values.length === 1) {
+            for (const n of numbers) if (significant(n) >= 3 && roundsTo(n, r.values[0])) found.push(`${r.part} = ${r.values[0]} as ${n}`);
+          } else {
+            for (const tu of tuples) {
+              if (tu.length === r.values.length && tu.every((x, i) => roundsTo(x, r.values[i])) && tu.some((x) => significant(x) >= 3)) found.push(`${r.part} = [${r.values}] as [${tu}]`);
+            }
+          }
+          checked++;
+        }
+        assert.deepEqual(found, [], url);
+      }
+    }
+    t.diagnostic(`${checked} (part, page) pairs checked`);
+    assert.deepEqual(problems, []);
+  } finally {
+    for (const f of facts ?? []) f.nb.close();
+    await context.close();
   }
 });

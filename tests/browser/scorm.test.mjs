@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 import { unzipSync, strFromU8 } from 'fflate';
 import { startServer } from '../../site/tools/serve.mjs';
-import { learnerSeed } from '../../site/src/progress.mjs';
+import { decodeState } from '../../site/src/lms.mjs';
 import { engine } from '../node/support.mjs';
 import { CHROMIUM_ARGS, openPage, axe, referenceAnswer, ROOT } from './support.mjs';
 
@@ -165,6 +165,17 @@ test('every notebook has both packages; each manifest has the structure its vers
 
 // ---- the run-time -------------------------------------------------------------------------------------
 
+/** The variant the engine gives a learner's untouched exercises in a course (kl::learner_seed). */
+function learnerSeed(id) {
+  const n = kl.loadNotebook(readFileSync(`${ROOT}site/notebooks/distillation.md`, 'utf8'), 'distillation.md');
+  try {
+    n.setLearner({ id }, { personalVariants: true });
+    return n.state().exercises[0].seed;
+  } finally {
+    n.close();
+  }
+}
+
 /** The notebook's parts in page order, each with the learner's right answer and a wrong one for a seed. */
 function partsFor(seed) {
   const parts = [];
@@ -211,6 +222,26 @@ async function check(page, frame, part, text) {
   else await el.locator(`[name="${part.id}"]`).fill(text);
   await el.locator('button[data-action="check"]').click();
   await page.waitForFunction((n) => window.lms.interactions() > n, before);
+}
+
+/**
+ * Waits until the SCO has saved a record whose part `id` has `answer` as its last checked answer (the
+ * SCO saves a moment after a change, never on the click itself); read by the engine in node.
+ */
+async function suspended(page, id, answer) {
+  for (let i = 0; i < 400; i++) {
+    const data = (await state(page)).cmi.suspend_data;
+    if (data) {
+      const n = kl.loadNotebook(readFileSync(`${ROOT}site/notebooks/distillation.md`, 'utf8'), 'distillation.md');
+      try {
+        if (n.loadRecord(decodeState(data)).ok && n.state().exercises.flatMap((e) => e.parts).find((p) => p.id === id)?.checked === answer) return;
+      } finally {
+        n.close();
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`suspend_data never held ${id} = ${answer.slice(0, 40)}`);
 }
 
 const state = (page) => page.evaluate(() => window.lms.state());
@@ -274,6 +305,7 @@ for (const { version, suffix } of VERSIONS) {
       for (const p of parts.slice(0, -1)) await check(page, frame, p, p.right);
       const last = parts.at(-1);
       await check(page, frame, last, last.wrong);
+      await suspended(page, last.id, last.wrong);
 
       s = await state(page);
       r = recorded(version, s.cmi);
@@ -310,7 +342,7 @@ for (const { version, suffix } of VERSIONS) {
       assert.match(r.suspend, /^KL1z?:/);
       assert.ok(r.suspend.length <= (version === '2004' ? 64000 : 4096));
       // the work is in the LMS, not in this browser's storage
-      assert.equal(await frame.evaluate(() => localStorage.getItem('kllab:progress:distillation')), null);
+      assert.deepEqual(await frame.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kllab:progress:'))), []);
       assert.ok(s.calls.filter((c) => /Commit/.test(c)).length >= expected.length, 'a commit after each check');
 
       // the learner leaves: the SCO suspends, commits and terminates
@@ -349,6 +381,8 @@ for (const { version, suffix } of VERSIONS) {
 test('each learner gets their own numbers: another id, another variant, checked against its own answers', async () => {
   const learner = { id: 'someone-else@example.org', name: 'Noether, Emmy' };
   const seed = learnerSeed(learner.id);
+  // the engine's rule gives the numbers the page's own rule gave before it moved there (learners keep their variants)
+  assert.deepEqual(['learner-2004-0042', 'someone-else@example.org', 'opener-7', 'Ünïcødé-ü'].map(learnerSeed), [248289, 877120, 876029, 71204]);
   assert.notEqual(seed, learnerSeed('learner-2004-0042'));
   const [p] = partsFor(seed).filter((x) => x.kind !== 'choice');
   const { context, page, problems } = await openPage(env, null);
@@ -378,8 +412,9 @@ test('SCORM 1.2 in a window the LMS opened (found through window.opener); 4,096 
     await sco.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
 
     // a long answer that compresses: kept in full, deflated
-    const long = `${'1+'.repeat(1500)}1`;
+    const long = `[${Array(700).fill('0.001').join(', ')}]`;
     await check(page, sco, a, long);
+    await suspended(page, a.id, long);
     let r = recorded('1.2', (await state(page)).cmi);
     assert.match(r.suspend, /^KL1z:/);
     assert.ok(r.suspend.length <= 4096);
@@ -391,10 +426,10 @@ test('SCORM 1.2 in a window the LMS opened (found through window.opener); 4,096 
     let x = 7;
     const noise = Array.from({ length: 7000 }, () => ((x = (x * 1103515245 + 12345) % 2147483648), 'abcdefghijklmnopqrstuvwxyz0123456789'[x % 36])).join('');
     await check(page, sco, b, noise);
+    await sco.waitForFunction(() => /keeps at most 4,096 characters of saved work/.test(document.getElementById('kl-notices').textContent));
     r = recorded('1.2', (await state(page)).cmi);
     assert.equal(r.suspend, fitted);
     assert.equal(r.interactions.length, 2, 'the check is still recorded');
-    assert.match(await sco.locator('#kl-notices').textContent(), /keeps at most 4,096 characters of saved work/);
 
     // relaunch: the long answer is back, whole
     await page.evaluate(() => window.lms.close());

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "sweep.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
 #include "kl/numerics.hpp"
@@ -116,7 +117,7 @@ TEST_CASE("tolerance: one model, monotone in closeness, over every numeric part 
       for (const auto& part : ex.parts) {
         if (part.kind != kl::AnswerKind::Number && part.kind != kl::AnswerKind::Vector && part.kind != kl::AnswerKind::Probability) continue;
         ++t.parts;
-        for (std::uint64_t seed = 0; seed <= 3; ++seed) {
+        for (std::uint64_t seed = 0; seed < static_cast<std::uint64_t>(kltest::kToleranceVariants); ++seed) {
           INFO(f << " " << part.id << " variant " << seed);
           auto ref_v = checker.reference(part.id, seed);
           REQUIRE(ref_v.ok());
@@ -358,7 +359,7 @@ TEST_CASE("Monte Carlo (ex6f): an honest estimate passes at the stated rate, and
     REQUIRE(ref.ok());
     REQUIRE(info.value().mode == "stderr");
     const double se = info.value().standard_error;
-    const int n = 1500;
+    const int n = kltest::kMonteCarloEstimates;
     int beyond2 = 0, beyond3 = 0;
     for (int s = 1; s <= n; ++s) {
       kl::Environment env = scope.value();

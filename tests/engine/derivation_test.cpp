@@ -3,10 +3,15 @@
 // with a column, partial answers, the file:line errors of malformed derivations, and the validation
 // of claims and of answers given away on the page. Also every derivation part of the course.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "sweep.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
 #include "kl/session.hpp"
@@ -76,11 +81,11 @@ bool any_contains(const std::vector<std::string>& list, const std::string& phras
 TEST_CASE("derivation: the author's steps are accepted, written out or as the reference text, in every variant", "[derivation]") {
   const auto r = fixture();
   const kl::Checker c = checker_for(r);
-  CHECK(kl::validate(r, 50).empty());
+  CHECK(kl::validate(r, kltest::kVariants).empty());
   for (const std::string part : {"g1", "g2", "g3"}) {
     auto ref = c.reference_expression(part);
     REQUIRE(ref.ok());
-    for (std::uint64_t seed = 0; seed <= 50; ++seed) {
+    for (std::uint64_t seed = 0; seed <= static_cast<std::uint64_t>(kltest::kVariants); ++seed) {
       const kl::Verdict v = c.check(part, ref.value(), seed);
       INFO(part << " seed " << seed << ": " << v.feedback);
       CHECK(v.kind == K::Correct);
@@ -118,6 +123,214 @@ TEST_CASE("derivation: a step that is a number may be typed rounded, with 3 sign
   // A step that depends on the variables is a formula: no number can be it, however many digits.
   v = c.check("g1", lines({"-1.5", kS2, kS3}));
   CHECK(v.steps[0].kind == K::Incorrect);
+}
+
+TEST_CASE("derivation: a typed number is judged by its distance, in the radii of the one tolerance model", "[derivation][tolerance]") {
+  const auto r = fixture();
+  const kl::Checker c = checker_for(r);
+  // g2's first step is 1 + sqrt(2) = 2.41421356 in variant 0: 2.41 is right, so every number closer
+  // to it is too, however many digits it has (the old typed-digits rule said no to 2.41425).
+  for (const std::string closer : {"2.41425", "2.4142", "2.414", "2.4138", "2.41421", "2.414213", "2.4146", "2.41 + 0.004"}) {
+    const kl::Verdict v = c.check("g2", closer + "; 4.83; [2.41, 4.83]");
+    INFO(closer << ": " << v.steps[0].feedback);
+    CHECK(v.steps[0].kind == K::Correct);
+  }
+  // Beyond half a unit in the third significant digit (0.005), wrong, with or without more digits.
+  for (const std::string farther : {"2.4193", "2.40915", "2.42", "2.4"}) {
+    const kl::Verdict v = c.check("g2", farther + "; 4.83; [2.41, 4.83]");
+    INFO(farther << ": " << v.steps[0].feedback);
+    CHECK(v.steps[0].kind == K::Incorrect);
+  }
+  // A rounded number is recognised as an anticipated mistake too (g2 step 3: the entries swapped)...
+  kl::Verdict v = c.check("g2", "2.41; 4.83; [4.83, 2.41]");
+  CHECK(v.steps[2].mistake == "author:1");
+  // ...and as the right step from a wrong earlier one: 2 × 2.5 typed as 5.001.
+  v = c.check("g2", "2.5; 5.001; [2.5, 5.0]");
+  CHECK(kinds(v) == std::vector<K>{K::Incorrect, K::CorrectGivenEarlier, K::CorrectGivenEarlier});
+}
+
+namespace {
+
+// Half a unit in the third significant digit of r: the default radius. A step's own radii are this
+// times a power of ten common to its entries (more digits where a mistake needs them), so the order
+// of answers by their distance in these radii is the order in the step's own.
+double radius3(double r) {
+  const double a = std::fabs(r);
+  if (!(a > 0)) return 1e-12;
+  // The decade of a, exact at powers of ten: 0.09999999999999998 (0.3 - 0.2) is below 0.1.
+  auto pow10 = [](int k) { return std::strtod(("1e" + std::to_string(k)).c_str(), nullptr); };
+  int e = static_cast<int>(std::floor(std::log10(a)));
+  while (pow10(e) > a) --e;
+  while (pow10(e + 1) <= a) ++e;
+  return std::max(0.5 * pow10(e - 2), 1e-12);
+}
+
+std::string printf_string(const char* format, int digits, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, digits, x);
+  return buf;
+}
+
+std::string vector_text(const std::vector<std::string>& entries) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < entries.size(); ++i) s += (i ? ", " : "") + entries[i];
+  return s + "]";
+}
+
+std::vector<double> entries_of(const kl::Value& v) {
+  if (v.is_number()) return {v.number()};
+  if (v.is_vector()) return std::vector<double>(v.vector().data(), v.vector().data() + v.vector().size());
+  return {};
+}
+
+int rank(K k) { return k == K::Correct ? 3 : k == K::CorrectGivenEarlier ? 2 : k == K::Incorrect ? 1 : 0; }
+
+std::vector<std::string> split_steps(const std::string& all) {
+  std::vector<std::string> steps;
+  std::size_t pos = 0;
+  while (pos <= all.size()) {
+    std::size_t semi = all.find("; ", pos);
+    if (semi == std::string::npos) semi = all.size();
+    steps.push_back(all.substr(pos, semi - pos));
+    pos = semi + 2;
+  }
+  return steps;
+}
+
+}  // namespace
+
+TEST_CASE("derivation: a closer typed number is never judged worse, in every number step of the course", "[derivation][tolerance][notebooks]") {
+  long steps_seen = 0, answers = 0, pairs = 0, correct = 0;
+  const std::vector<double> relative = {1e-8, 1e-7, 1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 0.1};
+  const std::vector<double> radii = {0.3, 0.9, 0.999, 1.001, 1.1, 2, 5, 10, 20, 100};
+  std::vector<std::string> files = {kFixture};
+  for (const auto& entry : fs::directory_iterator(std::string(KL_SOURCE_DIR) + "/site/notebooks"))
+    if (entry.path().extension() == ".md") files.push_back(entry.path().string());
+  for (const auto& f : files) {
+    const auto report = kl::parse_notebook(read(f), f);
+    REQUIRE(report.errors.empty());
+    const kl::Checker c = checker_for(report);
+    for (const auto& ex : report.notebook.exercises) {
+      for (const auto& part : ex.parts) {
+        if (part.kind != kl::AnswerKind::Derivation) continue;
+        auto ref = c.reference_expression(part.id);
+        REQUIRE(ref.ok());
+        const std::vector<std::string> steps = split_steps(ref.value());
+        REQUIRE(steps.size() == part.steps.size());
+        for (std::uint64_t seed : {0, 1, 2}) {
+          auto scope = c.scope(ex.id, seed);
+          REQUIRE(scope.ok());
+          for (std::size_t k = 0; k < steps.size(); ++k) {
+            // A number step: the same value at scattered points of the variables' ranges.
+            std::vector<kl::Value> ends;
+            for (int point = 0; point < 6; ++point) {
+              kl::Environment env = scope.value();
+              for (std::size_t j = 0; j < part.variables.size(); ++j) {
+                const auto& var = part.variables[j];
+                const double u = std::fmod(0.1 + 0.618034 * (point + 1) * (2 * j + 1), 1.0);
+                env[var.name] = kl::Value(var.lo + u * (var.hi - var.lo));
+              }
+              auto v = kl::evaluate_text(steps[k], env);
+              if (v.ok()) ends.push_back(v.value());
+            }
+            if (ends.size() != 6) continue;
+            const std::vector<double> r = entries_of(ends[0]);
+            bool constant = !r.empty();
+            for (const auto& e : ends) {
+              const std::vector<double> r2 = entries_of(e);
+              constant = constant && r2.size() == r.size();
+              for (std::size_t i = 0; i < r.size() && constant; ++i) constant = std::fabs(r[i] - r2[i]) <= 1e-9 * (1 + std::fabs(r[i]));
+            }
+            if (!constant) continue;
+            ++steps_seen;
+            const bool vec = ends[0].is_vector();
+            INFO(f << " " << part.id << " step " << k + 1 << " variant " << seed);
+
+            // Candidates: every rounding to 1..10 significant figures (fixed and scientific), and
+            // perturbations relative and in radii, both ways, typed at 17, 6 and 4 digits.
+            std::vector<std::pair<std::string, int>> texts;
+            for (int n = 1; n <= 10; ++n)
+              for (const char* format : {"%.*g", "%.*e"}) {
+                std::vector<std::string> es;
+                for (double x : r) es.push_back(printf_string(format, format[3] == 'g' ? n : n - 1, x));
+                texts.push_back({vec ? vector_text(es) : es[0], n});
+              }
+            auto add = [&](const std::vector<double>& x) {
+              for (int digits : {17, 6, 4}) {
+                std::vector<std::string> es;
+                for (double xi : x) es.push_back(printf_string("%.*g", digits, xi));
+                texts.push_back({vec ? vector_text(es) : es[0], 0});
+              }
+            };
+            for (int sign : {-1, 1}) {
+              for (double rel : relative) {
+                std::vector<double> x = r;
+                for (double& xi : x) xi *= 1 + sign * rel;
+                add(x);
+                for (std::size_t i = 0; vec && i < r.size(); ++i) {
+                  std::vector<double> y = r;
+                  y[i] *= 1 + sign * rel;
+                  add(y);
+                }
+              }
+              for (double m : radii) {
+                std::vector<double> x = r;
+                for (std::size_t i = 0; i < r.size(); ++i) x[i] += sign * m * radius3(r[i]);
+                add(x);
+                for (std::size_t i = 0; vec && i < r.size(); ++i) {
+                  std::vector<double> y = r;
+                  y[i] += sign * m * radius3(r[i]);
+                  add(y);
+                }
+              }
+            }
+
+            struct Judged {
+              std::string text;
+              double closeness;
+              int rank;
+            };
+            std::vector<Judged> judged;
+            for (const auto& [text, n] : texts) {
+              kl::Environment scratch;
+              auto x = kl::evaluate_text(text, scratch);
+              REQUIRE(x.ok());
+              const std::vector<double> xs = entries_of(x.value());
+              REQUIRE(xs.size() == r.size());
+              double closeness = 0;
+              for (std::size_t i = 0; i < xs.size(); ++i) closeness = std::max(closeness, std::fabs(xs[i] - r[i]) / radius3(r[i]));
+              std::string answer;
+              for (std::size_t j = 0; j < steps.size(); ++j) answer += (j ? "\n" : "") + (j == k ? text : steps[j]);
+              const kl::Verdict v = c.check(part.id, answer, seed);
+              REQUIRE(v.steps.size() == steps.size());
+              const K kind = v.steps[k].kind;
+              INFO(text << " -> " << kl::verdict_name(kind) << ": " << v.steps[k].feedback);
+              REQUIRE(rank(kind) > 0);
+              ++answers;
+              correct += kind == K::Correct;
+              // The most digits the checker ever asks for is 6: every rounding to that many is right.
+              if (n >= 6) CHECK(kind == K::Correct);
+              judged.push_back({text, closeness, rank(kind)});
+            }
+            std::sort(judged.begin(), judged.end(), [](const Judged& a, const Judged& b) { return a.closeness < b.closeness; });
+            for (std::size_t j = 0; j < judged.size(); ++j)
+              for (std::size_t i = 0; i < j; ++i) {
+                if (!(judged[i].closeness < judged[j].closeness * (1 - 1e-12))) continue;
+                ++pairs;
+                if (judged[i].rank < judged[j].rank)
+                  FAIL_CHECK(judged[i].text << " (" << judged[i].closeness << " radii) is judged worse than " << judged[j].text << " ("
+                                            << judged[j].closeness << " radii)");
+              }
+          }
+        }
+      }
+    }
+  }
+  CHECK(steps_seen >= 20);
+  CHECK(correct > 0);
+  CHECK(correct < answers);
+  WARN("derivation tolerance property: " << steps_seen << " number steps, " << answers << " typed answers (" << correct << " correct), "
+                                         << pairs << " ordered pairs compared");
 }
 
 TEST_CASE("derivation: each declared mistake is named at its step, the other steps judged on their own", "[derivation]") {

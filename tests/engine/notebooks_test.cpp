@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sweep.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
 #include "kl/session.hpp"
@@ -47,13 +48,13 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 
 }  // namespace
 
-TEST_CASE("every notebook validates in variants 0..50", "[notebooks]") {
+TEST_CASE("every notebook validates in variants 0..kVariants (50 natively)", "[notebooks]") {
   const auto files = notebook_files();
   REQUIRE(files.size() >= 2);
   for (const auto& f : files) {
     INFO(f);
     const auto report = load(f);
-    const auto errors = kl::validate(report, 50);
+    const auto errors = kl::validate(report, kltest::kVariants);
     for (const auto& e : errors) FAIL_CHECK(e.file << ":" << e.line << ": " << e.message);
     CHECK(errors.empty());
   }
@@ -144,7 +145,7 @@ TEST_CASE("every part: reference accepted, mistakes recognised, solution rendere
   }
 }
 
-TEST_CASE("reference answers of variants 1..50 are finite and change with the seed", "[notebooks]") {
+TEST_CASE("reference answers of variants 1..kVariants are finite and change with the seed", "[notebooks]") {
   for (const auto& f : notebook_files()) {
     const auto report = load(f);
     const kl::Checker checker = checker_for(report);
@@ -156,7 +157,7 @@ TEST_CASE("reference answers of variants 1..50 are finite and change with the se
         if (part.kind == kl::AnswerKind::Choice || part.kind == kl::AnswerKind::Expression || part.kind == kl::AnswerKind::Derivation) continue;
         auto r0 = checker.reference(part.id, 0);
         REQUIRE(r0.ok());
-        for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+        for (std::uint64_t seed = 1; seed <= static_cast<std::uint64_t>(kltest::kVariants); ++seed) {
           auto r = checker.reference(part.id, seed);
           INFO(f << " " << part.id << " seed " << seed);
           REQUIRE(r.ok());

@@ -247,3 +247,53 @@ TEST_CASE("the vocabulary and the verdict schema come from the engine's one defi
   const std::string v = kl::verdict_json(kl::make_verdict(kl::VerdictKind::Close, "x"));
   CHECK(v == R"({"ok":true,"verdict":"close","score":0.5,"feedback":"x","mistake":null,"mistakeName":null,"column":0,"wrongComponents":[],"answer":"","slots":[],"steps":[]})");
 }
+
+TEST_CASE("drop_part forgets one part's work in the current variant only (a page sets aside what cannot be re-checked)", "[session]") {
+  kl::Session s = distillation();
+  REQUIRE(s.submit("ex8a", kWrongPT, "2026-12-01T10:00:00.000Z").ok());
+  REQUIRE(s.submit("ex8b", "0.0252", "2026-12-01T10:01:00.000Z").ok());
+  REQUIRE(s.set_variant("ex8", 7).ok());
+  REQUIRE(s.submit("ex8b", "1", "2026-12-01T10:02:00.000Z").ok());
+  auto dropped = s.drop_part("ex8b");
+  REQUIRE(dropped.ok());
+  CHECK(dropped.value());
+  CHECK(part_state(s.state(), "ex8", "ex8b").attempts == 0);
+  CHECK_FALSE(s.drop_part("ex8b").value());  // nothing left to forget
+  REQUIRE(s.set_variant("ex8", 0).ok());
+  CHECK(part_state(s.state(), "ex8", "ex8b").checked == "0.0252");  // the other variant is untouched
+  CHECK(part_state(s.state(), "ex8", "ex8a").checked == kWrongPT);
+  CHECK(s.drop_part("ex8z").error().code == kl::ErrorCode::UnknownName);
+}
+
+TEST_CASE("a derivation's hints: its own, then its steps', each counted once in the record", "[session]") {
+  kl::Session s(read(std::string(KL_SOURCE_DIR) + "/site/notebooks/kl-at-work.md"), "kl-at-work.md");
+  REQUIRE(s.usable());
+  const kl::Part* part = nullptr;
+  for (const auto& ex : s.notebook().exercises)
+    for (const auto& p : ex.parts)
+      if (!part && p.kind == kl::AnswerKind::Derivation && !p.steps.empty() && !p.steps[0].hints.empty()) part = &p;
+  REQUIRE(part != nullptr);
+  const int total = kl::hint_count(*part);
+  CHECK(total == static_cast<int>(part->hints.size() + [&] {
+          std::size_t n = 0;
+          for (const auto& st : part->steps) n += st.hints.size();
+          return n;
+        }()));
+  REQUIRE(total > static_cast<int>(part->hints.size()));
+  std::vector<std::string> seen;
+  for (int i = 0; i < total + 1; ++i) {
+    auto h = s.reveal_hint(part->id);
+    REQUIRE(h.ok());
+    CHECK(h.value().first == std::min(i, total - 1));
+    seen.push_back(h.value().second);
+  }
+  auto view = s.view(part->id);
+  REQUIRE(view.ok());
+  CHECK(seen[part->hints.size()] == view.value().step_hints.at(0).at(0));  // the first step hint follows the part's own
+  // the record keeps the count through a reload (the loader clamps to the same total)
+  kl::Session again(read(std::string(KL_SOURCE_DIR) + "/site/notebooks/kl-at-work.md"), "kl-at-work.md");
+  REQUIRE(again.load_record(s.record_json()).ok());
+  for (const auto& e : again.state())
+    for (const auto& p : e.parts)
+      if (p.id == part->id) CHECK(p.hints == total);
+}

@@ -96,6 +96,10 @@ struct LoadedRecord {
 /// author's choice): 1..999999 from FNV-1a (32 bits) of the learner id's bytes, the same on every device.
 std::uint64_t learner_seed(const std::string& id);
 
+/// The hints a part can show: its own, then (a derivation) each step's, in that order. What a
+/// record counts as "hints seen" and what Session::reveal_hint walks through.
+int hint_count(const Part& part);
+
 /// A hash of what grading depends on in a notebook's exercises (ids, parameters, variants, answers,
 /// tolerances, choices): hex FNV-1a 64. Prose, hints and feedback do not change it.
 std::string notebook_hash(const Notebook& nb);

@@ -118,7 +118,11 @@ class Session {
   Result<Verdict> submit(const std::string& part, const std::string& answer, const std::string& time);
   /// Re-checks the part's last attempt in its current variant (what a page shows after a reload).
   Result<Verdict> recheck(const std::string& part) const;
-  /// Reveals the next hint: its index and text with the variant's numbers.
+  /// Forgets a part's work in its exercise's current variant (a page sets aside a stored answer that
+  /// cannot be re-checked, after keeping the stored record). True if there was work to forget.
+  Result<bool> drop_part(const std::string& part);
+  /// Reveals the next hint (the part's own, then a derivation's step hints): its index and text with
+  /// the variant's numbers.
   Result<std::pair<int, std::string>> reveal_hint(const std::string& part);
   /// Reveals the worked solution with the variant's numbers.
   Result<std::string> reveal_solution(const std::string& part);

@@ -6,6 +6,7 @@
 // "correct given your earlier step" (error carried forward), as for parts.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 
 #include "check/derivation_internal.hpp"
@@ -236,7 +237,7 @@ Result<std::vector<Value>> values_at(const Node& tree, const std::vector<Environ
 }
 
 // A step typed as a plain number or vector of numbers ("0.5108", "[0.3, -0.1]"): the precision of
-// each entry (tolerance.cpp reads it), so a number rounded by hand is judged by the digits given.
+// each entry, for the feedback only ("too few digits"); the verdict's kind never depends on it.
 bool typed_values(const std::string& text, std::vector<Precision>& out) {
   Precision one;
   if (literal_precision(text, one)) {
@@ -246,19 +247,51 @@ bool typed_values(const std::string& text, std::vector<Precision>& out) {
   return vector_precisions(text, out);
 }
 
-// A typed number (or vector) against a step whose value does not depend on the variables: right when
-// each entry equals the reference rounded to the digits given, with at least 3 significant digits.
-bool rounded_match(const std::vector<Precision>& typed, const Value& mine, const std::vector<Value>& ref) {
-  for (const auto& v : ref)
-    if (!equivalent({v}, {ref[0]}, Constant::None)) return false;  // varies: a number cannot be it
-  const auto x = numbers(mine), y = numbers(ref[0]);
-  if (x.size() != typed.size() || y.size() != x.size()) return false;
-  for (std::size_t j = 0; j < x.size(); ++j) {
-    const double d = std::fabs(x[j] - y[j]);
-    if (d <= 1e-12 * std::fabs(y[j])) continue;
-    if (typed[j].sigfigs < 3 || d > typed[j].half_unit * (1 + 1e-9)) return false;
-  }
+// The same value at every sample point: a number or vector, not a formula in the variables.
+bool constant_over(const std::vector<Value>& vs) {
+  if (vs.empty()) return false;
+  for (const auto& v : vs)
+    if (!equivalent({v}, {vs[0]}, Constant::None)) return false;
   return true;
+}
+
+// The comparator for a step whose value does not depend on the variables, so that it may be typed as
+// a number: the part's tolerance (a derivation declares none: 3 significant figures), tightened where
+// one of the step's anticipated mistakes would otherwise fall within it, as for a numeric part.
+Comparator step_comparator(const Part& p, const DerivationStep& st, const std::vector<NodePtr>& refs, std::size_t k,
+                           const std::vector<Value>& ref, const Points& pts, const Environment& env, const EvalOptions& o) {
+  std::vector<Value> anticipated;
+  auto add = [&](const Result<std::vector<Value>>& wv) {
+    if (wv.ok() && constant_over(wv.value()) && same_shape(wv.value()[0], ref[0]) && !equivalent(wv.value(), ref, Constant::None))
+      anticipated.push_back(wv.value()[0]);
+  };
+  const auto subs = step_names(refs, k);
+  for (const auto& m : st.mistakes) {
+    auto t = Expander(subs).run(m.expr);
+    if (t.ok()) add(values_at(*t.value(), pts.author, pts.where, o));
+  }
+  for (const auto& rw : library_rewrites(refs[k], env)) add(values_at(*rw.expr, pts.author, pts.where, o));
+  return effective_comparator(Comparator(p.tolerance, 0), ref[0], anticipated);
+}
+
+// The radii around a constant step's value (or another number a typed step is compared with): the
+// comparator's, never narrower than what `equivalent` accepts (a relative 1e-6), so the numbers judged
+// right form one box around the target and a closer number is never judged worse than a farther one.
+Bands step_bands(const Comparator& cmp, const Value& target) {
+  Bands b = cmp.bands(target);
+  const auto ts = numbers(target);
+  for (std::size_t i = 0; i < ts.size(); ++i)
+    b.correct[i] = std::max(b.correct[i], (2e-6 * std::fabs(ts[i]) + 1e-9) / (1 - 1e-6));
+  return b;
+}
+
+// A learner's step against a target's values at the sample points: equal as formulas, or, when both
+// are the same number (or vector) at every point, within the radii of the one tolerance model.
+bool same_step(const std::vector<Value>& mine, const std::vector<Value>& target, Constant c, const Comparator* cmp) {
+  if (equivalent(mine, target, c)) return true;
+  if (!cmp || c != Constant::None || !constant_over(mine) || !constant_over(target) || !same_shape(mine[0], target[0])) return false;
+  const Bands b = step_bands(*cmp, target[0]);
+  return compare_values(*cmp, mine[0], target[0], &b).overall == Match::Within;
 }
 
 std::string step_list(const std::vector<std::size_t>& steps) {
@@ -399,8 +432,13 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
       s.answer_text = to_string(*tree);
       continue;
     }
-    std::vector<Precision> typed;
-    if (st.constant == Constant::None && typed_values(text, typed) && rounded_match(typed, my[0], ref)) {
+    // A step that is a number (or vector) for this variant may be typed rounded: it is judged by the
+    // distance alone, in the radii of the one tolerance model, never by how many digits were typed.
+    const bool ref_constant = constant_over(ref);
+    std::optional<Comparator> cmp;
+    if (ref_constant && st.constant == Constant::None) cmp = step_comparator(p, st, refs, k, ref, pts, env, author);
+    const Comparator* numeric_cmp = cmp ? &*cmp : nullptr;
+    if (same_step(my, ref, st.constant, numeric_cmp)) {
       s = make_verdict(VerdictKind::Correct, "Correct to the digits you gave.");
       s.answer_text = to_string(*tree);
       continue;
@@ -427,12 +465,13 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
       auto t = own ? Expander(own_subs).run(rule) : Result<NodePtr>(make_error(ErrorCode::Internal, ""));
       if (t.ok()) {
         auto ev = values_at(*t.value(), pts.author, pts.where, author);
-        if (ev.ok() && equivalent(my, ev.value(), st.constant) && carried.empty()) {
+        const bool follows = ev.ok() && same_step(my, ev.value(), st.constant, numeric_cmp);
+        if (follows && carried.empty()) {
           s = make_verdict(VerdictKind::Correct, "Correct: the right step from what you had before.");
           s.answer_text = to_string(*tree);
           continue;
         }
-        if (ev.ok() && equivalent(my, ev.value(), st.constant)) {
+        if (follows) {
           const std::string which = step_list(carried);
           s = make_verdict(VerdictKind::CorrectGivenEarlier, "Correct given your step " + which +
                                                                   ": this step does the right thing to what you had. The difference comes from step " +
@@ -449,7 +488,7 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
         auto t = Expander(pass == 0 ? step_names(refs, k) : own_subs).run(st.mistakes[m].expr);
         if (!t.ok()) continue;
         auto wv = values_at(*t.value(), pts.author, pts.where, author);
-        if (!wv.ok() || equivalent(wv.value(), ref, st.constant) || !equivalent(my, wv.value(), st.constant)) continue;
+        if (!wv.ok() || equivalent(wv.value(), ref, st.constant) || !same_step(my, wv.value(), st.constant, numeric_cmp)) continue;
         s.kind = VerdictKind::Incorrect;
         s.mistake = "author:" + std::to_string(m + 1);
         give_feedback(s, st.mistakes[m].feedback, env);
@@ -460,7 +499,7 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
     for (const auto& rw : library_rewrites(refs[k], env)) {
       if (std::string(rw.spec->id) == "log_base_10" || std::string(rw.spec->id) == "temperature_missing") continue;
       auto wv = values_at(*rw.expr, pts.author, pts.where, author);
-      if (!wv.ok() || equivalent(wv.value(), ref, st.constant) || !equivalent(my, wv.value(), st.constant)) continue;
+      if (!wv.ok() || equivalent(wv.value(), ref, st.constant) || !same_step(my, wv.value(), st.constant, numeric_cmp)) continue;
       s.kind = VerdictKind::Incorrect;
       s.mistake = rw.spec->id;
       s.mistake_name = rw.spec->name;
@@ -477,23 +516,29 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
         at = i;
         break;
       }
+    const bool numeric_step = numeric_cmp && constant_over(my);
     if (my[0].is_vector()) {
-      const auto x = numbers(my[at]), y = numbers(ref[at]);
-      for (std::size_t j = 0; j < x.size(); ++j) {
-        const bool rounded_right = j < typed.size() && typed[j].sigfigs >= 3 && std::fabs(x[j] - y[j]) <= typed[j].half_unit * (1 + 1e-9);
-        if (!rounded_right && !equivalent({Value(x[j])}, {Value(y[j])}, Constant::None)) s.wrong_components.push_back(static_cast<int>(j) + 1);
+      if (numeric_step) {
+        const Bands b = step_bands(*numeric_cmp, ref[0]);
+        s.wrong_components = compare_values(*numeric_cmp, my[0], ref[0], &b).off;
+      } else {
+        const auto x = numbers(my[at]), y = numbers(ref[at]);
+        for (std::size_t j = 0; j < x.size(); ++j)
+          if (!equivalent({Value(x[j])}, {Value(y[j])}, Constant::None)) s.wrong_components.push_back(static_cast<int>(j) + 1);
       }
     }
-    bool ref_constant = true;
-    for (const auto& v : ref) ref_constant = ref_constant && equivalent({v}, {ref[0]}, Constant::None);
-    bool too_coarse = !typed.empty() && ref_constant;
+    // Feedback only (the kind is settled): a typed number that is right as far as its digits go.
+    std::vector<Precision> typed;
+    bool too_coarse = numeric_step && typed_values(text, typed);
     if (too_coarse) {
       const auto x = numbers(my[0]), y = numbers(ref[0]);
-      for (std::size_t j = 0; j < x.size() && j < typed.size(); ++j)
-        too_coarse = too_coarse && std::fabs(x[j] - y[j]) <= typed[j].half_unit * (1 + 1e-9);
+      too_coarse = typed.size() == x.size();
+      for (std::size_t j = 0; j < x.size() && too_coarse; ++j) too_coarse = std::fabs(x[j] - y[j]) <= typed[j].half_unit * (1 + 1e-9);
     }
     if (too_coarse) {
-      s.feedback = "Too few digits to check: give this step with at least 3 significant figures.";
+      int digits = 1;
+      for (double r : numbers(ref[0])) digits = std::max(digits, numeric_cmp->digits_needed(r));
+      s.feedback = "Too few digits to check: give this step with at least " + std::to_string(digits) + " significant figures.";
     } else if (st.constant != Constant::None) {
       s.feedback = std::string("Not equal to this step, even up to ") + (st.constant == Constant::Additive ? "an additive constant" : "a constant factor") +
                    ": it depends on the variables differently.";

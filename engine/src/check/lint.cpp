@@ -77,7 +77,7 @@ std::vector<Error> checker_warnings(const Notebook& nb, const Checker& checker, 
           const auto ms = numbers(m.value);
           bool apart = false;
           for (std::size_t i = 0; i < rs.size() && !apart; ++i) apart = std::fabs(ms[i] - rs[i]) > tol.value().radius[i];
-          if (!apart && !(ms == rs)) {
+          if (!apart && (seed > 0 || !(ms == rs))) {  // variant 0: an exact match is already an error
             const int index = std::atoi(m.id.c_str() + 7) - 1;
             const int line = index >= 0 && static_cast<std::size_t>(index) < q.mistakes.size() ? q.mistakes[static_cast<std::size_t>(index)].line : q.line;
             const std::string source = index >= 0 && static_cast<std::size_t>(index) < q.mistakes.size() ? q.mistakes[static_cast<std::size_t>(index)].source : m.expression;

@@ -65,7 +65,7 @@ Result<Learner> read_learner(const JV* v, const std::string& where) {
   return l;
 }
 
-int clamp_hints(double n, const Part& p) { return static_cast<int>(std::min<double>(n, static_cast<double>(p.hints.size()))); }
+int clamp_hints(double n, const Part& p) { return static_cast<int>(std::min<double>(n, static_cast<double>(hint_count(p)))); }
 
 class RecordReader {
  public:
@@ -400,6 +400,12 @@ void fnv(std::uint64_t& h, const std::string& s) {
 }
 
 }  // namespace
+
+int hint_count(const Part& part) {
+  std::size_t n = part.hints.size();
+  for (const auto& st : part.steps) n += st.hints.size();
+  return static_cast<int>(n);
+}
 
 std::uint64_t learner_seed(const std::string& id) {
   std::uint32_t h = 0x811c9dc5u;

@@ -266,12 +266,26 @@ Result<std::pair<int, std::string>> Session::reveal_hint(const std::string& part
   KL_TRY(auto found, impl_->find(part));
   const Exercise& ex = *found.first;
   const Part& p = *found.second;
-  if (p.hints.empty()) return make_error(ErrorCode::UnknownName, "part " + part + " has no hints");
+  const int total = hint_count(p);
+  if (total == 0) return make_error(ErrorCode::UnknownName, "part " + part + " has no hints");
   KL_TRY(PartView view, c->view(part, impl_->seed_of(ex.id)));
+  // The part's own hints, then a derivation's step hints, in that order (hint_count).
+  std::vector<std::string> texts = view.hints;
+  for (const auto& step : view.step_hints) texts.insert(texts.end(), step.begin(), step.end());
   PartRecord& pr = impl_->part_record(ex, part);
-  if (pr.hints < static_cast<int>(p.hints.size())) ++pr.hints;
+  if (pr.hints < total) ++pr.hints;
   const int index = pr.hints - 1;
-  return std::make_pair(index, view.hints[static_cast<std::size_t>(index)]);
+  return std::make_pair(index, texts[static_cast<std::size_t>(index)]);
+}
+
+Result<bool> Session::drop_part(const std::string& part) {
+  KL_TRY(auto found, impl_->find(part));
+  const Exercise& ex = *found.first;
+  auto e = impl_->record.exercises.find(ex.id);
+  if (e == impl_->record.exercises.end()) return false;
+  auto v = e->second.variants.find(e->second.seed);
+  if (v == e->second.variants.end()) return false;
+  return v->second.parts.erase(part) > 0;
 }
 
 Result<std::string> Session::reveal_solution(const std::string& part) {

@@ -252,6 +252,7 @@ std::string exercise_json(const Notebook& nb, const std::string& id) {
     for (const auto& v : p.variables) w.value(v.name);
     w.end_array();
     w.key("forbidden").strings(std::vector<std::string>(p.forbidden.begin(), p.forbidden.end()));
+    w.member("shown", p.shown);
     w.end_object();
   }
   w.end_array().end_object();
