@@ -150,7 +150,9 @@ export function previewView(r, typed, math, kind) {
     );
     said = `Read as ${rows.length} step${rows.length === 1 ? '' : 's'}.`;
   } else if (math || r.value) {
-    const showValue = r.value && ['number', 'vector', 'matrix'].includes(r.kind) && r.value !== text;
+    // the value, unless it is what was typed (a vector typed with round brackets is still itself)
+    const bare = (x) => x.replace(/\s+/g, '').replace(/^\((.*)\)$/, '[$1]');
+    const showValue = r.value && ['number', 'vector', 'matrix'].includes(r.kind) && bare(r.value) !== bare(text);
     nodes.push(
       h(
         'p',
