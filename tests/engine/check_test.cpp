@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "files.hpp"
 #include "sweep.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
@@ -22,22 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using kltest::course_notebooks;
+using kltest::read;
 
-std::vector<std::string> course_notebooks() {
-  std::vector<std::string> out;
-  for (const auto& entry : fs::directory_iterator(std::string(KL_SOURCE_DIR) + "/site/notebooks"))
-    if (entry.path().extension() == ".md") out.push_back(entry.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string fixture() { return std::string(KL_SOURCE_DIR) + "/tests/fixtures/notebooks/checker.md"; }
+std::string fixture() { return kltest::checker_fixture(); }
 
 kl::Checker checker_for(const kl::ParseReport& r) {
   auto c = kl::Checker::create(r.notebook);

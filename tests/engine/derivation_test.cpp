@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "sweep.hpp"
+#include "files.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
 #include "kl/session.hpp"
@@ -20,12 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using kltest::read;
 
 kl::Checker checker_for(const kl::ParseReport& r) {
   auto c = kl::Checker::create(r.notebook);

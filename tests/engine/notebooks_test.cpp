@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "files.hpp"
 #include "sweep.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
@@ -17,18 +18,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using kltest::read;
 
 std::vector<std::string> notebook_files() {
-  std::vector<std::string> out;
-  for (const auto& entry : fs::directory_iterator(std::string(KL_SOURCE_DIR) + "/site/notebooks"))
-    if (entry.path().extension() == ".md") out.push_back(entry.path().string());
-  out.push_back(std::string(KL_SOURCE_DIR) + "/tests/fixtures/notebooks/checker.md");
+  auto out = kltest::course_notebooks();
+  out.push_back(kltest::checker_fixture());
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -4,16 +4,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "files.hpp"
 #include "kl/session.hpp"
 
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using kltest::read;
 
 kl::Session distillation() { return kl::Session(read(std::string(KL_SOURCE_DIR) + "/site/notebooks/distillation.md"), "distillation.md"); }
 

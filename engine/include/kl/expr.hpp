@@ -98,6 +98,9 @@ Result<std::vector<Statement>> parse_program(std::string_view text);
 
 /// The expression as text in the language, with minimal parentheses (parses back to the same tree).
 std::string to_string(const Node& node);
+/// How tightly a node binds when printed (1: `or` ... 10: an atom): the language's precedence table,
+/// shared by every printer (to_string, the MathML preview).
+int binding_precedence(const Node& node);
 /// True when two trees are the same expression (same structure, names, operators and numbers).
 bool same_tree(const Node& a, const Node& b);
 /// The variable names an expression reads (not function names, not constants).

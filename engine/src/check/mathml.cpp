@@ -38,23 +38,10 @@ const std::map<std::string, std::string>& greek() {
   return g;
 }
 
+// The language's table (binding_precedence), except that a fraction is a box of its own.
 int precedence(const Node& n) {
-  switch (n.type) {
-    case Node::Type::Binary: {
-      const std::string& op = n.text;
-      if (op == "or") return 1;
-      if (op == "and") return 2;
-      if (op == "==" || op == "!=" || op == "<" || op == ">" || op == "<=" || op == ">=") return 4;
-      if (op == "+" || op == "-") return 5;
-      if (op == "*" || op == "@") return 6;
-      if (op == "/") return 10;  // a fraction is a box of its own
-      if (op == "^") return 8;
-      return 9;
-    }
-    case Node::Type::Unary: return n.text == "not" ? 3 : 7;
-    case Node::Type::Number: return n.number < 0 ? 7 : 10;
-    default: return 10;
-  }
+  if (n.type == Node::Type::Binary && n.text == "/") return 10;
+  return binding_precedence(n);
 }
 
 class Printer {

@@ -106,17 +106,25 @@ std::optional<Verdict> stage_error_carried_forward(const NumericCheck& k) {
   return v;
 }
 
-std::optional<Verdict> stage_author_mistakes(const NumericCheck& k) {
-  const AuthorValue* best = nullptr;
+// The candidate (an author's mistake or a library one) whose value the tolerance accepts and that lies
+// closest to the answer; null when none is accepted. One rule for both kinds of mistake.
+template <typename Candidate>
+const Candidate* closest_accepted(const NumericCheck& k, const std::vector<Candidate>& candidates) {
+  const Candidate* best = nullptr;
   double best_d = 0;
-  for (const auto& am : *k.authored) {
-    if (!accepted(k, am.value)) continue;
-    const double d = distance(k.x, am.value);
+  for (const auto& cand : candidates) {
+    if (!accepted(k, cand.value)) continue;
+    const double d = distance(k.x, cand.value);
     if (!best || d < best_d) {
-      best = &am;
+      best = &cand;
       best_d = d;
     }
   }
+  return best;
+}
+
+std::optional<Verdict> stage_author_mistakes(const NumericCheck& k) {
+  const AuthorValue* best = closest_accepted(k, *k.authored);
   if (!best) return std::nullopt;
   Verdict v = about(k, k.kind);
   v.mistake = "author:" + std::to_string(best->index + 1);
@@ -125,16 +133,7 @@ std::optional<Verdict> stage_author_mistakes(const NumericCheck& k) {
 }
 
 std::optional<Verdict> stage_library_mistakes(const NumericCheck& k) {
-  const AppliedMistake* best = nullptr;
-  double best_d = 0;
-  for (const auto& am : *k.library) {
-    if (!accepted(k, am.value)) continue;
-    const double d = distance(k.x, am.value);
-    if (!best || d < best_d) {
-      best = &am;
-      best_d = d;
-    }
-  }
+  const AppliedMistake* best = closest_accepted(k, *k.library);
   if (!best) return std::nullopt;
   Verdict v = about(k, k.kind);
   v.mistake = best->id;

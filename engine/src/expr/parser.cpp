@@ -685,23 +685,6 @@ Result<std::vector<Statement>> parse_program(std::string_view text) {
 
 namespace {
 
-int precedence(const Node& n) {
-  switch (n.type) {
-    case Node::Type::Binary: {
-      const std::string& op = n.text;
-      if (op == "or") return 1;
-      if (op == "and") return 2;
-      if (op == "==" || op == "!=" || op == "<" || op == ">" || op == "<=" || op == ">=") return 4;
-      if (op == "+" || op == "-") return 5;
-      if (op == "*" || op == "/" || op == "@") return 6;
-      if (op == "^") return 8;
-      return 9;
-    }
-    case Node::Type::Unary: return n.text == "not" ? 3 : 7;
-    case Node::Type::Number: return n.number < 0 ? 7 : 10;
-    default: return 10;
-  }
-}
 
 // One pending piece of output: literal text, or a node to print (bracketed below min_prec).
 struct Piece {
@@ -730,7 +713,7 @@ void print(const Node& root, std::string& out) {
       continue;
     }
     const Node& n = *piece.node;
-    if (precedence(n) < piece.min_prec) {
+    if (binding_precedence(n) < piece.min_prec) {
       text(")");
       child(n, 0);
       text("(");
@@ -751,7 +734,7 @@ void print(const Node& root, std::string& out) {
         }
         break;
       case Node::Type::Binary: {
-        const int p = precedence(n);
+        const int p = binding_precedence(n);
         const bool right_assoc = n.text == "^";
         // Comparisons do not chain: both sides must bind tighter.
         const bool comparison = p == 4;
@@ -810,6 +793,24 @@ Node::~Node() {
     for (auto& c : kids)
       if (c && c.use_count() == 1) doomed.push_back(std::move(c));
     kids.clear();
+  }
+}
+
+int binding_precedence(const Node& n) {
+  switch (n.type) {
+    case Node::Type::Binary: {
+      const std::string& op = n.text;
+      if (op == "or") return 1;
+      if (op == "and") return 2;
+      if (op == "==" || op == "!=" || op == "<" || op == ">" || op == "<=" || op == ">=") return 4;
+      if (op == "+" || op == "-") return 5;
+      if (op == "*" || op == "/" || op == "@") return 6;
+      if (op == "^") return 8;
+      return 9;
+    }
+    case Node::Type::Unary: return n.text == "not" ? 3 : 7;
+    case Node::Type::Number: return n.number < 0 ? 7 : 10;
+    default: return 10;
   }
 }
 
