@@ -1,7 +1,7 @@
 // kllab: the engine on the command line, for authors, graders, tests and anyone auto-checking answers.
 // Every command is a thin layer over kl::Session (a loaded notebook); grading is in grade.cpp.
 //   kllab eval ['EXPR']                          evaluate (stdin: one line in, one line out)
-//   kllab validate NOTEBOOK...                   every author error as file:line: message
+//   kllab validate [--variants N] NOTEBOOK...    every author error as file:line: message
 //   kllab check NOTEBOOK PART ANSWER [--seed N] [--earlier PART=ANSWER]...   the verdict as JSON
 //   kllab solve NOTEBOOK PART [--seed N]         prompt, hints, worked solution and answer
 //   kllab run NOTEBOOK [--seed N]                every cell's values and every part's answer
@@ -17,6 +17,7 @@
 #include "cli.hpp"
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
+#include "kl/record.hpp"
 #include "kl/session.hpp"
 
 namespace klcli {
@@ -26,7 +27,9 @@ int usage() {
                "usage:\n"
                "  kllab eval 'EXPR'                       evaluate one expression and print its value\n"
                "  kllab eval                              evaluate stdin, one expression or assignment per line\n"
-               "  kllab validate NOTEBOOK...              report every author error (exit 1 if any)\n"
+               "  kllab validate [--variants N] NOTEBOOK...\n"
+               "                                          report every author error in variants 0..N (default 50;\n"
+               "                                          personal variants go up to 999999); exit 1 if any\n"
                "  kllab check NOTEBOOK PART ANSWER [--seed N] [--earlier PART=ANSWER]...\n"
                "                                          check an answer; prints the verdict as JSON\n"
                "  kllab solve NOTEBOOK PART [--seed N]    the worked solution and the reference answer\n"
@@ -122,27 +125,47 @@ Options options(int argc, char** argv) {
 }
 
 int cmd_validate(int argc, char** argv) {
-  if (argc < 1) return usage();
-  int total = 0, warnings = 0;
+  // Variants 0..50 by default; --variants N for more (a course that gives each learner their own
+  // variant uses seeds up to kl::kMaxLearnerSeed).
+  long variants = 50;
+  std::vector<const char*> files;
   for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--variants") {
+      char* end = nullptr;
+      variants = i + 1 < argc ? std::strtol(argv[i + 1], &end, 10) : -1;
+      if (i + 1 >= argc || *end != '\0' || variants < 0 || variants > static_cast<long>(kl::kMaxLearnerSeed)) {
+        std::fprintf(stderr, "kllab validate: --variants takes a whole number from 0 to %llu\n",
+                     static_cast<unsigned long long>(kl::kMaxLearnerSeed));
+        return 2;
+      }
+      ++i;
+    } else {
+      files.push_back(argv[i]);
+    }
+  }
+  if (files.empty()) return usage();
+  const int n_files = static_cast<int>(files.size());
+  int total = 0, warnings = 0;
+  for (const char* file : files) {
     std::string text;
-    if (!read_file(argv[i], text)) {
-      std::printf("%s: cannot read the file\n", argv[i]);
+    if (!read_file(file, text)) {
+      std::printf("%s: cannot read the file\n", file);
       ++total;
       continue;
     }
-    const kl::Session session(text, argv[i]);
-    const auto errors = session.validate(50);
+    const kl::Session session(text, file);
+    const auto errors = session.validate(static_cast<int>(variants));
     for (const auto& e : errors) std::printf("%s\n", located(e).c_str());
     total += static_cast<int>(errors.size());
     // Warnings are printed but do not fail the run.
-    for (auto w : session.warnings(50)) {
+    for (auto w : session.warnings(static_cast<int>(variants))) {
       w.message = "warning: " + w.message;
       std::printf("%s\n", located(w).c_str());
       ++warnings;
     }
   }
-  std::printf("%d notebook%s checked, %d error%s", argc, argc == 1 ? "" : "s", total, total == 1 ? "" : "s");
+  std::printf("%d notebook%s checked, %d error%s", n_files, n_files == 1 ? "" : "s", total, total == 1 ? "" : "s");
   if (warnings) std::printf(", %d warning%s", warnings, warnings == 1 ? "" : "s");
   std::printf("\n");
   return total == 0 ? 0 : 1;

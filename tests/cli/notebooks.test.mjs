@@ -33,6 +33,23 @@ test('kllab validate reports every malformed-notebook error as file:line: messag
   assert.equal(run(['validate', 'no/such/file.md']).code, 1);
 });
 
+test('kllab validate --variants N: the variants checked are the author\'s choice, up to the largest personal variant', () => {
+  const ill = BAD + 'variant-ill-posed.md';
+  // the textbook variant alone is well posed; variants 1..50 include ill-posed ones
+  const textbook = run(['validate', '--variants', '0', ill]);
+  assert.equal(textbook.code, 0, textbook.out);
+  assert.match(textbook.out, /1 notebook checked, 0 errors/);
+  const many = run(['validate', '--variants', '200', ill]);
+  assert.equal(many.code, 1);
+  assert.match(many.out, /variant-ill-posed\.md:\d+: variant \d+: /);
+  for (const bad of ['-1', '1000000', 'x', '3.5']) {
+    const r = run(['validate', '--variants', bad, ill]);
+    assert.equal(r.code, 2, bad);
+    assert.match(r.err, /--variants takes a whole number from 0 to 999999/);
+  }
+  assert.equal(run(['validate', '--variants']).code, 2);
+});
+
 test('kllab check prints one JSON verdict', () => {
   const nb = 'site/notebooks/distillation.md';
   const ok = JSON.parse(run(['check', nb, 'ex8b', '0.0252']).out);

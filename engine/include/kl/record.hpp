@@ -92,8 +92,11 @@ struct LoadedRecord {
   int schema = kRecordSchema;              ///< the schema it was written in
 };
 
+/// The largest variant a learner can be given (learner_seed's range is 1..kMaxLearnerSeed).
+constexpr std::uint64_t kMaxLearnerSeed = 999999;
 /// The variant a learner gets when a course gives each learner their own numbers (an LMS, or an
-/// author's choice): 1..999999 from FNV-1a (32 bits) of the learner id's bytes, the same on every device.
+/// author's choice): 1..kMaxLearnerSeed from FNV-1a (32 bits) of the learner id's bytes, the same on
+/// every device.
 std::uint64_t learner_seed(const std::string& id);
 
 /// The hints a part can show: its own, then (a derivation) each step's, in that order. What a

@@ -413,7 +413,7 @@ std::uint64_t learner_seed(const std::string& id) {
     h ^= c;
     h *= 0x01000193u;
   }
-  return 1 + h % 999999u;
+  return 1 + h % kMaxLearnerSeed;
 }
 
 std::string notebook_hash(const Notebook& nb) {
