@@ -123,8 +123,11 @@ test('previous and next notebook follow the index\'s order; the offline copies s
     const order = await indexOrder(page);
     for (const [i, id] of order.entries()) {
       await page.goto(`${env.base}${id}.html`);
-      const prev = await page.locator('.kl-pager a[rel="prev"]').getAttribute('href').catch(() => null);
-      const next = await page.locator('.kl-pager a[rel="next"]').getAttribute('href').catch(() => null);
+      // read at once: a missing link is null (a locator would wait for it to appear)
+      const { prev, next } = await page.evaluate(() => ({
+        prev: document.querySelector('.kl-pager a[rel="prev"]')?.getAttribute('href') ?? null,
+        next: document.querySelector('.kl-pager a[rel="next"]')?.getAttribute('href') ?? null,
+      }));
       assert.equal(prev, i > 0 ? `${order[i - 1]}.html` : null, id);
       assert.equal(next, i < order.length - 1 ? `${order[i + 1]}.html` : null, id);
     }

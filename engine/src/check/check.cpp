@@ -34,6 +34,7 @@ struct Checker::Cache {
   std::map<Key, std::shared_ptr<const PartContext>> contexts;          // (part, seed)
   std::map<Key, std::shared_ptr<const std::vector<AppliedMistake>>> mistakes;
   std::map<Key, std::shared_ptr<const std::vector<detail::AuthorValue>>> authored;
+  std::map<Key, std::shared_ptr<const Result<detail::DerivationBasis>>> derivations;
 
   Result<std::shared_ptr<const detail::ExerciseScope>> scope(const Notebook& nb, const Environment& base, const Exercise& ex,
                                                              std::uint64_t seed) {
@@ -68,6 +69,16 @@ struct Checker::Cache {
     if (mistakes.size() >= kMaxEntries) mistakes.clear();
     auto shared = std::make_shared<const std::vector<AppliedMistake>>(detail::applied_mistakes(c, ref));
     mistakes[key] = shared;
+    return *shared;
+  }
+
+  const Result<detail::DerivationBasis>& derivation(const PartContext& c, std::uint64_t seed) {
+    const Key key{c.part->id, seed};
+    auto it = derivations.find(key);
+    if (it != derivations.end()) return *it->second;
+    if (derivations.size() >= kMaxEntries) derivations.clear();
+    auto shared = std::make_shared<const Result<detail::DerivationBasis>>(detail::derivation_basis(*c.ex, *c.part, c.params, c.env));
+    derivations[key] = shared;
     return *shared;
   }
 
@@ -201,7 +212,7 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
     return invalid("the answer is too long: the limit is " + std::to_string(kMaxAnswerLength) + " characters");
   if (p.kind == AnswerKind::Choice) return check_choice(p, answer, c.env);
   // [derivation] step-by-step checking lives in derivation.cpp
-  if (p.kind == AnswerKind::Derivation) return detail::check_derivation(*c.ex, p, c.params, c.env, answer);
+  if (p.kind == AnswerKind::Derivation) return detail::check_derivation(*c.ex, p, c.env, cache_->derivation(c, seed), answer);
   if (trim(answer).empty()) return invalid("the answer is empty");
   auto parsed = parse_expression(answer);
   if (!parsed.ok()) return invalid(parsed.error().message, parsed.error().column);

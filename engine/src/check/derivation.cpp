@@ -169,11 +169,6 @@ bool equivalent(const std::vector<Value>& a, const std::vector<Value>& b, Consta
 
 // The sample points of a check: the variables drawn from their ranges (deterministically), kept
 // where every step of the author's chain is finite. Without variables one point is enough.
-struct Points {
-  std::vector<Environment> author;   // env + variables
-  std::vector<Environment> learner;  // the exercise's parameters + variables
-  std::vector<std::string> where;    // "x = 0.3, v = 1.2" for messages
-};
 
 Result<Points> sample(const Part& p, const Exercise* ex, const Environment& params, const Environment& env,
                       const std::vector<NodePtr>& refs, Budget& budget) {
@@ -343,7 +338,32 @@ Result<std::vector<AppliedMistake>> derivation_mistakes(const Part& p) {
   return out;
 }
 
-Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& params, const Environment& env,
+Result<DerivationBasis> derivation_basis(const Exercise& ex, const Part& p, const Environment& params, const Environment& env) {
+  // The author's side of every check in this variant, charged to a budget of its own.
+  Budget budget;
+  EvalOptions o;
+  o.budget = &budget;
+  DerivationBasis b;
+  auto refs_r = reference_trees(p);
+  if (!refs_r.ok()) return make_error(refs_r.error().code, "this part's reference could not be built: " + refs_r.error().message);
+  b.refs = std::move(refs_r).value();
+  auto pts_r = sample(p, &ex, params, env, b.refs, budget);
+  if (!pts_r.ok()) return make_error(pts_r.error().code, "this part's reference could not be computed: " + pts_r.error().message);
+  b.pts = std::move(pts_r).value();
+  for (const auto& r : b.refs) {
+    auto v = values_at(*r, b.pts.author, b.pts.where, o);
+    if (!v.ok()) return make_error(v.error().code, "this part's reference could not be computed: " + v.error().message);
+    b.ref_values.push_back(std::move(v).value());
+  }
+  for (std::size_t k = 0; k < b.refs.size(); ++k) {
+    const bool by_number = constant_over(b.ref_values[k]) && p.steps[k].constant == Constant::None;
+    b.comparators.push_back(by_number ? std::optional<Comparator>(step_comparator(p, p.steps[k], b.refs, k, b.ref_values[k], b.pts, env, o))
+                                      : std::nullopt);
+  }
+  return b;
+}
+
+Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& env, const Result<DerivationBasis>& basis,
                          const std::string& answer) {
   const std::size_t n = p.steps.size();
   const auto lines = derivation_lines(answer);
@@ -351,26 +371,16 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
   if (lines.size() > n)
     return invalid("this derivation has " + std::to_string(n) + " step" + (n == 1 ? "" : "s") + " but your answer has " +
                    std::to_string(lines.size()) + " (one step per line, or separated by ';')");
-  // One budget for the whole check: every step, point, mistake and rewrite charges it.
+  if (!basis.ok()) return invalid(basis.error().message);
+  // One budget for the learner's side of the check: every step, point, mistake and rewrite charges it.
   Budget budget;
   EvalOptions author;
   author.budget = &budget;
   EvalOptions learner = author;
   learner.forbidden = &p.forbidden;
-
-  auto refs_r = reference_trees(p);
-  if (!refs_r.ok()) return invalid("this part's reference could not be built: " + refs_r.error().message);
-  const std::vector<NodePtr>& refs = refs_r.value();
-  auto pts_r = sample(p, &ex, params, env, refs, budget);
-  if (!pts_r.ok()) return invalid("this part's reference could not be computed: " + pts_r.error().message);
-  const Points& pts = pts_r.value();
-
-  std::vector<std::vector<Value>> ref_values;
-  for (const auto& r : refs) {
-    auto v = values_at(*r, pts.author, pts.where, author);
-    if (!v.ok()) return invalid("this part's reference could not be computed: " + v.error().message);
-    ref_values.push_back(v.value());
-  }
+  const std::vector<NodePtr>& refs = basis.value().refs;
+  const Points& pts = basis.value().pts;
+  const std::vector<std::vector<Value>>& ref_values = basis.value().ref_values;
 
   // The names a learner's step may use: the exercise's parameters and the part's variables.
   std::set<std::string> allowed;
@@ -435,8 +445,7 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& p
     // A step that is a number (or vector) for this variant may be typed rounded: it is judged by the
     // distance alone, in the radii of the one tolerance model, never by how many digits were typed.
     const bool ref_constant = constant_over(ref);
-    std::optional<Comparator> cmp;
-    if (ref_constant && st.constant == Constant::None) cmp = step_comparator(p, st, refs, k, ref, pts, env, author);
+    const auto& cmp = basis.value().comparators[k];
     const Comparator* numeric_cmp = cmp ? &*cmp : nullptr;
     if (same_step(my, ref, st.constant, numeric_cmp)) {
       s = make_verdict(VerdictKind::Correct, "Correct to the digits you gave.");

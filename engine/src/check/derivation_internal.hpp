@@ -7,14 +7,43 @@
 #include <utility>
 #include <vector>
 
+#include <optional>
+
+#include "check/internal.hpp"
 #include "kl/check.hpp"
+#include "kl/expr.hpp"
+#include "kl/value.hpp"
 
 namespace kl {
 namespace detail {
 
-/// Checks a derivation answer. `params`: the variant's scope (the exercise's parameters are what a
-/// learner may name); `env`: params plus earlier parts' named answers (what the author's steps see).
-Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& params, const Environment& env,
+/// The sample points of a derivation's checks: the variables drawn from their ranges
+/// (deterministically), kept where every step of the author's chain is finite.
+struct Points {
+  std::vector<Environment> author;   ///< env + variables
+  std::vector<Environment> learner;  ///< the exercise's parameters + variables
+  std::vector<std::string> where;    ///< "x = 0.3, v = 1.2" for messages
+};
+
+/// The author's side of a derivation part in one variant, the same for every check: the steps as plain
+/// formulas, the sample points, and each step's values there. The Checker keeps it per (part, seed).
+struct DerivationBasis {
+  std::vector<NodePtr> refs;
+  Points pts;
+  std::vector<std::vector<Value>> ref_values;
+  /// Per step: for a step whose value does not depend on the variables (and that allows no constant),
+  /// the comparator a typed number is judged with; none for the others.
+  std::vector<std::optional<Comparator>> comparators;
+};
+
+/// `params`: the variant's scope (the exercise's parameters are what a learner may name); `env`:
+/// params plus earlier parts' named answers (what the author's steps see). An error says why the
+/// part's reference cannot be computed in this variant.
+Result<DerivationBasis> derivation_basis(const Exercise& ex, const Part& p, const Environment& params, const Environment& env);
+
+/// Checks a derivation answer against its basis (an error there makes every answer invalid, with
+/// that message).
+Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& env, const Result<DerivationBasis>& basis,
                          const std::string& answer);
 
 /// The author's steps as one answer a learner could type: each step with the earlier steps and
