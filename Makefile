@@ -174,7 +174,7 @@ test-site: wasm
 	@echo "== node tests of the site's JavaScript"
 	@$(NODE) --test tests/site/
 
-test-browser: site package scorm
+test-browser: native site package scorm
 	@echo "== browser tests (Chromium)"
 	@# plain node: playwright-core needs the global fetch/Headers (the engine's node flavour inlines its wasm)
 	@node --test --test-concurrency=2 tests/browser/

@@ -124,7 +124,13 @@ export class Notebook {
   _call(name, ...args) {
     if (!this._h) return closed('notebook');
     const r = this._h[name](...args);
-    return typeof r === 'string' ? JSON.parse(r) : r;
+    if (typeof r !== 'string') return r;
+    try {
+      return JSON.parse(r);
+    } catch {
+      // Only a broken instance writes unreadable JSON; say so in the one failure shape.
+      return failure('internal', 'the engine returned an unreadable result: it may be broken');
+    }
   }
 
   /** @returns {KlError[]} parse and graph errors (file:line each); empty when the notebook is usable */

@@ -1,6 +1,7 @@
 // The markup of code cells, sliders and plots, in one place: the build renders it (site/tools/build.mjs)
 // and the runtime (cells.mjs) finds its pieces with the selectors defined here.
 import { h, cellOutputView, plotView } from './view.mjs';
+import { fillTitle, titleSlots } from './plot-marks.mjs';
 
 export const CELL_SEL = {
   code: '.kl-code[data-cell]',
@@ -63,14 +64,21 @@ export function sliderText(name, value) {
   return `${name} = ${value}`;
 }
 
-/** A plot drawn at `width` (or the reason it cannot be drawn). */
-export function plotFigureView(cell, data, width) {
-  const meta = cell.plot;
+/**
+ * A plot drawn at `width` (or the reason it cannot be drawn).
+ * @param {{values?: Map<string, string>, marker?: {slider: string, symbol: string}|null}} [o] values: the
+ *   code names' values that fill the title's {{slots}} (plot-marks.mjs); marker: the slider whose value
+ *   the plot marks
+ */
+export function plotFigureView(cell, data, width, { values = new Map(), marker = null } = {}) {
+  const template = cell.plot.title;
+  const slotted = titleSlots(template).length > 0;
+  const meta = slotted ? { ...cell.plot, title: fillTitle(template, values) } : cell.plot;
   const inner = data.ok ? plotView(meta, data, width, `p-${cell.id}`) : plotErrorView(data.error.message);
   return h(
     'figure',
-    { class: 'kl-plot', id: `c-${cell.id}`, 'data-plot': cell.id },
-    h('figcaption', {}, meta.title || cell.id),
+    { class: 'kl-plot', id: `c-${cell.id}`, 'data-plot': cell.id, 'data-marker': marker?.slider ?? null, 'data-marker-symbol': marker?.symbol ?? null },
+    h('figcaption', { 'data-title': slotted ? template : null }, meta.title || cell.id),
     h('div', { class: 'kl-plot-box', 'data-plot-box': '', 'data-width': width }, inner),
   );
 }

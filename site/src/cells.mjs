@@ -8,6 +8,8 @@
 import { cellOutputView, plotView, displayNumber, toDOM } from './view.mjs';
 import { CELL_SEL as SEL, plotErrorView, sliderText } from './cells-view.mjs';
 import { el } from './ui.mjs';
+import { hydratePlotMarks } from './plot-marks.mjs';
+import { openCellStore } from './cell-store.mjs';
 
 /**
  * @param {{root: ParentNode, nb: object, notify: (message: string, kind?: string) => void}} o
@@ -24,6 +26,10 @@ export function hydrateCells({ root, nb, notify }) {
   let ran = false;
   let running = null;
   if (root.dataset) root.dataset.cells = 'pending';
+  // plot titles that follow the values, slider markers (plot-marks.mjs); edits kept across reloads (cell-store.mjs)
+  const marks = hydratePlotMarks({ root, sel: SEL });
+  const store = root.dataset?.notebook ? openCellStore(root.dataset.notebook) : null;
+  let toldStore = false;
 
   // With no engine to ask (it could not start), say so once instead of failing silently.
   let toldNoEngine = false;
@@ -43,6 +49,7 @@ export function hydrateCells({ root, nb, notify }) {
         for (const d of c.defines || []) definedBy[d] = c.id;
       }
       const results = await nb.runAll();
+      if (Array.isArray(results)) marks.note(results);
       ran = true;
       if (root.dataset) root.dataset.cells = 'ran';
       // Outputs and plots were pre-rendered with exactly these values; only a failure would differ.
@@ -69,6 +76,7 @@ export function hydrateCells({ root, nb, notify }) {
   };
 
   async function applyResults(list) {
+    marks.note(list);
     for (const r of list) {
       const meta = cellMeta.get(r.cell);
       if (!meta) continue;
@@ -89,7 +97,7 @@ export function hydrateCells({ root, nb, notify }) {
     const fig = q(SEL.plotById(id));
     if (!fig) return;
     const box = fig.querySelector(SEL.plotBox);
-    const meta = cellMeta.get(id).plot;
+    const meta = marks.meta(id, cellMeta.get(id).plot);
     if (result && result.status !== 'ok') {
       box.replaceChildren(...cellOutputView(result, '', definedBy).map((v) => toDOM(v)));
       fig.dataset.status = result.status;
@@ -104,11 +112,13 @@ export function hydrateCells({ root, nb, notify }) {
     const width = box.clientWidth || 640;
     plotWidths.set(id, width);
     box.replaceChildren(...plotView(meta, data, width, `p-${id}`).map((v) => toDOM(v)));
+    marks.redrawn(id);
     fig.dataset.status = 'ok';
     fig.dataset.version = String(Number(fig.dataset.version || 0) + 1);
   }
 
   // ---- code cells ----
+  const keptEdits = [];
   for (const section of root.querySelectorAll(SEL.code)) {
     const id = section.dataset.cell;
     const ta = section.querySelector(SEL.source);
@@ -129,6 +139,10 @@ export function hydrateCells({ root, nb, notify }) {
       codeSources.set(id, source);
       await applyResults(r.cells);
       section.dataset.edited = source !== original ? 'true' : 'false';
+      if (store && !store.set(id, source, original) && source !== original && !toldStore) {
+        toldStore = true;
+        notify('Your edits to the code cells cannot be kept in this browser: they last until you leave the page.', 'info');
+      }
     };
     const runSafely = () => doRun().catch(noEngine);
     run.disabled = false;
@@ -153,6 +167,28 @@ export function hydrateCells({ root, nb, notify }) {
       runSafely();
       ta.focus();
     });
+    // an edit kept from an earlier visit: shown at once, run once the page is ready
+    const kept = store?.edits.get(id);
+    if (kept !== undefined && kept !== original) {
+      ta.value = kept;
+      revert.hidden = false;
+      revert.disabled = false;
+      section.dataset.edited = 'true';
+      const out = section.querySelector(SEL.output);
+      out.dataset.status = 'pending';
+      out.replaceChildren(el('div', { class: 'kl-none' }, 'Your edited code from your last visit: its output appears once the engine has run it.'));
+      keptEdits.push(doRun);
+    }
+  }
+  if (keptEdits.length) {
+    const replay = async () => {
+      for (const run of keptEdits) await run();
+      notify(
+        `Your edits to ${keptEdits.length === 1 ? 'a code cell are' : `${keptEdits.length} code cells are`} back from your last visit. A cell's Revert button brings back the notebook's own code.`,
+        'info',
+      );
+    };
+    (root.ownerDocument || document).addEventListener('kllab:ready', () => replay().catch(noEngine), { once: true });
   }
 
   // ---- sliders ----
@@ -184,6 +220,7 @@ export function hydrateCells({ root, nb, notify }) {
     let current = input.value;
     const moved = () => {
       if (input.value === current) return;
+      marks.moved(name, input.value); // its markers follow at once, before the engine answers
       current = wanted = input.value;
       apply().catch((e) => {
         busy = false;

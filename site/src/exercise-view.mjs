@@ -3,6 +3,7 @@
 // the views below. Changing a class, an attribute or the nesting here changes both sides at once;
 // tests/site/exercise-view.test.mjs renders an exercise and finds every piece with SEL.
 import { h, trustedHTML, displayNumber } from './view.mjs';
+import { answerAidsView, previewId } from './answer-view.mjs';
 
 /** Selectors of the exercise markup (relative to an exercise section, or to a part where noted). */
 export const SEL = {
@@ -14,6 +15,8 @@ export const SEL = {
   input: '.kl-input',
   radio: 'input[type="radio"]',
   radioChecked: 'input[type="radio"]:checked',
+  choices: 'form[data-form] > fieldset',
+  choice: '.kl-choice[data-choice]',
   controls: 'input, textarea, button',
   feedback: '.kl-feedback',
   hints: ':scope > .kl-hints',
@@ -54,9 +57,10 @@ const KIND_LABEL = {
  * @param ex the engine's exercise structure (nb.exercise(id))
  * @param o {html: (template, values, what, options?) => string (the build's rendering of an author text,
  *           with its slots filled with `values`), slots: the engine's exerciseSlots for variant 0,
- *           answerLength: the engine's answer limit (maxlength of every answer input)}
+ *           answerLength: the engine's answer limit (maxlength of every answer input), functions: the
+ *           functions answers may call (answer-view.mjs answerFunctions), listed in each box's notation help}
  */
-export function exerciseView(ex, { html, slots, answerLength }) {
+export function exerciseView(ex, { html, slots, answerLength, functions = [] }) {
   const id = ex.id;
   const text = (t, values, what, o) => (t && t.text ? trustedHTML(html(t, values || [], what, o)) : null);
   return h(
@@ -75,11 +79,11 @@ export function exerciseView(ex, { html, slots, answerLength }) {
       ),
     ),
     ex.intro?.text ? h('div', { class: 'kl-intro', 'data-t': 'intro' }, text(ex.intro, slots.intro, `${id} intro`)) : null,
-    ex.parts.map((part) => partView(ex, part, slots.parts[part.id] || { prompt: [], hints: [], solution: [], mistakes: [], choices: [] }, { text, answerLength })),
+    ex.parts.map((part) => partView(ex, part, slots.parts[part.id] || { prompt: [], hints: [], solution: [], mistakes: [], choices: [] }, { text, answerLength, functions })),
   );
 }
 
-function partView(ex, part, ps, { text, answerLength }) {
+function partView(ex, part, ps, { text, answerLength, functions }) {
   const pid = part.id;
   const hints = hintCount(part);
   return h(
@@ -88,7 +92,7 @@ function partView(ex, part, ps, { text, answerLength }) {
     h('h4', { class: 'kl-part-id' }, pid),
     h('div', { class: 'kl-prompt', id: `prompt-${pid}`, 'data-t': 'prompt' }, text(part.prompt, ps.prompt, `${pid} prompt`)),
     part.kind === 'derivation' ? stepsView(part, ps, text) : null,
-    part.kind === 'choice' ? choiceForm(part, text) : answerForm(part, answerLength),
+    part.kind === 'choice' ? choiceForm(part, text, ps.order) : answerForm(part, answerLength, functions),
     h('div', { class: 'kl-feedback', id: `fb-${pid}`, role: 'status', 'aria-live': 'polite' }),
     h(
       'div',
@@ -192,7 +196,12 @@ function stepsView(part, ps, text) {
   );
 }
 
-function choiceForm(part, text) {
+/**
+ * A choice part's options in `order` (the variant's display order from the engine: 0-based authored
+ * indices; the authored order if none). Each radio keeps its authored number as its value and id, so the
+ * answer checked is the same whatever the order on screen.
+ */
+function choiceForm(part, text, order) {
   const pid = part.id;
   return h(
     'form',
@@ -201,23 +210,45 @@ function choiceForm(part, text) {
       'fieldset',
       { 'aria-describedby': `prompt-${pid}` },
       h('legend', {}, 'Choose one answer'),
-      part.choices.map((c, i) =>
-        h(
+      choiceOrder(order, part.choices.length).map((i) => {
+        const c = part.choices[i];
+        return h(
           'div',
-          { class: 'kl-choice' },
+          { class: 'kl-choice', 'data-choice': i + 1 },
           h('input', { type: 'radio', name: pid, id: `${pid}-${i + 1}`, value: i + 1, autocomplete: 'off', disabled: true }),
           h('label', { for: `${pid}-${i + 1}` }, text({ text: c.text }, null, `${pid} choice ${i + 1}`, { inline: true, template: false, line: part.line })),
-        ),
-      ),
+        );
+      }),
     ),
     h('div', { class: 'kl-answer-row' }, h('button', { type: 'submit', 'data-action': 'check', disabled: true }, 'Check')),
   );
 }
 
-function answerForm(part, answerLength) {
+/** `order` if it is a permutation of 0..n-1, else the authored order. */
+export function choiceOrder(order, n) {
+  const ok = Array.isArray(order) && order.length === n && new Set(order).size === n && order.every((i) => Number.isInteger(i) && i >= 0 && i < n);
+  return ok ? [...order] : Array.from({ length: n }, (_, i) => i);
+}
+
+/**
+ * Puts a choice part's options (runtime) in the variant's order: the same elements, moved, so a choice
+ * made, the focus and the values stay as they are.
+ */
+export function orderChoices(partEl, order) {
+  const fieldset = partEl.querySelector(SEL.choices);
+  if (!fieldset) return;
+  const items = [...fieldset.querySelectorAll(SEL.choice)];
+  const byNumber = new Map(items.map((x) => [Number(x.dataset.choice), x]));
+  for (const i of choiceOrder(order, items.length)) {
+    const item = byNumber.get(i + 1);
+    if (item) fieldset.appendChild(item);
+  }
+}
+
+function answerForm(part, answerLength, functions) {
   const pid = part.id;
   const what = part.kind === 'expression' ? `a formula in ${part.variables.join(', ') || 'the variables'}` : KIND_LABEL[part.kind] || 'your answer';
-  const common = { id: `in-${pid}`, name: pid, class: 'kl-input', maxlength: answerLength, spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-describedby': `fb-${pid}`, disabled: true };
+  const common = { id: `in-${pid}`, name: pid, class: 'kl-input', maxlength: answerLength, spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-describedby': `fb-${pid} ${previewId(pid)}`, disabled: true };
   const input =
     part.kind === 'expression' || part.kind === 'derivation'
       ? h('textarea', { ...common, rows: part.kind === 'derivation' ? stepList(part).length + 1 : 2 })
@@ -228,6 +259,8 @@ function answerForm(part, answerLength) {
     h('label', { for: `in-${pid}` }, 'Your answer ', h('span', { class: 'kl-kind' }, `(${what})`)),
     part.forbidden.length ? h('p', { class: 'kl-forbid' }, `Not allowed in this answer: ${part.forbidden.join(', ')}.`) : null,
     h('div', { class: 'kl-answer-row' }, input, h('button', { type: 'submit', 'data-action': 'check', disabled: true }, 'Check')),
+    // the answer preview and the notation help (answer-view.mjs)
+    answerAidsView(part, { functions }),
   );
 }
 

@@ -15,7 +15,8 @@
 // fetched on first use, inlined in the offline file), their numbers filled from the engine for the
 // learner's variant.
 import { toDOM, displayNumber } from './view.mjs';
-import { SEL, verdictKind, verdictView, feedbackTemplate, variantLabel, hintCountText, hintPlace, hintItemView } from './exercise-view.mjs';
+import { SEL, verdictKind, verdictView, feedbackTemplate, variantLabel, hintCountText, hintPlace, hintItemView, orderChoices } from './exercise-view.mjs';
+import { hydratePreviews } from './preview.mjs';
 import { failureResult } from './engine-client.mjs';
 import { el, fragmentOf } from './ui.mjs';
 
@@ -90,6 +91,7 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
       fillSlots(q('prompt'), ps.prompt);
       ps.hints.forEach((vals, i) => fillSlots(q(`hint:${i}`), vals));
       fillSlots(q('solution'), ps.solution);
+      if (p.kind === 'choice') orderChoices(p.el, ps.order); // the variant's order of the options
       (ps.steps || []).forEach((st, i) => {
         fillSlots(q(`step:${i}`), st.prompt);
         st.hints.forEach((vals, j) => fillSlots(q(`step:${i}:hint:${j}`), vals));
@@ -491,6 +493,9 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
     });
   }
 
+  // the answer preview of every text box (preview.mjs): follows typing and variants; restore() refreshes it
+  const previews = hydratePreviews({ parts, nb, ready: () => vocabulary() !== null });
+
   /**
    * Shows the learner's record: each exercise in its current variant, its answers, hints and
    * solutions, and the verdicts re-checked by the engine, part by part (a stored answer the engine
@@ -507,6 +512,7 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
       // no engine (it could not start): the page says so; the stored record is untouched
       return;
     }
+    previews.refresh();
     record.noteCounts(counts());
   }
 

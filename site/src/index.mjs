@@ -3,8 +3,10 @@
 import { summarise, rememberedLearner } from './progress.mjs';
 import { notifier } from './ui.mjs';
 import { registerWorker } from './sw-client.mjs';
+import { showTotals } from './course.mjs';
 
 const learner = rememberedLearner();
+const cards = []; // for the total across notebooks (course.mjs)
 for (const li of document.querySelectorAll('[data-notebook]')) {
   const id = li.dataset.notebook;
   const total = Number(li.dataset.parts) || 0;
@@ -16,6 +18,8 @@ for (const li of document.querySelectorAll('[data-notebook]')) {
   } catch {
     s = { state: 'none' };
   }
+  const link = li.querySelector('h2 a');
+  cards.push({ id, title: link?.textContent ?? id, href: link?.getAttribute('href') ?? `${id}.html`, total, summary: s });
   if (s.state === 'ok' && s.tried > 0) {
     out.textContent = `Your progress: ${s.correct} of ${total} parts correct${s.partial ? `, ${s.partial} partly` : ''}.`;
     out.classList.add('kl-has-progress');
@@ -26,6 +30,7 @@ for (const li of document.querySelectorAll('[data-notebook]')) {
     out.textContent = `${total} parts · not started`;
   }
 }
+showTotals(document, cards);
 registerWorker(notifier(document.getElementById('kl-notices')));
 document.documentElement.dataset.ready = 'true';
 document.dispatchEvent(new CustomEvent('kllab:ready'));

@@ -14,6 +14,8 @@ import { hydrateExercises, summaryText } from './exercise.mjs';
 import { hydrateCells } from './cells.mjs';
 import { el, notifier, keepScrollablesReachable } from './ui.mjs';
 import { handleOf } from './engine-client.mjs';
+import { hydrateToc } from './course.mjs';
+import { engineStatus } from './engine-status.mjs';
 
 /** Resolves once the document is parsed (the page's script may start before, to load the engine early). */
 export function whenParsed() {
@@ -110,12 +112,14 @@ export async function startPage({ client, storage = null, learner = null, person
   const main = doc.querySelector('main[data-notebook]');
   const notebookId = main.dataset.notebook;
   const statusEl = doc.getElementById('kl-engine-status');
+  const status = engineStatus(statusEl); // "loading", then "ready" (engine-status.mjs)
 
   let failed = false;
   const fail = (message) => {
     if (failed) return;
     failed = true;
     statusEl.hidden = false;
+    delete statusEl.dataset.state;
     statusEl.classList.add('kl-error');
     statusEl.textContent = `The interactive engine could not start: ${message}. The text and the textbook numbers are still here; reload to try again.`;
     doc.documentElement.dataset.ready = 'error';
@@ -158,6 +162,7 @@ export async function startPage({ client, storage = null, learner = null, person
       onChange: update,
     });
     hydrateCells({ root: main, nb, notify });
+    hydrateToc({ doc, root: main }); // the table of contents follows the parts' verdicts (course.mjs)
     hydrateToolbar({ doc, client, notebookId, record, ex, notify, update, fixed: !!(learner || fromUrl), lms: !!learner });
     const restored = ex.restore({ keepTyped: true });
     // ready: the engine has the notebook (a check now gets its verdict)
@@ -173,7 +178,7 @@ export async function startPage({ client, storage = null, learner = null, person
     await restored;
     update();
     if (failed) return { notify, nb };
-    statusEl.hidden = true;
+    status.ready();
     performance.mark?.('kllab:ready');
     doc.documentElement.dataset.ready = 'true';
     doc.dispatchEvent(new CustomEvent('kllab:ready', { detail: { notebook: notebookId } }));

@@ -227,7 +227,16 @@ export function plotView(meta, data, width = 640, idPrefix = 'plot') {
   const titleId = `${idPrefix}-t`;
   const svg = h(
     'svg',
-    { class: 'kl-svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': titleId },
+    {
+      class: 'kl-svg',
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      role: 'img',
+      'aria-labelledby': titleId,
+      // the x axis's data range and the plotting area in viewBox units, for a slider's marker (plot-marks.mjs)
+      'data-frame': empty ? null : [xlo, xhi, pad.l, pad.l + W, pad.t, pad.t + H].map((v) => +v.toPrecision(12)).join(' '),
+    },
     h('title', { id: titleId }, `${meta.title || 'Plot'}: ${labels.join(', ')} against ${meta.xlabel || 'x'}${logY ? ' (log scale)' : ''}`),
     h('g', {}, grid),
     h('line', { class: 'kl-axis', x1: pad.l, x2: pad.l + W, y1: pad.t + H, y2: pad.t + H }),

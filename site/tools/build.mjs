@@ -21,9 +21,14 @@ import { loadEngine } from '../../bindings/kllab.mjs';
 import { renderText } from './render.mjs';
 import { writeOffline } from './offline.mjs';
 import { cspMeta } from './csp.mjs';
+import { writeMathFont, mathFontHead } from './math-font.mjs';
+import { plotLinks } from './plot-links.mjs';
 import { h, toHTML, escapeHTML } from '../src/view.mjs';
 import { codeCellView, sliderView, plotFigureView } from '../src/cells-view.mjs';
 import { exerciseView, revealTexts } from '../src/exercise-view.mjs';
+import { answerFunctions } from '../src/answer-view.mjs';
+import { skipLinkView, outlineOf, tocView, pagerView, totalView } from '../src/course-view.mjs';
+import { STATUS_TEXT } from '../src/engine-status.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // KLLAB_NOTEBOOKS and KLLAB_DIST override the folders (for tests of the build itself).
@@ -46,6 +51,14 @@ async function main() {
   const require = createRequire(import.meta.url);
   const engine = await loadEngine({ factory: require(`${WASM}kllab-engine-node.cjs`) });
   const limits = engine.limits();
+  // the functions an answer may call, for each answer box's notation help: the engine's library, less
+  // the variant draws (uniform, randint, choice), which the engine refuses outside a vary block (asked by
+  // calling each with its required arguments; engine.functions() does not say which are draws)
+const functions = answerFunctions(engine.functions(), (f) => {
+    const required = f.signature.replace(/^[^(]*\(|\)$/g, '').split(',').filter((a) => a.trim() && !a.includes('[') && !a.includes('...'));
+    const r = engine.evaluate(`${f.name}(${required.map(() => '1').join(', ') || ''})`);
+    return !(r.ok === false && /vary block/.test(r.error.message));
+  });
 
   const errors = [];
   const notebooks = [];
@@ -74,7 +87,13 @@ async function main() {
   }
 
   const pages = [];
-  for (const n of notebooks) pages.push(renderNotebook(n, errors, limits));
+  // previous/next links follow the index's order
+  const ordered = [...notebooks].sort(byOrder);
+  for (const n of notebooks) {
+    const at = ordered.indexOf(n);
+    const neighbour = (x) => (x ? { id: x.info.id, title: x.info.title } : null);
+    pages.push(renderNotebook(n, errors, limits, functions, { prev: neighbour(ordered[at - 1]), next: neighbour(ordered[at + 1]) }));
+  }
 
   if (errors.length) {
     for (const e of new Set(errors)) console.error(e);
@@ -91,6 +110,7 @@ async function main() {
   copyFileSync(`${ROOT}bindings/kllab.mjs`, `${DIST}kllab.mjs`);
   // static files as they are; the example course page gets the site's CSP meta like every page
   for (const f of readdirSync(SRC).filter((x) => /\.(css|svg)$/.test(x))) copyFileSync(SRC + f, DIST + f);
+  // (it links the math font's stylesheet as a host page may: README "Embedding")
   writeFileSync(`${DIST}example-course.html`, readFileSync(`${SRC}example-course.html`, 'utf8').replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${cspMeta()}`));
   for (const p of pages) {
     writeFileSync(`${DIST}${p.id}.html`, p.html);
@@ -100,6 +120,7 @@ async function main() {
     writeFileSync(`${DIST}embed/${p.id}.reveal.json`, jsonFile(p.reveal));
   }
   writeFileSync(`${DIST}index.html`, indexPage(notebooks, pages));
+  const font = await writeMathFont({ dist: DIST, htmls: pages.map((p) => p.html) });
   writeFileSync(`${DIST}embed.html`, embedPage());
   for (const n of notebooks) n.nb.close();
 
@@ -119,6 +140,7 @@ async function main() {
   if (process.env.KLLAB_QUIET !== '1') {
     console.log(`  pages: ${pages.map((p) => size(`${p.id}.html`)).join(', ')}`);
     console.log(`  scripts: ${Object.values(ENTRIES).map((f) => size(f)).join(', ')}; engine ${size('kllab-engine.wasm')}`);
+    console.log(`  math font: ${font.file} ${kb(font.bytes)} (${font.characters} characters; the whole font ${kb(font.sourceBytes)})`);
     console.log(`  offline files: ${offline.map((f) => size(f)).join(', ')}`);
     console.log(`  service worker: version ${sw.version}, ${sw.count} assets, ${kb(sw.bytes)}`);
     console.log(`  precompressed: ${compressed.files} files, ${kb(compressed.bytes)} -> ${kb(compressed.br)} brotli, ${kb(compressed.gz)} gzip`);
@@ -238,7 +260,7 @@ function writeServiceWorker() {
  * A page. `head` goes before the script (a notebook page's source: the runtime hands it to the
  * engine's worker as soon as the runtime runs, while the rest of the page is still parsed).
  */
-function page({ title, description, body, script, bodyClass, head = '' }) {
+function page({ title, description, body, script, bodyClass, head = '', skip = false }) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -252,7 +274,7 @@ ${cspMeta()}
 <link rel="stylesheet" href="style.css">
 ${head}${script ? `<script type="module"${script === 'runtime.mjs' ? ' async' : ''} src="${script}"></script>\n` : ''}</head>
 <body class="${bodyClass}">
-${body}
+${skip ? `${toHTML(skipLinkView())}\n` : ''}${body}
 </body>
 </html>
 `;
@@ -265,12 +287,18 @@ function embedPage() {
     description: 'A KL Lab exercise, checked in your browser.',
     script: 'frame.mjs',
     bodyClass: 'kl-frame',
+    head: mathFontHead(),
     body: '<main id="kl-frame" class="kl-frame-main"></main>',
   });
 }
 
+/** The index's order of notebooks: their `order`, then their id. */
+function byOrder(a, b) {
+  return a.info.order - b.info.order || a.info.id.localeCompare(b.info.id);
+}
+
 function indexPage(notebooks, pages) {
-  const sorted = [...notebooks].sort((a, b) => a.info.order - b.info.order || a.info.id.localeCompare(b.info.id));
+  const sorted = [...notebooks].sort(byOrder);
   const items = sorted.map((n) => {
     const p = pages.find((x) => x.id === n.info.id);
     return h(
@@ -296,6 +324,7 @@ function indexPage(notebooks, pages) {
         { class: 'kl-lede' },
         'Worked exercises on the KL divergence and the generative models built on it. Every answer is checked in your browser, offline, by the same engine that computes the cells: nothing you type leaves this page.',
       ),
+      totalView(pages.reduce((n, p) => n + p.parts, 0), pages.length),
       h('ol', { class: 'kl-cards' }, items),
       h('p', {}, h('a', { href: 'example-course.html' }, 'An example course page'), ' embeds three exercises from these notebooks in a page of its own.'),
       h('div', { id: 'kl-notices', class: 'kl-notices', role: 'status', 'aria-live': 'polite' }),
@@ -303,21 +332,25 @@ function indexPage(notebooks, pages) {
   ]
     .map(toHTML)
     .join('\n');
-  return page({ title: 'KL Lab', description: 'Worked exercises on KL divergence, checked in your browser.', body, script: 'index.mjs', bodyClass: 'kl-home' });
+  return page({ title: 'KL Lab', description: 'Worked exercises on KL divergence, checked in your browser.', body, script: 'index.mjs', bodyClass: 'kl-home', skip: true });
 }
 
-function renderNotebook(n, errors, limits) {
+function renderNotebook(n, errors, limits, functions, neighbours = {}) {
   const { nb, info, file, text } = n;
   const usedIds = new Set();
   const pageBudget = {}; // the math of one page (render.mjs MATH_LIMITS)
   const cells = nb.cells();
   const results = new Map(nb.runAll().map((r) => [r.cell, r]));
+  // plot titles' {{slots}} and the plots that mark a slider's value (plot-links.mjs)
+  const links = plotLinks(nb, cells, [...results.values()]);
+  for (const e of links.errors) errors.push(`${file}:${e.line}: ${e.message}`);
   const definedBy = {};
   for (const c of cells) for (const d of c.defines || []) definedBy[d] = c.id;
   const body = [];
   const exerciseHTML = {};
   const reveal = { id: info.id, parts: {} };
   let parts = 0, exercises = 0;
+  const exerciseList = []; // {id, title, parts}: the table of contents
   const rt = (t, o) => {
     const r = renderText(t, { file, errors, usedIds, page: pageBudget, ...o });
     return r;
@@ -330,12 +363,13 @@ function renderNotebook(n, errors, limits) {
     } else if (cell.type === 'slider') {
       body.push(toHTML(sliderView(cell)));
     } else if (cell.type === 'plot') {
-      body.push(toHTML(plotFigureView(cell, nb.plot(cell.id), PLOT_WIDTH)));
+      body.push(toHTML(plotFigureView(cell, nb.plot(cell.id), PLOT_WIDTH, { values: links.values, marker: links.markers.get(cell.id) })));
     } else if (cell.type === 'exercise') {
       exercises++;
       const ex = nb.exercise(cell.exercise);
       parts += ex.parts.length;
-      const { html, texts } = renderExercise({ nb, ex, cell, file, errors, rt, limits });
+      exerciseList.push({ id: ex.id, title: ex.title || ex.id, parts: ex.parts.length });
+      const { html, texts } = renderExercise({ nb, ex, cell, file, errors, rt, limits, functions });
       exerciseHTML[ex.id] = html;
       Object.assign(reveal.parts, texts);
       body.push(html);
@@ -346,6 +380,7 @@ function renderNotebook(n, errors, limits) {
   // The page's chrome; `offline` is the single-file copy (no links to the rest of the site).
   const chrome = ({ offline }) =>
     [
+      skipLinkView(), // the page's (and the offline copy's) first stop for the keyboard
       h(
         'header',
         { class: 'kl-top' },
@@ -399,7 +434,8 @@ function renderNotebook(n, errors, limits) {
         ),
       ),
       h('div', { id: 'kl-notices', class: 'kl-notices', role: 'status', 'aria-live': 'polite' }),
-      h('p', { id: 'kl-engine-status', class: 'kl-engine-status', role: 'status' }, 'Loading the engine… (the text and the textbook numbers are already here)'),
+      h('p', { id: 'kl-engine-status', class: 'kl-engine-status', role: 'status', 'data-state': 'loading' }, STATUS_TEXT.loading),
+      tocView(outlineOf(mainHTML, exerciseList)),
     ]
       .map(toHTML)
       .join('\n');
@@ -407,6 +443,7 @@ function renderNotebook(n, errors, limits) {
   const bodyHTML = ({ offline }) => `${chrome({ offline })}
 <main id="main" class="kl-notebook" data-notebook="${escapeHTML(info.id)}">
 ${mainHTML}
+${offline ? '' : toHTML(pagerView(neighbours.prev, neighbours.next) ?? '')}
 </main>
 <footer class="kl-footer"><p>KL Lab · every number on this page is computed in your browser by the KL Lab engine (C++ compiled to WebAssembly).${
     offline ? ' This file works without a network; your progress is kept in this browser.' : ' <a href="index.html">All notebooks</a>'
@@ -418,7 +455,8 @@ ${mainHTML}
     script: 'runtime.mjs',
     bodyClass: 'kl-notebook-page',
     body: bodyHTML({ offline: false }),
-    head: sourceScript,
+    // the math font, wanted at once (every notebook page opens with formulas)
+    head: `${mathFontHead()}${sourceScript}`,
   });
   return {
     id: info.id,
@@ -443,7 +481,7 @@ ${mainHTML}
  * An exercise's markup (exercise-view.mjs, shared with the runtime), its texts rendered here; and its
  * texts shown on request (hints, solutions, mistakes' feedback), for the reveal file.
  */
-function renderExercise({ nb, ex, cell, file, errors, rt, limits }) {
+function renderExercise({ nb, ex, cell, file, errors, rt, limits, functions }) {
   const slots = nb.exerciseSlots(ex.id, { seed: 0 });
   if (!slots.ok) {
     errors.push(`${file}:${cell.line}: exercise ${ex.id}: ${slots.error.message}`);
@@ -455,7 +493,7 @@ function renderExercise({ nb, ex, cell, file, errors, rt, limits }) {
     if (o.template === false) return rt(t.text, { inline: o.inline, line }).html;
     return rt(t.text, { slots: values, spans: t.slots, line, inline: o.inline }).html;
   };
-  return { html: toHTML(exerciseView(ex, { html, slots, answerLength: limits.answerLength })), texts: revealTexts(ex, { html, slots }) };
+  return { html: toHTML(exerciseView(ex, { html, slots, answerLength: limits.answerLength, functions })), texts: revealTexts(ex, { html, slots }) };
 }
 
 // The node flavour of the engine rethrows uncaught errors with its whole source: keep failures short.

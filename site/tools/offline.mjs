@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import esbuild from 'esbuild';
 import { escapeHTML } from '../src/view.mjs';
 import { cspMeta } from './csp.mjs';
+import { inlineMathFontCSS } from './math-font.mjs';
 
 const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
@@ -83,9 +84,10 @@ startPage({ client });
 export async function writeOffline({ dist, wasm, pages }) {
   mkdirSync(`${dist}offline`, { recursive: true });
   const js = await bundle(dist, wasm);
-  const css = readFileSync(`${dist}style.css`, 'utf8');
+  // the math font goes inside too, as a data: URL (allowed by font-src data: below)
+  const css = `${inlineMathFontCSS(dist)}${readFileSync(`${dist}style.css`, 'utf8')}`;
   if (/<\/style/i.test(css)) throw new Error('style.css contains "</style"');
-  const csp = `default-src 'self'; script-src ${sha256(js)} 'wasm-unsafe-eval'; style-src ${sha256(css)}; worker-src blob:`;
+  const csp = `default-src 'self'; script-src ${sha256(js)} 'wasm-unsafe-eval'; style-src ${sha256(css)}; font-src data:; worker-src blob:`;
   const written = [];
   for (const p of pages) {
     const html = `<!doctype html>

@@ -23,6 +23,7 @@ for (const f of ['kllab.mjs', 'kllab-embed.js', 'kllab-worker.js', 'kllab-engine
 }
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(`${OUT}embed`, { recursive: true });
+mkdirSync(`${OUT}fonts`, { recursive: true });
 
 const copies = {
   'kllab.mjs': `${ROOT}bindings/kllab.mjs`,
@@ -36,6 +37,10 @@ const copies = {
   'kllab-worker.js': `${DIST}kllab-worker.js`,
   'kllab-embed.d.ts': `${ROOT}site/tools/kllab-embed.d.ts`,
   'style.css': `${DIST}style.css`,
+  // the math font: embed.html links it; a host page may (README "Embedding")
+  'math-font.css': `${DIST}math-font.css`,
+  'fonts/kl-math.woff2': `${DIST}fonts/kl-math.woff2`,
+  'fonts/kl-math-LICENSE.txt': `${DIST}fonts/kl-math-LICENSE.txt`,
   'embed.html': `${DIST}embed.html`,
   'frame.mjs': `${DIST}frame.mjs`,
   'favicon.svg': `${DIST}favicon.svg`,
@@ -62,11 +67,13 @@ const pkg = {
     './kllab-engine.mjs': './kllab-engine.mjs',
     './kllab-engine.wasm': './kllab-engine.wasm',
     './style.css': './style.css',
+    './math-font.css': './math-font.css',
+    './fonts/*': './fonts/*',
     './embed.html': './embed.html',
     './embed/*': './embed/*',
     './package.json': './package.json',
   },
-  files: [...Object.keys(copies), 'embed/', 'README.md'],
+  files: [...Object.keys(copies).filter((f) => !f.startsWith('fonts/')), 'fonts/', 'embed/', 'README.md'],
   sideEffects: ['./kllab-embed.js', './frame.mjs'],
   engines: root.engines,
 };

@@ -3,6 +3,7 @@
 import MarkdownIt from 'markdown-it';
 import katex from 'katex';
 import { escapeHTML, displayNumber } from '../src/view.mjs';
+import { coreMathML } from './mathml-core.mjs';
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
 // Links open as usual; any author link that is not same-site gets rel=noopener.
@@ -154,7 +155,7 @@ function renderMath(tex, display) {
     .replace(/<annotation encoding="application\/x-tex">[\s\S]*?<\/annotation>/g, '')
     .replace(/<semantics>([\s\S]*)<\/semantics>/, '$1')
     .replace(' xmlns="http://www.w3.org/1998/Math/MathML"', '');
-  return html;
+  return coreMathML(html);
 }
 
 /** A formula token to MathML, its slots as <mn data-slot>; errors go to env.errors with file:line. */

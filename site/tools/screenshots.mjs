@@ -9,7 +9,7 @@ import { startServer } from './serve.mjs';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const OUT = `${ROOT}build/screenshots/`;
 const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const PAGES = ['index.html', 'kl-foundations.html', 'distillation.html', 'vae-elbo.html', 'diffusion-kl.html', 'example-course.html'];
+const PAGES = ['index.html', 'kl-foundations.html', 'distillation.html', 'vae-elbo.html', 'diffusion-kl.html', 'kl-at-work.html', 'example-course.html'];
 const SIZES = { desktop: { width: 1100, height: 900 }, phone: { width: 390, height: 844 } };
 
 mkdirSync(OUT, { recursive: true });
@@ -50,6 +50,18 @@ try {
       const dfile = `${OUT}kl-at-work-derivation-${size}-${scheme}.png`;
       await page.screenshot({ path: dfile });
       console.log(dfile.replace(ROOT, ''));
+      // the answer preview while typing (a value, an error with its column) and a part's notation help
+      await page.goto(`${server.url}distillation.html`);
+      await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+      for (const [id, text] of [['ex8a', '[0.876, 0.118'], ['ex8a2', '(0.844, 0.134, 0.022)'], ['ex8b', '0.5*ln(2) + 1/(3 + sqrt(2))']]) {
+        await page.locator(`[name="${id}"]`).fill(text);
+        await page.waitForFunction((x) => ['readable', 'unreadable'].includes(document.getElementById(`pv-${x}`).dataset.state), id);
+      }
+      await page.locator('[data-part="ex8b"] details.kl-syntax summary').click();
+      await page.locator('[data-part="ex8a"]').scrollIntoViewIfNeeded();
+      const pfile = `${OUT}distillation-preview-${size}-${scheme}.png`;
+      await page.screenshot({ path: pfile });
+      console.log(pfile.replace(ROOT, ''));
       // the learner's record: the learner field, a restored page (answers, a hint, a solution,
       // verdicts re-checked), and the import dialog over it
       await page.goto(`${server.url}distillation.html?learner=s-042&name=Ada%20Lovelace`);

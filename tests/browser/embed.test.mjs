@@ -153,6 +153,9 @@ test('iframe embed: its height follows the content, and checks arrive as message
 
     // feedback makes the content taller: the iframe follows
     await frame.locator('[name="d1"]').fill('[0.9, 0.8, 0.7, 0.6]');
+    // (the answer's preview first: it arrives on its own and makes the content taller too)
+    await frame.locator('kl-exercise #pv-d1[data-state="readable"]').waitFor();
+    await page.waitForFunction(async () => Math.abs(Number(document.getElementById('frame-embed').height) - document.getElementById('frame-embed').contentDocument.documentElement.getBoundingClientRect().height) <= 1);
     await frame.locator('[data-part="d1"] button[data-action="check"]').click();
     await frame.locator('[data-part="d1"][data-verdict]').waitFor();
     await page.waitForFunction((h) => Number(document.getElementById('frame-embed').height) > h, h0);
@@ -258,6 +261,8 @@ async function insideStyles(base, page, path) {
   await part.locator('[name="ex8b"]').fill('0.047');
   await part.locator('button[data-action="check"]').click();
   await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict);
+  // and the answer's preview (preview.mjs), which arrives on its own
+  await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.getElementById('pv-ex8b').dataset.state === 'readable');
   // a hint and the solution too (shown on request, from the reveal file)
   await part.locator('[data-action="hint"]').click();
   await part.locator('[data-action="solution"]').click();

@@ -19,6 +19,7 @@ const PAGES = [
   'distillation.html',
   'vae-elbo.html',
   'diffusion-kl.html',
+  'kl-at-work.html',
   'example-course.html',
   'embed.html?notebook=vae-elbo&exercise=ex6',
   'embed.html?notebook=vae-elbo',

@@ -265,8 +265,10 @@ test('import: the engine previews it, the learner chooses (cancel, merge, replac
     // replace: the file's work only
     await importFile(page, 'class.json', file);
     await dialog.getByRole('button', { name: /Replace/ }).click();
-    await page.waitForFunction(() => !document.querySelector('[data-part="ex8a"]').dataset.verdict);
-    assert.equal(await verdictOf(page, 'ex8b2'), 'correct');
+    // the record is replaced at once and the file's answers are re-checked after: wait for both
+    await page.waitForFunction(() => !document.querySelector('[data-part="ex8a"]').dataset.verdict
+      && document.querySelector('[data-part="ex8b2"]').dataset.verdict === 'correct');
+    assert.equal(await verdictOf(page, 'ex8b'), 'incorrect');
     // files the engine refuses: a clear message, nothing changes
     await importFile(page, 'other.json', made((nb) => nb.submit('ex8b', '1'), { exportFile: true }).replace(/"distillation"/g, '"vae-elbo"'));
     await page.waitForFunction(() => /“other\.json” was not imported/.test(document.getElementById('kl-notices').textContent));
