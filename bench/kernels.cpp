@@ -22,6 +22,7 @@
 
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
+#include "kl/json.hpp"
 #include "kl/notebook.hpp"
 #include "kl/numerics.hpp"
 
@@ -320,7 +321,7 @@ std::string run_kernel(const std::string& name, int reps, int warm) {
   static std::map<std::string, double> first_checksum;
   static std::map<std::string, bool> deterministic;
   const bool needs_notebooks = name == "check" || name == "load_notebooks";
-  if (needs_notebooks && !load_checkers()) return "{\"name\": \"" + name + "\", \"error\": " + kl::json_string(g_error) + "}";
+  if (needs_notebooks && !load_checkers()) return "{\"name\": \"" + name + "\", \"error\": " + kl::json::quote(g_error) + "}";
   if (name == "parse_eval" && g_answers.empty()) return "{\"name\": \"parse_eval\", \"error\": \"no answers given\"}";
   if (name == "check" && g_checks.empty()) return "{\"name\": \"check\", \"error\": \"no checks built\"}";
   for (const auto& k : kernels()) {
@@ -352,7 +353,7 @@ std::string run_kernel(const std::string& name, int reps, int warm) {
     }
     const std::size_t heap1 = heap_in_use();
     const double checksum = first_checksum.count(name) ? first_checksum[name] : std::nan("");
-    std::string out = "{\"name\": \"" + std::string(k.name) + "\", \"what\": " + kl::json_string(k.what) +
+    std::string out = "{\"name\": \"" + std::string(k.name) + "\", \"what\": " + kl::json::quote(k.what) +
                       ", \"inner\": " + std::to_string(k.inner) + ", \"checksum\": " + num(checksum) +
                       ", \"deterministic\": " + (deterministic[name] ? "true" : "false") + ", \"ms\": [";
     for (std::size_t i = 0; i < ms.size(); ++i) out += (i ? ", " : "") + num(ms[i]);
@@ -366,14 +367,14 @@ std::string run_kernel(const std::string& name, int reps, int warm) {
       out += ", \"verdicts\": {";
       bool first = true;
       for (const auto& [v, n] : verdicts) {
-        out += (first ? "" : ", ") + kl::json_string(v) + ": " + std::to_string(n);
+        out += (first ? "" : ", ") + kl::json::quote(v) + ": " + std::to_string(n);
         first = false;
       }
       out += "}";
     }
     return out + "}";
   }
-  return "{\"name\": " + kl::json_string(name) + ", \"error\": \"unknown kernel\"}";
+  return "{\"name\": " + kl::json::quote(name) + ", \"error\": \"unknown kernel\"}";
 }
 
 /// The kernel names, comma separated.
@@ -385,12 +386,12 @@ std::string kernel_names() {
 
 /// The check list as JSON lines-in-an-array (for the browser's page-level check benchmark).
 std::string checks_json() {
-  if (!load_checkers()) return "{\"error\": " + kl::json_string(g_error) + "}";
+  if (!load_checkers()) return "{\"error\": " + kl::json::quote(g_error) + "}";
   std::string out = "[";
   for (std::size_t i = 0; i < g_checks.size(); ++i) {
     const auto& c = g_checks[i];
-    out += (i ? ",\n" : "") + std::string("{\"notebook\": ") + kl::json_string(g_checker_ids[c.notebook]) +
-           ", \"part\": " + kl::json_string(c.part) + ", \"answer\": " + kl::json_string(c.answer) +
+    out += (i ? ",\n" : "") + std::string("{\"notebook\": ") + kl::json::quote(g_checker_ids[c.notebook]) +
+           ", \"part\": " + kl::json::quote(c.part) + ", \"answer\": " + kl::json::quote(c.answer) +
            ", \"seed\": " + std::to_string(c.seed) + ", \"expect\": \"" + c.expect + "\"}";
   }
   return out + "]";
