@@ -3,7 +3,7 @@
 // of the JS <-> wasm boundary, check latency through the API and the wasm heap over 10^4 checks.
 // Prints one JSON object. Usage: node bench/node-api.mjs REPS
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadEngine } from '../bindings/kllab.mjs';
 import { makeMath } from './mathjs-setup.mjs';
 
@@ -85,7 +85,8 @@ const raw = kl._raw;
 const heap = () => raw.HEAP8.length;
 const nbs = {};
 const heapStart = heap();
-for (const f of ['distillation', 'kl-foundations', 'vae-elbo', 'diffusion-kl']) {
+// Every notebook of the course (the check list, build/bench/checks.json, covers them all).
+for (const f of readdirSync(`${ROOT}site/notebooks`).filter((n) => n.endsWith('.md')).map((n) => n.slice(0, -3))) {
   nbs[f] = kl.loadNotebook(readFileSync(`${ROOT}site/notebooks/${f}.md`, 'utf8'), `${f}.md`);
 }
 const heapLoaded = heap();

@@ -527,10 +527,20 @@ async function withBrowser(fn) {
 // ---- main --------------------------------------------------------------------------------------
 try {
   await withBrowser(async (b) => {
-    if (ONLY.has('kernels')) await kernels(b);
-    if (ONLY.has('api')) api();
-    if (ONLY.has('cold')) await cold(b);
-    if (ONLY.has('pages')) await pages(b);
+    // One broken section is noted and the others still run.
+    const section = async (name, fn) => {
+      if (!ONLY.has(name)) return;
+      try {
+        await fn();
+      } catch (e) {
+        results.notes.push(`harness error in ${name}: ${String(e.stack || e).slice(0, 1500)}`);
+        console.error(e);
+      }
+    };
+    await section('kernels', () => kernels(b));
+    await section('api', () => api());
+    await section('cold', () => cold(b));
+    await section('pages', () => pages(b));
   });
 } catch (e) {
   results.notes.push(`harness error: ${e.stack || e}`);
