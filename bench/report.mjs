@@ -71,8 +71,9 @@ export function rows(R) {
   if (R.embed) {
     if (typeof R.embed === 'string') add('4 weight', 'single embedded exercise', R.embed, '', '', `< ${GOALS.embedKB} KB`, null, null);
     else {
-      // Its own bytes: everything but the engine (kllab-engine.*), which a learner has cached already.
-      const own = R.embed.weight.files.filter((f) => !/kllab-engine/.test(f.url)).reduce((a, f) => a + (f.brotli ?? f.gzip), 0);
+      // Its own bytes: everything but the engine (the wasm, its glue and the worker that hosts it),
+      // which a learner of the course has cached already.
+      const own = R.embed.weight.files.filter((f) => !/kllab-engine|kllab-worker/.test(f.url)).reduce((a, f) => a + (f.brotli ?? f.gzip), 0);
       add('4 weight', `embedded exercise (${R.embed.path}), own bytes, brotli`, kb(own), `${R.embed.weight.files.length} files, all gzip ${kb(R.embed.weight.gzipBytes)}`, '',
         `≤ ${GOALS.embedKB} KB`, own <= GOALS.embedKB * 1024, null);
     }

@@ -458,7 +458,11 @@ async function pages(browserEnv) {
     await close();
   }
   // Issue 6 artefacts, measured when they exist.
-  const embed = readdirSync(dist).find((f) => /^embed.*\.html$/.test(f)) || (existsSync(`${dist}/embed`) ? 'embed/' : null);
+  // The embedded exercise as a course embeds it: the frame page with the notebook and exercise the
+  // site's example course uses (embed.html alone only says what it needs).
+  const course = existsSync(`${dist}/example-course.html`) ? readFileSync(`${dist}/example-course.html`, 'utf8') : '';
+  const src = /src="(embed\.html\?[^"]+)"/.exec(course);
+  const embed = src ? src[1].replace(/&amp;/g, '&') : null;
   if (embed) {
     log(`pages: embed ${embed}`);
     results.embed = { path: embed, weight: await pageWeight(browserEnv, `/site/${embed}`), startup: await startup(browserEnv, `/site/${embed}`, CFG.loads) };
