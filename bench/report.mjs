@@ -98,6 +98,9 @@ export function rows(R) {
   if (a?.checksNode) {
     const s = a.checksNode.latencyMs;
     add('6 checks', `${a.checksNode.n} checks via the JS API in node: median / p99`, `${ms(s.median)} / ${ms(s.p99)}`, `max ${ms(s.max)}`, '', `p99 < ${GOALS.apiCheckP99Ms} ms`, s.p99 < GOALS.apiCheckP99Ms, null);
+    const f = a.checksNode.firstMs, r = a.checksNode.repeatMs;
+    if (f && r) add('6 checks', `… of which first of their (part, variant) (${f.n}) / repeats (${r.n}): p99`, `${ms(f.p99)} / ${ms(r.p99)}`,
+      `medians ${ms(f.median)} / ${ms(r.median)}`, '', '', null, null);
   }
   const h = R.heapChromium;
   if (h) {

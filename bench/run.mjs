@@ -223,7 +223,9 @@ function api() {
     klSmall: { n: r.klSmall.n, calls: r.klSmall.inner, ours: stats(r.klSmall.ours), theirs: stats(r.klSmall.theirs),
       speedup: stats(r.klSmall.theirs).median / stats(r.klSmall.ours).median, values: [r.klSmall.oursValue, r.klSmall.theirsValue] },
     evalFloorUs: (stats(r.evalFloor.ms).median * 1000) / r.evalFloor.calls,
-    checksNode: { n: r.checks.n, latencyMs: stats(r.checks.latencyMs) },
+    checksNode: { n: r.checks.n, latencyMs: stats(r.checks.latencyMs),
+      // the first check of each (notebook, part, variant) vs the repeats (cached scope and mistakes)
+      firstMs: stats(r.checks.latencyMs.filter((_, i) => r.checks.first[i])), repeatMs: stats(r.checks.latencyMs.filter((_, i) => !r.checks.first[i])) },
     heapNode: r.heap,
   };
   if (perAnswerWasm) {
