@@ -63,8 +63,10 @@ native: deps
 	@cmake -S . -B $(NATIVE) -DCMAKE_BUILD_TYPE=Release > /dev/null
 	@cmake --build $(NATIVE) -j $(JOBS)
 
+# Configured on every build, like native (under a second): a changed flag or option always reaches an
+# existing build folder (cmake --build also regenerates when CMakeLists.txt changes).
 wasm: deps
-	@[ -f $(WASM)/CMakeCache.txt ] || emcmake cmake -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@out=$$(emcmake cmake -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release 2>&1) || { echo "$$out"; exit 1; }
 	@cmake --build $(WASM) -j $(JOBS)
 
 site: wasm
@@ -180,9 +182,12 @@ test-browser: native site package scorm
 	@node --test --test-concurrency=2 tests/browser/
 
 # BENCH_QUICK=1 for a smoke run; see bench/README.md. Report only: never part of `make test`.
+# The kernels four ways (bench/README.md): g++ (build/native), clang++-14 with the wasm build's
+# per-file levels (build/native-clang, the fair reference), node and Chromium (build/wasm).
 bench: native wasm site
-	@emcmake cmake -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake -S . -B build/native-clang -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14 -DKL_MIRROR_WASM=ON > /dev/null
 	@cmake --build $(NATIVE) --target bench_kernels -j $(JOBS)
+	@cmake --build build/native-clang --target bench_kernels -j $(JOBS)
 	@cmake --build $(WASM) --target bench_kernels bench_kernels_web -j $(JOBS)
 	@# plain node: playwright-core needs the global fetch; the wasm children get --no-experimental-fetch
 	@node bench/run.mjs

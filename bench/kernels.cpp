@@ -1,7 +1,10 @@
-// KL Lab benchmarks: the engine kernels, written once and built three ways (bench/README.md):
-//   native         build/native/bench_kernels              (g++, the product's flags)
-//   wasm in node   build/wasm/bench_kernels_node.cjs       (CommonJS, NODERAWFS: reads the notebooks)
-//   wasm in Chrome build/wasm/bench_kernels_web.mjs + .wasm (ES6 module, embind runKernel(name, reps))
+// KL Lab benchmarks: the engine kernels, written once and built four ways (bench/README.md):
+//   native, clang  build/native-clang/bench_kernels        (clang++-14, the wasm build's per-file flags)
+//   native, g++    build/native/bench_kernels              (g++, the native product's flags)
+//   wasm in node   build/wasm/bench_kernels_node.cjs       (CommonJS, wasm inlined; bench/kernels-node.mjs drives it)
+//   wasm in Chrome build/wasm/bench_kernels_web.mjs + .wasm (ES6 module; bench/web/kernels.mjs)
+// The wasm flavours expose embind runKernel(name, reps, warm); the native ones answer the same
+// commands on stdin (--serve).
 // Every kernel calls the engine's public C++ API only, times each repetition with steady_clock
 // (performance.now() in wasm) and returns a checksum so that native and wasm can be compared bit for
 // bit (they must agree: -ffp-contract=off and the engine's own math).
@@ -10,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -18,6 +22,7 @@
 
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
+#include "kl/json.hpp"
 #include "kl/notebook.hpp"
 #include "kl/numerics.hpp"
 
@@ -309,16 +314,32 @@ std::size_t wasm_memory_bytes() {
 
 }  // namespace
 
-/// Runs one kernel `reps` times (after one untimed warm-up) and returns a JSON object.
-std::string run_kernel(const std::string& name, int reps) {
+/// Runs one kernel `warm` times untimed, then `reps` times timed, and returns a JSON object. The
+/// driver interleaves the flavours (native, node, Chromium) by calling this with reps = 1 per round.
+/// The checksum is the first run's ever; "deterministic" turns false if any later run differs.
+std::string run_kernel(const std::string& name, int reps, int warm) {
+  static std::map<std::string, double> first_checksum;
+  static std::map<std::string, bool> deterministic;
   const bool needs_notebooks = name == "check" || name == "load_notebooks";
-  if (needs_notebooks && !load_checkers()) return "{\"name\": \"" + name + "\", \"error\": " + kl::json_string(g_error) + "}";
+  if (needs_notebooks && !load_checkers()) return "{\"name\": \"" + name + "\", \"error\": " + kl::json::quote(g_error) + "}";
   if (name == "parse_eval" && g_answers.empty()) return "{\"name\": \"parse_eval\", \"error\": \"no answers given\"}";
   if (name == "check" && g_checks.empty()) return "{\"name\": \"check\", \"error\": \"no checks built\"}";
   for (const auto& k : kernels()) {
     if (name != k.name) continue;
-    double checksum = 0.0;
-    for (int i = 0; i < k.inner; ++i) checksum += k.run();  // warm-up (and the reference checksum)
+    auto note = [&](double s) {
+      auto it = first_checksum.find(name);
+      if (it == first_checksum.end()) {
+        first_checksum[name] = s;
+        deterministic[name] = true;
+      } else if (!(s == it->second)) {
+        deterministic[name] = false;  // a kernel must give the same result every time
+      }
+    };
+    for (int w = 0; w < warm; ++w) {
+      double s = 0.0;
+      for (int i = 0; i < k.inner; ++i) s += k.run();
+      note(s);
+    }
     std::vector<double> ms;
     ms.reserve(static_cast<std::size_t>(reps));
     const std::size_t heap0 = heap_in_use();
@@ -328,28 +349,32 @@ std::string run_kernel(const std::string& name, int reps) {
       for (int i = 0; i < k.inner; ++i) s += k.run();
       ms.push_back(ms_since(t0));
       g_sink = g_sink + s;
-      if (s != checksum) checksum = std::nan("");  // a kernel must be deterministic
+      note(s);
     }
     const std::size_t heap1 = heap_in_use();
-    std::string out = "{\"name\": \"" + std::string(k.name) + "\", \"what\": " + kl::json_string(k.what) +
-                      ", \"inner\": " + std::to_string(k.inner) + ", \"checksum\": " + num(checksum) + ", \"ms\": [";
+    const double checksum = first_checksum.count(name) ? first_checksum[name] : std::nan("");
+    std::string out = "{\"name\": \"" + std::string(k.name) + "\", \"what\": " + kl::json::quote(k.what) +
+                      ", \"inner\": " + std::to_string(k.inner) + ", \"checksum\": " + num(checksum) +
+                      ", \"deterministic\": " + (deterministic[name] ? "true" : "false") + ", \"ms\": [";
     for (std::size_t i = 0; i < ms.size(); ++i) out += (i ? ", " : "") + num(ms[i]);
     out += "], \"heap_in_use_before\": " + std::to_string(heap0) + ", \"heap_in_use_after\": " + std::to_string(heap1);
     out += ", \"wasm_memory\": " + std::to_string(wasm_memory_bytes());
-    if (name == "check") {
+    static bool verdicts_done = false;
+    if (name == "check" && !verdicts_done) {
+      verdicts_done = true;
       std::map<std::string, int> verdicts;
       for (const auto& c : g_checks) verdicts[kl::verdict_name(g_checkers[c.notebook].check(c.part, c.answer, c.seed).kind)]++;
       out += ", \"verdicts\": {";
       bool first = true;
       for (const auto& [v, n] : verdicts) {
-        out += (first ? "" : ", ") + kl::json_string(v) + ": " + std::to_string(n);
+        out += (first ? "" : ", ") + kl::json::quote(v) + ": " + std::to_string(n);
         first = false;
       }
       out += "}";
     }
     return out + "}";
   }
-  return "{\"name\": " + kl::json_string(name) + ", \"error\": \"unknown kernel\"}";
+  return "{\"name\": " + kl::json::quote(name) + ", \"error\": \"unknown kernel\"}";
 }
 
 /// The kernel names, comma separated.
@@ -361,12 +386,12 @@ std::string kernel_names() {
 
 /// The check list as JSON lines-in-an-array (for the browser's page-level check benchmark).
 std::string checks_json() {
-  if (!load_checkers()) return "{\"error\": " + kl::json_string(g_error) + "}";
+  if (!load_checkers()) return "{\"error\": " + kl::json::quote(g_error) + "}";
   std::string out = "[";
   for (std::size_t i = 0; i < g_checks.size(); ++i) {
     const auto& c = g_checks[i];
-    out += (i ? ",\n" : "") + std::string("{\"notebook\": ") + kl::json_string(g_checker_ids[c.notebook]) +
-           ", \"part\": " + kl::json_string(c.part) + ", \"answer\": " + kl::json_string(c.answer) +
+    out += (i ? ",\n" : "") + std::string("{\"notebook\": ") + kl::json::quote(g_checker_ids[c.notebook]) +
+           ", \"part\": " + kl::json::quote(c.part) + ", \"answer\": " + kl::json::quote(c.answer) +
            ", \"seed\": " + std::to_string(c.seed) + ", \"expect\": \"" + c.expect + "\"}";
   }
   return out + "]";
@@ -380,6 +405,7 @@ EMSCRIPTEN_BINDINGS(kl_bench) {
   emscripten::function("addNotebook", &add_notebook);
   emscripten::function("setAnswers", &set_answers);
   emscripten::function("runKernel", &run_kernel);
+  emscripten::function("checksJson", &checks_json);
   emscripten::function("kernelNames", &kernel_names);
   emscripten::function("noop", &noop);
   emscripten::function("memoryBytes", &heap_bytes);
@@ -400,6 +426,7 @@ int main(int argc, char** argv) {
   int reps = 10;
   std::string only;
   bool dump_checks = false;
+  bool serve = false;
   std::map<std::string, int> reps_for;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -407,6 +434,7 @@ int main(int argc, char** argv) {
     else if (a == "--kernels" && i + 1 < argc) only = argv[++i];
     else if (a == "--answers" && i + 1 < argc) set_answers(read_file(argv[++i]));
     else if (a == "--dump-checks") dump_checks = true;
+    else if (a == "--serve") serve = true;
     else if (a == "--checks" && i + 1 < argc) g_check_count = static_cast<std::size_t>(std::atol(argv[++i]));  // profiling
     else if (a == "--notebooks") {
       while (i + 1 < argc && argv[i + 1][0] != '-') {
@@ -421,6 +449,22 @@ int main(int argc, char** argv) {
     std::printf("%s\n", checks_json().c_str());
     return 0;
   }
+  if (serve) {
+    // One command per line, "NAME REPS WARM", one JSON object per line in reply (bench/run.mjs
+    // interleaves this process with the node and Chromium flavours); "quit" or end of input stops.
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      std::istringstream cmd(line);
+      std::string name;
+      int r = 1, w = 0;
+      cmd >> name >> r >> w;
+      if (name == "quit") break;
+      if (name.empty()) continue;
+      std::printf("%s\n", run_kernel(name, r, w).c_str());
+      std::fflush(stdout);
+    }
+    return 0;
+  }
   std::string names = only.empty() ? kernel_names() : only;
   std::printf("{\"kernels\": [");
   bool first = true;
@@ -428,7 +472,7 @@ int main(int argc, char** argv) {
   std::string name;
   while (std::getline(ss, name, ',')) {
     const int n = reps_for.count(name) ? reps_for[name] : reps;
-    std::printf("%s%s", first ? "\n" : ",\n", run_kernel(name, n).c_str());
+    std::printf("%s%s", first ? "\n" : ",\n", run_kernel(name, n, 1).c_str());
     std::fflush(stdout);
     first = false;
   }

@@ -3,14 +3,16 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 const GOALS = {
-  wasmNative: 1.5, // wasm/native on every kernel, at most
-  mathjs: 10, // times faster than math.js on answer parsing + evaluation, at least
-  pyodideTime: 20, // times faster than Pyodide to the first computed KL, at least
+  wasmNative: 1.5, // wasm in Chromium / native clang (same flags) on every kernel, at most
+  mathjs: 5, // times faster than math.js on answer parsing + evaluation, at least
+  pyodideTime: 25, // times faster than Pyodide to the first computed KL, at least
   pyodideBytes: 20, // times fewer bytes, at least
-  pageKB: 150, // gzip KB per notebook page
-  embedKB: 80, // gzip KB per embedded exercise
-  readyMs: 150, // navigation -> first part can be checked
-  checkP99Ms: 1, // 99th-percentile check
+  pageKB: 130, // brotli KB per notebook page (gzip reported)
+  embedKB: 40, // an embedded exercise's own bytes, brotli, engine cached
+  // issue 16's start-up goal is a ratio this bench does not measure yet (first paint without scripts)
+  readyNote: '(goal: ≤ 1.1× first paint without scripts; not measured)',
+  checkP99Ms: 1, // 99th-percentile check through the page's Check handler
+  apiCheckP99Ms: 0.2, // ... and through the JS API
 };
 
 const ms = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : x >= 100 ? `${x.toFixed(0)} ms` : x >= 10 ? `${x.toFixed(1)} ms` : x >= 1 ? `${x.toFixed(2)} ms` : `${(x * 1000).toFixed(0)} µs`);
@@ -24,14 +26,16 @@ const ok = (good) => (good == null ? '' : good ? 'met' : '**MISSED**');
 export function rows(R) {
   const out = [];
   const add = (section, figure, measured, reference, ratio, goal, met, chart) => out.push({ section, figure, measured, reference, ratio, goal, met, chart });
+  // Kernels: every ratio is against native clang++-14 with the wasm build's per-file levels (the same
+  // compiler and flags); the goal applies to Chromium, what learners run. node's V8 and g++ are shown
+  // for reference, without a goal.
   for (const [name, k] of Object.entries(R.kernels || {})) {
-    const nat = k.native?.stats;
-    for (const [flavour, key] of [['node', 'ratioNode'], ['Chromium', 'ratioChromium']]) {
-      const s = k[flavour === 'node' ? 'node' : 'chromium']?.stats;
-      const r = k[key];
-      add('1 kernels', `${name}: wasm in ${flavour} / native`, med(s), `native ${med(nat)}`, r != null ? `${x(r)}×` : 'n/a', `≤ ${GOALS.wasmNative}`,
-        r == null ? null : r <= GOALS.wasmNative, r != null ? { label: `${name} wasm/native (${flavour})`, value: r, goal: GOALS.wasmNative, lower: true } : null);
-    }
+    const ref = k.clang?.stats ?? k.native?.stats;
+    const r = k.ratioChromium;
+    add('1 kernels', `${name}: wasm in Chromium / native clang`, med(k.chromium?.stats), `clang ${med(ref)}`, r != null ? `${x(r)}×` : 'n/a', `≤ ${GOALS.wasmNative}`,
+      r == null ? null : r <= GOALS.wasmNative, r != null ? { label: `${name} Chromium/clang`, value: r, goal: GOALS.wasmNative, lower: true } : null);
+    if (k.ratioNode != null) add('1 kernels', `${name}: wasm in node / native clang`, med(k.node?.stats), `g++ ${med(k.gxx?.stats)} (${x(k.ratioGxx)}× clang)`,
+      `${x(k.ratioNode)}×`, '(reported)', null, null);
   }
   const a = R.api;
   if (a) {
@@ -60,34 +64,43 @@ export function rows(R) {
       `≥ ${GOALS.pyodideBytes}×`, c.gzipBytesRatio >= GOALS.pyodideBytes, { label: 'bytes vs Pyodide (gzip)', value: c.gzipBytesRatio, goal: GOALS.pyodideBytes });
   }
   for (const [id, p] of Object.entries(R.pages || {})) {
-    add('4 weight', `${id}.html: everything it loads, gzip`, kb(p.weight.gzipBytes), `${p.weight.files.length} files, raw ${kb(p.weight.bytes)}`, '', `< ${GOALS.pageKB} KB`,
-      p.weight.gzipBytes < GOALS.pageKB * 1024, { label: `${id} page gzip KB / goal`, value: p.weight.gzipBytes / 1024 / GOALS.pageKB, goal: 1, lower: true });
+    const b = p.weight.brotliBytes ?? p.weight.gzipBytes;
+    add('4 weight', `${id}.html: everything it loads, brotli`, kb(b), `${p.weight.files.length} files, gzip ${kb(p.weight.gzipBytes)}, raw ${kb(p.weight.bytes)}`, '', `≤ ${GOALS.pageKB} KB`,
+      b <= GOALS.pageKB * 1024, { label: `${id} page brotli KB / goal`, value: b / 1024 / GOALS.pageKB, goal: 1, lower: true });
   }
   if (R.embed) {
     if (typeof R.embed === 'string') add('4 weight', 'single embedded exercise', R.embed, '', '', `< ${GOALS.embedKB} KB`, null, null);
-    else add('4 weight', `embedded exercise (${R.embed.path}), gzip`, kb(R.embed.weight.gzipBytes), `${R.embed.weight.files.length} files`, '', `< ${GOALS.embedKB} KB`,
-      R.embed.weight.gzipBytes < GOALS.embedKB * 1024, null);
+    else {
+      // Its own bytes: everything but the engine (the wasm, its glue and the worker that hosts it),
+      // which a learner of the course has cached already.
+      const own = R.embed.weight.files.filter((f) => !/kllab-engine|kllab-worker/.test(f.url)).reduce((a, f) => a + (f.brotli ?? f.gzip), 0);
+      add('4 weight', `embedded exercise (${R.embed.path}), own bytes, brotli`, kb(own), `${R.embed.weight.files.length} files, all gzip ${kb(R.embed.weight.gzipBytes)}`, '',
+        `≤ ${GOALS.embedKB} KB`, own <= GOALS.embedKB * 1024, null);
+    }
   }
   for (const [id, p] of Object.entries(R.pages || {})) {
     const s = p.startup.readyMs;
     add('5 start-up', `${id}.html: navigation → first part checkable (cold)`, s ? med(s) : `error: ${p.startup.error}`, `DOMContentLoaded ${med(p.startup.domContentLoadedMs)}`,
-      '', `< ${GOALS.readyMs} ms`, s ? s.median < GOALS.readyMs : false, s ? { label: `${id} ready ms / goal`, value: s.median / GOALS.readyMs, goal: 1, lower: true } : null);
+      '', GOALS.readyNote, null, null);
   }
-  if (R.embed && typeof R.embed !== 'string') add('5 start-up', 'embedded exercise ready', med(R.embed.startup.readyMs), '', '', `< ${GOALS.readyMs} ms`, R.embed.startup.readyMs?.median < GOALS.readyMs, null);
+  if (R.embed && typeof R.embed !== 'string') add('5 start-up', 'embedded exercise ready', med(R.embed.startup.readyMs), '', '', GOALS.readyNote, null, null);
   if (R.offline) {
-    if (typeof R.offline === 'string') add('5 start-up', 'single-file offline notebook (file://)', R.offline, '', '', `< ${GOALS.readyMs} ms`, null, null);
-    else for (const [f, o] of Object.entries(R.offline)) add('5 start-up', `${f} from file://`, med(o.readyMs), `gzip ${kb(o.gzipBytes)}`, '', `< ${GOALS.readyMs} ms`, o.readyMs?.median < GOALS.readyMs, null);
+    if (typeof R.offline === 'string') add('5 start-up', 'single-file offline notebook (file://)', R.offline, '', '', GOALS.readyNote, null, null);
+    else for (const [f, o] of Object.entries(R.offline)) add('5 start-up', `${f} from file://`, med(o.readyMs), `gzip ${kb(o.gzipBytes)}`, '', GOALS.readyNote, null, null);
   }
   if (R.pageChecks) {
     const d = R.pageChecks.dom, p = R.pageChecks.api;
     add('6 checks', `${R.pageChecks.n} checks via the pages' Check buttons: median / p99`, `${ms(d?.median)} / ${ms(d?.p99)}`, `max ${ms(d?.max)}`, '', `p99 < ${GOALS.checkP99Ms} ms`,
       d ? d.p99 < GOALS.checkP99Ms : null, d ? { label: 'check p99 (page) / goal', value: d.p99 / GOALS.checkP99Ms, goal: 1, lower: true } : null);
-    add('6 checks', `${R.pageChecks.n} checks via the JS API in the page: median / p99`, `${ms(p?.median)} / ${ms(p?.p99)}`, `max ${ms(p?.max)}`, '', `p99 < ${GOALS.checkP99Ms} ms`,
-      p ? p.p99 < GOALS.checkP99Ms : null, null);
+    add('6 checks', `${R.pageChecks.n} checks via the JS API in the page: median / p99`, `${ms(p?.median)} / ${ms(p?.p99)}`, `max ${ms(p?.max)}`, '', `p99 < ${GOALS.apiCheckP99Ms} ms`,
+      p ? p.p99 < GOALS.apiCheckP99Ms : null, null);
   }
   if (a?.checksNode) {
     const s = a.checksNode.latencyMs;
-    add('6 checks', `${a.checksNode.n} checks via the JS API in node: median / p99`, `${ms(s.median)} / ${ms(s.p99)}`, `max ${ms(s.max)}`, '', `p99 < ${GOALS.checkP99Ms} ms`, s.p99 < GOALS.checkP99Ms, null);
+    add('6 checks', `${a.checksNode.n} checks via the JS API in node: median / p99`, `${ms(s.median)} / ${ms(s.p99)}`, `max ${ms(s.max)}`, '', `p99 < ${GOALS.apiCheckP99Ms} ms`, s.p99 < GOALS.apiCheckP99Ms, null);
+    const f = a.checksNode.firstMs, r = a.checksNode.repeatMs;
+    if (f && r) add('6 checks', `… of which first of their (part, variant) (${f.n}) / repeats (${r.n}): p99`, `${ms(f.p99)} / ${ms(r.p99)}`,
+      `medians ${ms(f.median)} / ${ms(r.median)}`, '', '', null, null);
   }
   const h = R.heapChromium;
   if (h) {
@@ -111,14 +124,14 @@ export function rows(R) {
 export function renderTable(R) {
   const head = `KL Lab benchmarks · ${R.date?.slice(0, 16).replace('T', ' ')} UTC${R.config?.quick ? ' · BENCH_QUICK (smoke run, few repetitions)' : ''}\n` +
     `machine: ${R.machine.cores} cores, ${R.machine.cpu}, ${(R.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB · node ${R.versions.node} · ${R.versions.chromium} · ` +
-    `${R.versions.emcc.replace(/ \(Emscripten.*?\)/, '')} · ${R.versions.gxx} · math.js ${R.versions.mathjs} · Pyodide ${R.versions.pyodide}\n` +
+    `${R.versions.emcc.replace(/ \(Emscripten.*?\)/, '')} · ${R.versions.gxx} · ${R.versions.clang ?? ''} · math.js ${R.versions.mathjs} · Pyodide ${R.versions.pyodide}\n` +
     'medians; ±x% = half the interquartile range\n\n';
   const lines = ['| # | figure | measured | compared with | ratio | goal | |', '|---|---|---|---|---|---|---|'];
   for (const r of rows(R)) lines.push(`| ${r.section} | ${r.figure} | ${r.measured} | ${r.reference} | ${r.ratio} | ${r.goal} | ${ok(r.met)} |`);
   const notes = [...(R.notes || []), ...(R.browserProblems || []).map((p) => `browser: ${p}`)];
   const k = Object.entries(R.kernels || {}).filter(([, v]) => v.sameChecksum === false).map(([n]) => n);
   if (k.length) notes.push(`checksums differ between native and wasm for: ${k.join(', ')}`);
-  else if (R.kernels && Object.keys(R.kernels).length) notes.push('every kernel gives the same checksum, bit for bit, natively, in node and in Chromium');
+  else if (R.kernels && Object.keys(R.kernels).length) notes.push('every kernel gives the same checksum, bit for bit, every time, natively (clang and g++), in node and in Chromium');
   return head + lines.join('\n') + (notes.length ? '\n\n' + notes.map((n) => `- ${n}`).join('\n') : '');
 }
 

@@ -4,13 +4,13 @@
 //
 //   BENCH_QUICK=1   a fast smoke run (few repetitions; results.json marked quick, docs untouched)
 //   BENCH_ONLY=a,b  only these sections: kernels, api, cold, pages (default: all)
-//   BENCH_REPS=N    repetitions of the engine kernels (default 7, quick 2)
+//   BENCH_REPS=N    interleaved rounds of the engine kernels (default 15, heavy kernels 7; quick 2, 1)
 //   BENCH_LOADS=N   cold page loads per notebook page (default 10, quick 3)
 //   BENCH_CHECKS=N  checks in the page-level latency run (default 10000, quick 2000)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { answers } from './answers.mjs';
 import { startBenchServer } from './server.mjs';
@@ -25,8 +25,10 @@ const ONLY = new Set((env.BENCH_ONLY || 'kernels,api,cold,pages').split(','));
 const int = (v, d) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
 const CFG = {
   quick: QUICK,
-  kernelReps: int(env.BENCH_REPS, QUICK ? 2 : 7),
-  heavyReps: int(env.BENCH_REPS, QUICK ? 1 : 5), // check, ddpm, load_notebooks: seconds per repetition
+  kernelReps: int(env.BENCH_REPS, QUICK ? 2 : 15), // interleaved rounds (one repetition per flavour each)
+  heavyReps: int(env.BENCH_REPS, QUICK ? 1 : 7), // check, ddpm, load_notebooks: seconds per repetition
+  kernelWarm: QUICK ? 1 : 10, // untimed passes per flavour before the rounds (Chromium tiers up)
+  heavyWarm: QUICK ? 1 : 3,
   apiReps: QUICK ? 2 : 7,
   coldOurs: QUICK ? 3 : 10,
   coldPyodide: QUICK ? 2 : 5,
@@ -56,6 +58,7 @@ export function stats(xs) {
     mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const br = (buf) => brotliCompressSync(buf, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length;
 
 // ---- inputs shared by every flavour ---------------------------------------------------------------
 writeFileSync(`${OUT}/answers.txt`, answers(10000).join('\n') + '\n');
@@ -88,6 +91,7 @@ function versions() {
     node: process.version,
     emcc: first('emcc', ['--version']),
     gxx: first('g++', ['--version']),
+    clang: first('clang++-14', ['--version']),
     chromium: first('/usr/bin/chromium', ['--version']),
     mathjs: pkg('mathjs'),
     pyodide: pkg('pyodide'),
@@ -95,55 +99,109 @@ function versions() {
   };
 }
 
-// ---- 1. engine kernels: native, wasm in node, wasm in Chromium --------------------------------------
+// ---- 1. engine kernels: native (clang, g++), wasm in node, wasm in Chromium, interleaved ----------
+// Every flavour is a long-lived process (or page) answering "run kernel NAME, REPS timed, WARM
+// untimed" (bench/kernels.cpp --serve, bench/kernels-node.mjs, window.benchKernel). Each kernel is
+// first warmed up in every flavour (several untimed passes: Chromium compiles wasm in tiers, Liftoff
+// first, TurboFan for hot functions later), then timed in rounds of one repetition per flavour, the
+// order of the flavours rotating from round to round, so that all four see the same machine load.
 const HEAVY = new Set(['check', 'ddpm', 'load_notebooks']);
 const KERNELS = ['mc_kl', 'ddpm', 'softmax_kl', 'kl_mvn64', 'parse_eval', 'check', 'load_notebooks', 'eval_small'];
-function kernelArgs() {
-  const a = ['--notebooks', ...nbPaths, '--answers', `${OUT}/answers.txt`, '--reps', String(CFG.kernelReps)];
-  for (const k of HEAVY) a.push(`--reps-${k}`, String(CFG.heavyReps));
-  return a;
-}
+const FLAVOURS = ['clang', 'gxx', 'node', 'chromium'];
+
 function runProcess(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
   if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout);
 }
-function keepKernel(k) {
-  if (k.error) return { error: k.error };
-  return { what: k.what, inner: k.inner, checksum: k.checksum, ms: k.ms, stats: stats(k.ms), heapInUse: [k.heap_in_use_before, k.heap_in_use_after],
-    wasmMemory: k.wasm_memory, verdicts: k.verdicts };
+
+/** A serve-mode child process: ask(line) resolves with the JSON object of its next output line. */
+function server(cmd, args) {
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let buf = '';
+  let err = '';
+  const waiting = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let n;
+    while ((n = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, n);
+      buf = buf.slice(n + 1);
+      const w = waiting.shift();
+      if (w) w.resolve(line);
+    }
+  });
+  child.stderr.on('data', (d) => { err = (err + d).slice(-4000); });
+  child.on('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`${cmd} exited (${code}): ${err}`)); });
+  return {
+    ask(name, reps, warm) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve: (l) => { try { resolve(JSON.parse(l)); } catch (e) { reject(new Error(`${cmd}: ${l.slice(0, 300)} ${e}`)); } }, reject });
+        child.stdin.write(`${name} ${reps} ${warm}\n`);
+      });
+    },
+    close() {
+      child.stdin.end('quit\n');
+      return new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r)));
+    },
+  };
 }
 
 async function kernels(browserEnv) {
-  log('kernels: native');
-  const native = runProcess(`${ROOT}build/native/bench_kernels`, kernelArgs()).kernels;
-  log('kernels: wasm in node');
-  const node = runProcess('node', ['--no-experimental-fetch', `${ROOT}build/wasm/bench_kernels_node.cjs`, ...kernelArgs()]).kernels;
-  log('kernels: wasm in Chromium');
-  const chrome = [];
-  let noop = null;
+  const data = ['--notebooks', ...nbPaths, '--answers', `${OUT}/answers.txt`];
+  const native = (dir) => server(`${ROOT}build/${dir}/bench_kernels`, [...data, '--serve']);
   const { page, close } = await browserEnv.open('/bench/kernels.html');
+  const flavours = {
+    clang: native('native-clang'),
+    gxx: native('native'),
+    node: server('node', ['--no-experimental-fetch', `${ROOT}bench/kernels-node.mjs`, ...nbPaths, '--answers', `${OUT}/answers.txt`]),
+    chromium: { ask: (n, r, w) => page.evaluate(([a, b, c]) => window.benchKernel(a, b, c), [n, r, w]), close: async () => {} },
+  };
+  let noop = null;
   try {
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 60000 });
     for (const name of KERNELS) {
-      const reps = HEAVY.has(name) ? CFG.heavyReps : CFG.kernelReps;
-      chrome.push(await page.evaluate(([n, r]) => window.benchKernel(n, r), [name, reps]));
+      const heavy = HEAVY.has(name);
+      const reps = heavy ? CFG.heavyReps : CFG.kernelReps;
+      const got = Object.fromEntries(FLAVOURS.map((f) => [f, { ms: [], calls: [] }]));
+      log(`kernels: ${name} (warm-up ${heavy ? CFG.heavyWarm : CFG.kernelWarm} passes, then ${reps} interleaved rounds)`);
+      for (const f of FLAVOURS) {
+        const w = await flavours[f].ask(name, 0, heavy ? CFG.heavyWarm : CFG.kernelWarm);
+        if (w.error) throw new Error(`${f} ${name}: ${w.error}`);
+        got[f].warm = w;
+      }
+      for (let round = 0; round < reps; round++) {
+        for (let i = 0; i < FLAVOURS.length; i++) {
+          const f = FLAVOURS[(i + round) % FLAVOURS.length];
+          const r = await flavours[f].ask(name, 1, 0);
+          if (r.error) throw new Error(`${f} ${name}: ${r.error}`);
+          got[f].ms.push(r.ms[0]);
+          got[f].calls.push(r);
+        }
+      }
+      const keep = (g) => {
+        const first = g.calls[0], last = g.calls[g.calls.length - 1];
+        return { what: first.what, inner: first.inner, checksum: last.checksum, deterministic: last.deterministic, ms: g.ms, stats: stats(g.ms),
+          heapInUse: [first.heap_in_use_before, last.heap_in_use_after], wasmMemory: last.wasm_memory, verdicts: g.warm.verdicts };
+      };
+      const e = { what: got.clang.calls[0].what };
+      for (const f of FLAVOURS) e[f] = keep(got[f]);
+      e.native = e.clang; // the reference of every ratio: the same compiler and per-file levels as the wasm
+      e.sameChecksum = FLAVOURS.every((f) => e[f].checksum === e.clang.checksum) && FLAVOURS.every((f) => e[f].deterministic);
+      const ratio = (f) => (e.clang.stats && e[f].stats ? e[f].stats.median / e.clang.stats.median : null);
+      e.ratioChromium = ratio('chromium');
+      e.ratioNode = ratio('node');
+      e.ratioGxx = ratio('gxx');
+      results.kernels[name] = e;
     }
     const calls = 1e6;
     const samples = [];
     for (let i = 0; i < (QUICK ? 2 : 5); i++) samples.push((await page.evaluate((n) => window.benchNoop(n), calls)).ms);
     noop = { calls, ms: samples, nsPerCall: (stats(samples).median * 1e6) / calls, isolated: await page.evaluate(() => crossOriginIsolated) };
   } finally {
+    for (const f of FLAVOURS) await flavours[f].close();
     await close();
-  }
-  for (const name of KERNELS) {
-    const n = native.find((k) => k.name === name), w = node.find((k) => k.name === name), c = chrome.find((k) => k.name === name);
-    const e = { native: keepKernel(n), node: keepKernel(w), chromium: keepKernel(c) };
-    e.what = n.what;
-    e.sameChecksum = n.checksum === w.checksum && n.checksum === c.checksum;
-    if (e.native.stats && e.node.stats) e.ratioNode = e.node.stats.median / e.native.stats.median;
-    if (e.native.stats && e.chromium.stats) e.ratioChromium = e.chromium.stats.median / e.native.stats.median;
-    results.kernels[name] = e;
   }
   results.embindNoop = noop;
 }
@@ -165,7 +223,9 @@ function api() {
     klSmall: { n: r.klSmall.n, calls: r.klSmall.inner, ours: stats(r.klSmall.ours), theirs: stats(r.klSmall.theirs),
       speedup: stats(r.klSmall.theirs).median / stats(r.klSmall.ours).median, values: [r.klSmall.oursValue, r.klSmall.theirsValue] },
     evalFloorUs: (stats(r.evalFloor.ms).median * 1000) / r.evalFloor.calls,
-    checksNode: { n: r.checks.n, latencyMs: stats(r.checks.latencyMs) },
+    checksNode: { n: r.checks.n, latencyMs: stats(r.checks.latencyMs),
+      // the first check of each (notebook, part, variant) vs the repeats (cached scope and mistakes)
+      firstMs: stats(r.checks.latencyMs.filter((_, i) => r.checks.first[i])), repeatMs: stats(r.checks.latencyMs.filter((_, i) => !r.checks.first[i])) },
     heapNode: r.heap,
   };
   if (perAnswerWasm) {
@@ -258,9 +318,10 @@ async function pageWeight(browserEnv, path) {
     const files = [];
     for (const r of responses) {
       const body = await r.body().catch(() => Buffer.alloc(0));
-      files.push({ url: new URL(r.url()).pathname, status: r.status(), type: (r.headers()['content-type'] || '').split(';')[0], bytes: body.length, gzip: gz(body) });
+      files.push({ url: new URL(r.url()).pathname, status: r.status(), type: (r.headers()['content-type'] || '').split(';')[0], bytes: body.length, gzip: gz(body), brotli: br(body) });
     }
-    return { files, bytes: files.reduce((a, f) => a + f.bytes, 0), gzipBytes: files.reduce((a, f) => a + f.gzip, 0), error: await page.evaluate(() => window.__klError || null) };
+    return { files, bytes: files.reduce((a, f) => a + f.bytes, 0), gzipBytes: files.reduce((a, f) => a + f.gzip, 0),
+      brotliBytes: files.reduce((a, f) => a + f.brotli, 0), error: await page.evaluate(() => window.__klError || null) };
   } finally {
     await close();
     void context;
@@ -399,7 +460,11 @@ async function pages(browserEnv) {
     await close();
   }
   // Issue 6 artefacts, measured when they exist.
-  const embed = readdirSync(dist).find((f) => /^embed.*\.html$/.test(f)) || (existsSync(`${dist}/embed`) ? 'embed/' : null);
+  // The embedded exercise as a course embeds it: the frame page with the notebook and exercise the
+  // site's example course uses (embed.html alone only says what it needs).
+  const course = existsSync(`${dist}/example-course.html`) ? readFileSync(`${dist}/example-course.html`, 'utf8') : '';
+  const src = /src="(embed\.html\?[^"]+)"/.exec(course);
+  const embed = src ? src[1].replace(/&amp;/g, '&') : null;
   if (embed) {
     log(`pages: embed ${embed}`);
     results.embed = { path: embed, weight: await pageWeight(browserEnv, `/site/${embed}`), startup: await startup(browserEnv, `/site/${embed}`, CFG.loads) };
@@ -468,10 +533,20 @@ async function withBrowser(fn) {
 // ---- main --------------------------------------------------------------------------------------
 try {
   await withBrowser(async (b) => {
-    if (ONLY.has('kernels')) await kernels(b);
-    if (ONLY.has('api')) api();
-    if (ONLY.has('cold')) await cold(b);
-    if (ONLY.has('pages')) await pages(b);
+    // One broken section is noted and the others still run.
+    const section = async (name, fn) => {
+      if (!ONLY.has(name)) return;
+      try {
+        await fn();
+      } catch (e) {
+        results.notes.push(`harness error in ${name}: ${String(e.stack || e).slice(0, 1500)}`);
+        console.error(e);
+      }
+    };
+    await section('kernels', () => kernels(b));
+    await section('api', () => api());
+    await section('cold', () => cold(b));
+    await section('pages', () => pages(b));
   });
 } catch (e) {
   results.notes.push(`harness error: ${e.stack || e}`);

@@ -842,3 +842,34 @@ TEST_CASE("answer preview of a derivation: one row per step, a step's syntax err
   CHECK(contains(bad.value().message, "step 2: "));
   CHECK(bad.value().column > 0);
 }
+
+TEST_CASE("a part's reference is cached per (part, variant): interleaved variants keep their own values", "[check][cache]") {
+  // ex6f2's reference is a Monte Carlo standard error over the variant's noise: the Checker computes
+  // it once per (part, seed). Checks that alternate variants must see each variant's own value, the
+  // same as a fresh Checker computes, and the same verdicts every time.
+  const std::string f = std::string(KL_SOURCE_DIR) + "/site/notebooks/vae-elbo.md";
+  const auto report = kl::parse_notebook(read(f), f);
+  const kl::Checker warm = checker_for(report);
+  std::map<std::uint64_t, double> fresh;
+  for (std::uint64_t seed : {0ull, 1ull, 7ull}) {
+    const kl::Checker c = checker_for(report);
+    auto r = c.reference("ex6f2", seed);
+    REQUIRE(r.ok());
+    REQUIRE(r.value().is_number());
+    fresh[seed] = r.value().number();
+  }
+  REQUIRE(fresh[0] != fresh[1]);
+  for (int round = 0; round < 3; ++round) {
+    for (std::uint64_t seed : {1ull, 0ull, 7ull, 0ull}) {
+      auto r = warm.reference("ex6f2", seed);
+      REQUIRE(r.ok());
+      CHECK(r.value().number() == fresh[seed]);
+      char right[64];
+      std::snprintf(right, sizeof right, "%.17g", fresh[seed]);
+      CHECK(warm.check("ex6f2", right, seed).kind == kl::VerdictKind::Correct);
+      // another variant's value is not this variant's answer
+      std::snprintf(right, sizeof right, "%.17g", fresh[seed == 0 ? 1 : 0]);
+      CHECK(warm.check("ex6f2", right, seed).kind != kl::VerdictKind::Correct);
+    }
+  }
+}

@@ -35,6 +35,7 @@ struct Checker::Cache {
   std::map<Key, std::shared_ptr<const std::vector<AppliedMistake>>> mistakes;
   std::map<Key, std::shared_ptr<const std::vector<detail::AuthorValue>>> authored;
   std::map<Key, std::shared_ptr<const Result<detail::DerivationBasis>>> derivations;
+  std::map<Key, std::shared_ptr<const Value>> references;  // (part, seed)
 
   Result<std::shared_ptr<const detail::ExerciseScope>> scope(const Notebook& nb, const Environment& base, const Exercise& ex,
                                                              std::uint64_t seed) {
@@ -60,6 +61,20 @@ struct Checker::Cache {
     auto shared = std::make_shared<const PartContext>(std::move(c));
     contexts[key] = shared;
     return std::shared_ptr<const PartContext>(shared);
+  }
+
+  // A part's reference value in a variant: a pure function of (part, seed), and it may be a Monte
+  // Carlo estimate (vae-elbo's ex6f2 took 80% of its check time re-evaluating one). Errors are not
+  // cached: they are rare and cheap to reproduce.
+  Result<Value> reference(const PartContext& c, std::uint64_t seed) {
+    const Key key{c.part->id, seed};
+    auto it = references.find(key);
+    if (it != references.end()) return *it->second;
+    KL_TRY(Value v, evaluate(*c.part->answer, c.env));
+    if (references.size() >= kMaxEntries) references.clear();
+    auto shared = std::make_shared<const Value>(std::move(v));
+    references[key] = shared;
+    return *shared;
   }
 
   const std::vector<AppliedMistake>& applied(const PartContext& c, const Value& ref, std::uint64_t seed) {
@@ -100,7 +115,7 @@ Result<Value> Checker::reference(const std::string& part, std::uint64_t seed) co
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
   if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a " + answer_kind_name(c.part->kind) + " part: it has no single reference value");
-  return evaluate(*c.part->answer, c.env);
+  return cache_->reference(c, seed);
 }
 
 Result<std::vector<AppliedMistake>> Checker::author_mistakes(const std::string& part, std::uint64_t seed) const {
@@ -137,7 +152,7 @@ Result<std::vector<AppliedMistake>> Checker::library_mistakes(const std::string&
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
   if (!c.part->answer || c.part->kind == AnswerKind::Expression) return std::vector<AppliedMistake>{};
-  KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
+  KL_TRY(Value ref, cache_->reference(c, seed));
   std::vector<AppliedMistake> out = cache_->applied(c, ref, seed);
   for (auto& m : out) m.expression = to_string(*m.tree);
   return out;
@@ -168,7 +183,7 @@ Result<AnswerPreview> Checker::preview(const std::string& part, const std::strin
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
   if (!c.part->answer || c.part->kind == AnswerKind::Expression) return detail::preview_answer(c, answer, nullptr, 0);
-  KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
+  KL_TRY(Value ref, cache_->reference(c, seed));
   int digits = 0;
   if (c.part->tolerance.mode == Tolerance::Mode::Auto || c.part->tolerance.mode == Tolerance::Mode::SigFigs) {
     auto info = tolerance(part, seed);
@@ -183,7 +198,7 @@ Result<ToleranceInfo> Checker::tolerance(const std::string& part, std::uint64_t 
   const PartContext& c = *cp;
   if (!c.part->answer || c.part->kind == AnswerKind::Expression)
     return make_error(ErrorCode::Type, part + " is not a numeric part: it has no tolerance");
-  KL_TRY(Value ref, evaluate(*c.part->answer, c.env));
+  KL_TRY(Value ref, cache_->reference(c, seed));
   const Radii r = radii_of(c, ref, cache_->applied(c, ref, seed), cache_->author(c, ref, seed));
   ToleranceInfo out;
   switch (r.cmp.tolerance().mode) {
@@ -225,7 +240,7 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
     const Error& e = learner.error();
     return invalid(e.code == ErrorCode::UnknownName ? e.message + " (answers may use numbers and the exercise's parameters)" : e.message, e.column);
   }
-  auto ref = evaluate(*p.answer, c.env);
+  auto ref = cache_->reference(c, seed);
   if (!ref.ok()) return invalid("this part's reference could not be computed: " + ref.error().message);
   if (auto v = stage_shape(learner.value(), ref.value())) return *v;
 
