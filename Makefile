@@ -30,7 +30,7 @@ FUZZ_MAX_LEN_progress := 65536
 FUZZ_FLAGS = -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
   -max_len=$$(case $$t in expr) echo $(FUZZ_MAX_LEN_expr);; check) echo $(FUZZ_MAX_LEN_check);; \
   notebook) echo $(FUZZ_MAX_LEN_notebook);; *) echo $(FUZZ_MAX_LEN_progress);; esac)
-APT_PACKAGES := cmake g++ make emscripten clang-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
+APT_PACKAGES := cmake g++ make emscripten clang-14 clang-format-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
 .PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-site test-browser test-cli lint screenshots \
@@ -111,10 +111,14 @@ screenshots: site
 # ---- tests --------------------------------------------------------------------------------------
 test: lint test-native test-types test-cli test-wasm test-node test-site test-sanitize test-fuzz test-browser
 
-# eslint over the project's JavaScript (eslint.config.mjs); any error fails.
+# eslint over the project's JavaScript (eslint.config.mjs) and clang-format over its C++ (.clang-format):
+# any error, or any file that `make format` would change, fails.
+CPP_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find engine bindings tests bench -name '*.[ch]pp')
 lint: deps
 	@echo "== eslint"
 	@node_modules/.bin/eslint --max-warnings 0 .
+	@echo "== clang-format (make format fixes what it reports)"
+	@clang-format-14 --dry-run -Werror $(CPP_SOURCES)
 
 test-native: native
 	@echo "== native Catch2 suite"
@@ -193,7 +197,7 @@ bench: native wasm site
 	@node bench/run.mjs
 
 format:
-	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+	@clang-format-14 -i $(CPP_SOURCES)
 
 clean:
 	rm -rf build site/dist

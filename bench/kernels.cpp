@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
-#include <iostream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -66,9 +66,7 @@ void set_answers(const std::string& text) {
 }
 
 using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 volatile double g_sink = 0.0;  // keeps results alive
 
@@ -98,9 +96,9 @@ std::string fmt(const kl::Value& v) { return kl::format_value(v); }
 void build_checks(std::size_t target) {
   g_checks.clear();
   std::vector<CheckCase> right, wrong, bad;
-  const char* malformed[] = {"0.5*(",     "[0.1, 0.2",       "kl(p,",      "ln(-1)",  "abc",
-                             "1/0",       "0.3.4",           "[1, 2]]",    "sqrt(",   "kl([0.5, 0.5], [0.7])",
-                             "softmax()", "2 ** ** 3",       "#",          "e^^2",    "0,5"};
+  const char* malformed[] = {"0.5*(",     "[0.1, 0.2", "kl(p,",   "ln(-1)", "abc",
+                             "1/0",       "0.3.4",     "[1, 2]]", "sqrt(",  "kl([0.5, 0.5], [0.7])",
+                             "softmax()", "2 ** ** 3", "#",       "e^^2",   "0,5"};
   for (std::size_t n = 0; n < g_checkers.size(); ++n) {
     const kl::Checker& c = g_checkers[n];
     for (const auto& ex : c.notebook().exercises) {

@@ -10,10 +10,7 @@ EMSCRIPTEN_BINDINGS(kllab) {
   function("_evaluate", &klb::evaluate_once);
   function("_functions", &klb::function_list);
   function("_vocabulary", &kl::vocabulary_json);
-  class_<klb::Scratch>("_Scratch")
-      .constructor<>()
-      .function("evaluate", &klb::scratch_evaluate)
-      .function("reset", &klb::scratch_reset);
+  class_<klb::Scratch>("_Scratch").constructor<>().function("evaluate", &klb::scratch_evaluate).function("reset", &klb::scratch_reset);
   class_<kl::Session>("_Notebook")
       .constructor(&klb::open_notebook, allow_raw_pointers())
       .function("errors", &klb::errors)

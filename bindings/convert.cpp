@@ -175,7 +175,12 @@ std::string library_mistakes(const kl::Session& s, const std::string& part, doub
   w.begin_array();
   if (r.ok())
     for (const auto& m : r.value())
-      w.begin_object().member("id", m.id).member("name", m.name).member("expression", m.expression).member("text", kl::format_value(m.value)).end_object();
+      w.begin_object()
+          .member("id", m.id)
+          .member("name", m.name)
+          .member("expression", m.expression)
+          .member("text", kl::format_value(m.value))
+          .end_object();
   w.end_array();
   return r.ok() ? w.take() : kl::failure_json(r.error());
 }

@@ -3,18 +3,19 @@
 // row with a flag and a message on stderr, never the end of the run. Files are read by worker threads
 // (one set of sessions each: a checker's caches are not shared between threads) through a bounded
 // window, so memory stays flat for any number of files.
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
-#include <dirent.h>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <sys/stat.h>
 #include <thread>
 #include <vector>
 
@@ -139,8 +140,8 @@ bool load_notebooks(const std::string& dir, Notebooks& out, bool quiet) {
 
 // What grading one file produced.
 struct FileResult {
-  std::string rows;      // CSV lines
-  std::string messages;  // for stderr
+  std::string rows;                                           // CSV lines
+  std::string messages;                                       // for stderr
   std::vector<std::pair<std::string, std::string>> feedback;  // (learner key, Markdown section)
 };
 
@@ -167,7 +168,8 @@ class Grader {
     for (const auto& [nbid, why] : c.unreadable) {
       const bool unknown = !nbid.empty() && !nbs.find(nbid);
       out.messages += path + ": " + (nbid.empty() ? "" : nbid + ": ") + why + "\n";
-      out.rows += csv(c.learner.id) + "," + csv(nbid) + ",,," + std::string(columns_.size(), ',') + (unknown ? "unknown-notebook" : "unreadable") + "\n";
+      out.rows += csv(c.learner.id) + "," + csv(nbid) + ",,," + std::string(columns_.size(), ',') +
+                  (unknown ? "unknown-notebook" : "unreadable") + "\n";
     }
     for (const auto& lr : c.records) {
       const kl::Session* s = nbs.find(lr.record.notebook);
@@ -264,8 +266,8 @@ bool parse_args(int argc, char** argv, GradeArgs& a, std::string& why) {
     } else if (o == "--shard") {
       if (!next(v)) return false;
       const std::size_t slash = v.find('/');
-      if (slash == std::string::npos || !parse_uint(v.substr(0, slash).c_str(), a.shard) || !parse_uint(v.substr(slash + 1).c_str(), a.shards) ||
-          a.shards == 0 || a.shard >= a.shards)
+      if (slash == std::string::npos || !parse_uint(v.substr(0, slash).c_str(), a.shard) ||
+          !parse_uint(v.substr(slash + 1).c_str(), a.shards) || a.shards == 0 || a.shard >= a.shards)
         return (why = "--shard is I/N with 0 <= I < N"), false;
     } else if (o == "--feedback") {
       if (!next(a.feedback_dir)) return false;

@@ -3,8 +3,10 @@
 // names the right digit or speaks in standard errors, Monte Carlo parts whose stated false-rejection
 // rate holds, expressions with rounded numbers, probability answers that are not distributions,
 // shuffled choices, bracketed slot values, the answer preview and its MathML.
-#include <catch2/catch.hpp>
+#include "kl/check.hpp"
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -13,11 +15,10 @@
 #include <sstream>
 
 #include "files.hpp"
-#include "sweep.hpp"
-#include "kl/check.hpp"
 #include "kl/notebook.hpp"
 #include "kl/numerics.hpp"
 #include "kl/session.hpp"
+#include "sweep.hpp"
 
 namespace fs = std::filesystem;
 
@@ -95,7 +96,7 @@ struct Tally {
 TEST_CASE("tolerance: one model, monotone in closeness, over every numeric part of every notebook", "[check][tolerance]") {
   Tally t;
   const std::vector<double> relative = {1e-9, 2e-9, 5e-9, 1e-8, 2e-8, 5e-8, 1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 5e-6, 1e-5, 2e-5,
-                                        5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5};
+                                        5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1,  0.2,  0.5};
   // Multiples of the correct radius, straddling both edges of both bands.
   const std::vector<double> radii = {0.3, 0.9, 0.999, 1.001, 1.1, 1.5, 2, 3, 5, 9.9, 10.1, 20, 50, 99, 101, 150, 1000};
   for (const auto& f : course_notebooks()) {
@@ -104,7 +105,8 @@ TEST_CASE("tolerance: one model, monotone in closeness, over every numeric part 
     const kl::Checker checker = checker_for(report);
     for (const auto& ex : report.notebook.exercises) {
       for (const auto& part : ex.parts) {
-        if (part.kind != kl::AnswerKind::Number && part.kind != kl::AnswerKind::Vector && part.kind != kl::AnswerKind::Probability) continue;
+        if (part.kind != kl::AnswerKind::Number && part.kind != kl::AnswerKind::Vector && part.kind != kl::AnswerKind::Probability)
+          continue;
         ++t.parts;
         for (std::uint64_t seed = 0; seed < static_cast<std::uint64_t>(kltest::kToleranceVariants); ++seed) {
           INFO(f << " " << part.id << " variant " << seed);
@@ -235,7 +237,7 @@ TEST_CASE("tolerance: the fixture's answers, one table", "[check][tolerance]") {
       {"0.0872", K::Correct, "", "exact value is 0.08717669"},
       {"0.08718", K::Correct, "", ""},
       {"8.72e-2", K::Correct, "", ""},
-      {"0.08720", K::Correct, "", ""},  // a trailing zero changes nothing
+      {"0.08720", K::Correct, "", ""},                                                 // a trailing zero changes nothing
       {"0.0871", K::Close, "rounding", "first differs in the 3rd significant digit"},  // truncated: 0.0000767 off
       {"0.5*ln(5/7) + 0.5*ln(5/3)", K::Correct, "", ""},
       {"0.087", K::Close, "too_few_digits", "at least 3 significant figures"},
@@ -243,7 +245,7 @@ TEST_CASE("tolerance: the fixture's answers, one table", "[check][tolerance]") {
       {"0.088", K::Close, "rounding", "first differs in the 2nd significant digit"},  // the seed's figure, from rounded terms
       {"0.0866", K::Close, "rounding", "first differs in the 2nd significant digit"},
       {"0.0823", K::Incorrect, "author:1", "Swapped"},  // a mistake inside the close radius: the radius stops short of it
-      {"0.0922", K::Incorrect, "", ""},                  // farther than that mistake: not close either
+      {"0.0922", K::Incorrect, "", ""},                 // farther than that mistake: not close either
       {"0.3", K::Incorrect, "", "Give at least 3 significant figures"},
       {"-0.0872", K::Incorrect, "sign_flip", "a divergence is never negative"},
       {"-0.5", K::Incorrect, "negative_divergence", "never negative"},
@@ -376,7 +378,8 @@ TEST_CASE("Monte Carlo (ex6f): an honest estimate passes at the stated rate, and
   CHECK(rejected <= 4);
   // The exercise's own noise is one honest estimate: accepted in the textbook variant, with the
   // distance in standard errors said.
-  const kl::Verdict own = c.check("ex6f", "mean(normal_logpdf(x, 1.8181818181818181 + sqrt(v) * eps, s2)) - 0.5 * ((1.8181818181818181)^2 + v - ln(v) - 1)");
+  const kl::Verdict own =
+      c.check("ex6f", "mean(normal_logpdf(x, 1.8181818181818181 + sqrt(v) * eps, s2)) - 0.5 * ((1.8181818181818181)^2 + v - ln(v) - 1)");
   CHECK(own.kind == kl::VerdictKind::Correct);
   CHECK(contains(own.feedback, "standard errors from the exact value"));
   // A far-off estimate is spoken of in standard errors, never as rounding.
@@ -447,7 +450,8 @@ TEST_CASE("validation warnings: a right option longest by far, a mistake inside 
   CHECK(warnings.size() == 2);
   // An option that states a numeric part's answer is validation's give-away check (an error).
   std::string giving = kLintNotebook;
-  giving.replace(giving.find("  choice: Neither."), std::string("  choice: Neither.").size(), "  choice: Neither: they are 0.0872 and 0.0823.");
+  giving.replace(giving.find("  choice: Neither."), std::string("  choice: Neither.").size(),
+                 "  choice: Neither: they are 0.0872 and 0.0823.");
   const auto given = kl::parse_notebook(giving, "lint.md");
   REQUIRE(given.errors.empty());
   std::string errors;
@@ -712,7 +716,8 @@ TEST_CASE("MathML of an answer: escaped, well formed and bounded", "[check][prev
   }
   CHECK(contains(c.preview("k1a", answers[0]).value().mathml, "&lt;script&gt;alert(&#39;&amp;&#39;)&lt;/script&gt;"));
   CHECK(contains(c.preview("k1a", answers[1]).value().mathml, "<mo>&lt;</mo>"));
-  CHECK(contains(c.preview("k1a", answers[3]).value().mathml, "<mn>1.5</mn><mo>×</mo><msup><mn>10</mn><mrow><mo>−</mo><mn>9</mn></mrow></msup>"));
+  CHECK(contains(c.preview("k1a", answers[3]).value().mathml,
+                 "<mn>1.5</mn><mo>×</mo><msup><mn>10</mn><mrow><mo>−</mo><mn>9</mn></mrow></msup>"));
   CHECK(contains(c.preview("k1a", answers[4]).value().mathml, "<msub><mi>π</mi><mi>ref</mi></msub>"));
   // Deep nesting prints an ellipsis past the depth bound; a long answer stays within the size bound.
   CHECK(contains(c.preview("k1a", answers[8]).value().mathml, "<mi>…</mi>"));
@@ -745,17 +750,16 @@ TEST_CASE("not a distribution: one rule for every sum", "[check][distribution]")
     bool fires;
   };
   const std::vector<Row> rows = {
-      {"[0.7, 0.5]", true},      // 1.2: more than 0.05 + 0.05
-      {"[0.60, 0.50]", true},    // 1.1: more than 0.005 + 0.005
-      {"[0.6, 0.5]", false},     // 1.1 is what [0.55, 0.45] rounded to one decimal sums to
-      {"[0.600, 0.390]", true},  // 0.99 with three decimals
-      {"[0.6, 0.3]", false},     // 0.9: a rounding of [0.65, 0.35]
-      {"[0.6, 0.2 + 0.1]", true},  // computed: 0.9
-      {"[0.6, 0.30000001]", true},  // 0.90000001, typed to eight decimals
-      {"[0.5, 0.6] / 1", true},  // computed
-      {"[1.3, -0.3]", true},     // negative
-      {"[-0.1, 1.1]", true},
-      {"[0.6, 0.4]", false},     // a distribution, just the wrong one
+      {"[0.7, 0.5]", true},                                // 1.2: more than 0.05 + 0.05
+      {"[0.60, 0.50]", true},                              // 1.1: more than 0.005 + 0.005
+      {"[0.6, 0.5]", false},                               // 1.1 is what [0.55, 0.45] rounded to one decimal sums to
+      {"[0.600, 0.390]", true},                            // 0.99 with three decimals
+      {"[0.6, 0.3]", false},                               // 0.9: a rounding of [0.65, 0.35]
+      {"[0.6, 0.2 + 0.1]", true},                          // computed: 0.9
+      {"[0.6, 0.30000001]", true},                         // 0.90000001, typed to eight decimals
+      {"[0.5, 0.6] / 1", true},                            // computed
+      {"[1.3, -0.3]", true},                               // negative
+      {"[-0.1, 1.1]", true},       {"[0.6, 0.4]", false},  // a distribution, just the wrong one
       {"[0.65, 0.35]", false},
   };
   for (const auto& row : rows) {

@@ -2,8 +2,8 @@
 // step, error carried forward from a learner's own wrong step, constants, malformed steps invalid
 // with a column, partial answers, the file:line errors of malformed derivations, and the validation
 // of claims and of answers given away on the page. Also every derivation part of the course.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,11 +11,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "sweep.hpp"
 #include "files.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
 #include "kl/session.hpp"
+#include "sweep.hpp"
 
 namespace fs = std::filesystem;
 
@@ -98,7 +98,8 @@ TEST_CASE("derivation: the author's steps are accepted, written out or as the re
   CHECK(c.check("g2", "2.414213562; 4.828427125; [2.414213562, 4.828427125]").kind == K::Correct);
   bool some_variant_differs = false;
   for (std::uint64_t seed = 1; seed <= 20; ++seed)
-    some_variant_differs = some_variant_differs || c.check("g2", "2.414213562; 4.828427125; [2.414213562, 4.828427125]", seed).kind != K::Correct;
+    some_variant_differs =
+        some_variant_differs || c.check("g2", "2.414213562; 4.828427125; [2.414213562, 4.828427125]", seed).kind != K::Correct;
   CHECK(some_variant_differs);
 }
 
@@ -195,7 +196,8 @@ std::vector<std::string> split_steps(const std::string& all) {
 
 }  // namespace
 
-TEST_CASE("derivation: a closer typed number is never judged worse, in every number step of the course", "[derivation][tolerance][notebooks]") {
+TEST_CASE("derivation: a closer typed number is never judged worse, in every number step of the course",
+          "[derivation][tolerance][notebooks]") {
   long steps_seen = 0, answers = 0, pairs = 0, correct = 0;
   const std::vector<double> relative = {1e-8, 1e-7, 1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 0.1};
   const std::vector<double> radii = {0.3, 0.9, 0.999, 1.001, 1.1, 2, 5, 10, 20, 100};
@@ -511,7 +513,8 @@ TEST_CASE("derivation: malformed derivations are author errors with file:line", 
   CHECK(any_contains(got, "40: kind: 'prev' is reserved"));
 }
 
-TEST_CASE("derivation: validation finds a wrong from: rule, a mistake equal to its step, a constant on a constant step", "[derivation][errors]") {
+TEST_CASE("derivation: validation finds a wrong from: rule, a mistake equal to its step, a constant on a constant step",
+          "[derivation][errors]") {
   const auto errors = problems(read(std::string(KL_SOURCE_DIR) + "/tests/fixtures/bad-notebooks/derivation-rules.md"));
   INFO([&] {
     std::string s;
@@ -609,7 +612,8 @@ part w3: The probabilities p.
   for (const auto& e : errors) FAIL_CHECK(e);
 }
 
-TEST_CASE("every derivation part of the course: reference accepted, each step's mistakes named, texts rendered", "[derivation][notebooks]") {
+TEST_CASE("every derivation part of the course: reference accepted, each step's mistakes named, texts rendered",
+          "[derivation][notebooks]") {
   int derivations = 0;
   for (const auto& entry : fs::directory_iterator(std::string(KL_SOURCE_DIR) + "/site/notebooks")) {
     if (entry.path().extension() != ".md") continue;

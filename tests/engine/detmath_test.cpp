@@ -1,10 +1,11 @@
 // The engine's own elementary functions: within a few ulp of libm everywhere, exact where it matters
 // (log2 of powers of two, log10 of powers of ten, sqrt for ^0.5), and libm's special values.
+#include "kl/detmath.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 
-#include "kl/detmath.hpp"
 #include "kl/numerics.hpp"
 
 namespace {

@@ -1,12 +1,12 @@
 // The notebook language: syntax, operators, the library, and the error table (every error class
 // is a value with a message, and syntax errors carry the column).
+#include "kl/expr.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include "kl/expr.hpp"
 
 using kl::ErrorCode;
 
@@ -54,9 +54,9 @@ TEST_CASE("arithmetic, precedence and associativity", "[expr]") {
   CHECK(num("pi") == Approx(M_PI));
   CHECK(num("e") == Approx(M_E));
   CHECK(std::isinf(num("inf")));
-  CHECK(num("3 \xE2\x88\x92 1") == 2);   // U+2212 minus sign pasted from a formula
-  CHECK(num("2 \xC3\x97 3") == 6);       // multiplication sign
-  CHECK(num("\xCF\x80") == Approx(M_PI)); // the letter pi
+  CHECK(num("3 \xE2\x88\x92 1") == 2);     // U+2212 minus sign pasted from a formula
+  CHECK(num("2 \xC3\x97 3") == 6);         // multiplication sign
+  CHECK(num("\xCF\x80") == Approx(M_PI));  // the letter pi
 }
 
 TEST_CASE("vectors, matrices, broadcasting and indexing", "[expr]") {
@@ -181,7 +181,7 @@ TEST_CASE("ln(0) is -inf and support mismatch is +inf, never NaN", "[expr][error
   CHECK(num("ln(0)") == -HUGE_VAL);
   CHECK(num("kl([0.5, 0.5], [1, 0])") == HUGE_VAL);
   CHECK(num("kl([1, 0], [0.5, 0.5])") == Approx(std::log(2.0)));  // 0 log 0 = 0
-  eval_err("0 * ln(0)");  // NaN is reported, not returned
+  eval_err("0 * ln(0)");                                          // NaN is reported, not returned
 }
 
 TEST_CASE("nesting and size caps give clear errors, and the evaluator keeps working", "[expr][errors]") {
@@ -202,8 +202,15 @@ TEST_CASE("nesting and size caps give clear errors, and the evaluator keeps work
   std::string pow_chain = "2";
   for (int i = 0; i < 3000; ++i) pow_chain += "^1";
   CHECK(eval_err(pow_chain).code == ErrorCode::TooDeep);
-  CHECK(eval_err("sum(ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000))").code ==
-        ErrorCode::TooLarge);
+  CHECK(eval_err(
+            "sum(ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * "
+            "ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) "
+            "* ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * "
+            "ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) "
+            "* ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * "
+            "ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) "
+            "* ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000) * ones(4000000))")
+            .code == ErrorCode::TooLarge);
   // Within the caps, deep but legal input still works afterwards.
   std::string ok_nested(150, '(');
   ok_nested += "1" + std::string(150, ')');
@@ -212,8 +219,18 @@ TEST_CASE("nesting and size caps give clear errors, and the evaluator keeps work
 }
 
 TEST_CASE("printing a tree gives text that parses back to the same value", "[expr]") {
-  const char* texts[] = {"-2^2", "(-2)^2", "2^3^2", "(2^3)^2", "1 - (2 - 3)", "1 - 2 - 3", "2 / (3 * 4)",
-                         "kl(p, q) + 0.5 * ln(5 / 7)", "[1, 2][2]", "-(1 + 2)", "2^-1", "not (1 < 2) or true",
+  const char* texts[] = {"-2^2",
+                         "(-2)^2",
+                         "2^3^2",
+                         "(2^3)^2",
+                         "1 - (2 - 3)",
+                         "1 - 2 - 3",
+                         "2 / (3 * 4)",
+                         "kl(p, q) + 0.5 * ln(5 / 7)",
+                         "[1, 2][2]",
+                         "-(1 + 2)",
+                         "2^-1",
+                         "not (1 < 2) or true",
                          "[[1, 2], [3, 4]] @ [1, 1]"};
   kl::Environment env;
   env["p"] = kl::Value(kl::Vec((kl::Vec(2) << 0.5, 0.5).finished()));
@@ -260,12 +277,53 @@ TEST_CASE("forbidden functions are refused", "[expr][errors]") {
 TEST_CASE("the function table is sorted and complete", "[expr]") {
   auto names = kl::function_names();
   CHECK(std::is_sorted(names.begin(), names.end()));
-  const char* required[] = {"ln", "log", "log2", "log10", "exp", "expm1", "log1p", "sqrt", "abs", "min", "max", "sum",
-                            "mean", "prod", "cumsum", "cumprod", "dot", "len", "normalize", "linspace", "zeros", "ones",
-                            "bits", "entropy", "cross_entropy", "kl", "jsd", "tv", "chi2", "hellinger", "renyi",
-                            "softmax", "log_softmax", "logsumexp", "kl_gauss", "kl_std_normal", "kl_mvn",
-                            "normal_logpdf", "linear_betas", "cosine_betas", "alpha_bar", "q_posterior_mean",
-                            "q_posterior_var", "ddpm_weight", "rlhf_policy", "randn", "rand"};
+  const char* required[] = {"ln",
+                            "log",
+                            "log2",
+                            "log10",
+                            "exp",
+                            "expm1",
+                            "log1p",
+                            "sqrt",
+                            "abs",
+                            "min",
+                            "max",
+                            "sum",
+                            "mean",
+                            "prod",
+                            "cumsum",
+                            "cumprod",
+                            "dot",
+                            "len",
+                            "normalize",
+                            "linspace",
+                            "zeros",
+                            "ones",
+                            "bits",
+                            "entropy",
+                            "cross_entropy",
+                            "kl",
+                            "jsd",
+                            "tv",
+                            "chi2",
+                            "hellinger",
+                            "renyi",
+                            "softmax",
+                            "log_softmax",
+                            "logsumexp",
+                            "kl_gauss",
+                            "kl_std_normal",
+                            "kl_mvn",
+                            "normal_logpdf",
+                            "linear_betas",
+                            "cosine_betas",
+                            "alpha_bar",
+                            "q_posterior_mean",
+                            "q_posterior_var",
+                            "ddpm_weight",
+                            "rlhf_policy",
+                            "randn",
+                            "rand"};
   for (const char* name : required) {
     INFO(name);
     CHECK(kl::is_function(name));
@@ -419,13 +477,23 @@ TEST_CASE("nesting cap: exactly 200 brackets of each kind are accepted, 201 are 
 }
 
 TEST_CASE("chains far past the caps, of every class, give errors and the evaluator keeps working", "[expr][caps][errors]") {
-  const std::vector<std::string> hostile = {
-      chain("1", "+", 50000), chain("1", "-", 50000), chain("1", "*", 50000), chain("1", "/", 50000),
-      chain("1", "^", 50000), chain("eye(2)", "@", 10000), chain("true", " and ", 10000), chain("true", " or ", 10000),
-      chain("1<2", " and ", 12000), repeat("-", 99999) + "1", repeat("not ", 24000) + "true",
-      "[[1]]" + repeat("[1]", 30000), "v" + repeat("[1]", 30000), repeat("(", 50000) + "1" + repeat(")", 49999),
-      repeat("abs(", 19999) + "1" + repeat(")", 19999), repeat("[", 49999) + "1" + repeat("]", 49999),
-      repeat("2^-", 30000) + "1"};
+  const std::vector<std::string> hostile = {chain("1", "+", 50000),
+                                            chain("1", "-", 50000),
+                                            chain("1", "*", 50000),
+                                            chain("1", "/", 50000),
+                                            chain("1", "^", 50000),
+                                            chain("eye(2)", "@", 10000),
+                                            chain("true", " and ", 10000),
+                                            chain("true", " or ", 10000),
+                                            chain("1<2", " and ", 12000),
+                                            repeat("-", 99999) + "1",
+                                            repeat("not ", 24000) + "true",
+                                            "[[1]]" + repeat("[1]", 30000),
+                                            "v" + repeat("[1]", 30000),
+                                            repeat("(", 50000) + "1" + repeat(")", 49999),
+                                            repeat("abs(", 19999) + "1" + repeat(")", 19999),
+                                            repeat("[", 49999) + "1" + repeat("]", 49999),
+                                            repeat("2^-", 30000) + "1"};
   for (const auto& h : hostile) {
     INFO(h.substr(0, 40));
     REQUIRE(h.size() <= kl::kMaxExpressionLength);

@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "files.hpp"
-#include "sweep.hpp"
 #include "kl/check.hpp"
 #include "kl/notebook.hpp"
 #include "kl/session.hpp"
+#include "sweep.hpp"
 
 namespace fs = std::filesystem;
 
@@ -148,7 +148,8 @@ TEST_CASE("reference answers of variants 1..kVariants are finite and change with
       for (const auto& p : ex.params) any_param_varies = any_param_varies || p.vary != nullptr;
       bool some_differ = false;
       for (const auto& part : ex.parts) {
-        if (part.kind == kl::AnswerKind::Choice || part.kind == kl::AnswerKind::Expression || part.kind == kl::AnswerKind::Derivation) continue;
+        if (part.kind == kl::AnswerKind::Choice || part.kind == kl::AnswerKind::Expression || part.kind == kl::AnswerKind::Derivation)
+          continue;
         auto r0 = checker.reference(part.id, 0);
         REQUIRE(r0.ok());
         for (std::uint64_t seed = 1; seed <= static_cast<std::uint64_t>(kltest::kVariants); ++seed) {
@@ -214,7 +215,8 @@ TEST_CASE("error carried forward: ex8b given a wrong ex8a", "[notebooks][check]"
   auto own4 = kl::evaluate_text("kl([0.6, 0.3, 0.1], softmax([2, 0, -1], 3))", env);
   REQUIRE(own4.ok());
   CHECK(c.check("ex8c", "[0.6, 0.3, 0.1]").kind == kl::VerdictKind::Close);
-  CHECK(c.check("ex8c3", kl::format_value_short(own4.value(), 4), 0, {{"ex8c", "[0.6, 0.3, 0.1]"}}).kind == kl::VerdictKind::CorrectGivenEarlier);
+  CHECK(c.check("ex8c3", kl::format_value_short(own4.value(), 4), 0, {{"ex8c", "[0.6, 0.3, 0.1]"}}).kind ==
+        kl::VerdictKind::CorrectGivenEarlier);
 }
 
 TEST_CASE("malformed answers get an invalid verdict with a useful message, never a crash or 'incorrect'", "[check][errors]") {

@@ -1,8 +1,9 @@
 // Tests of kl/numerics.hpp: the course's reference numbers (EXERCISES.md), properties over many
 // random inputs drawn with kl::Rng, numerical accuracy where textbook formulas cancel or overflow,
 // one test per error class, and the RNG's stream pinned to an independent implementation.
-#include <catch2/catch.hpp>
+#include "kl/numerics.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -11,8 +12,6 @@
 #include <limits>
 #include <string>
 #include <vector>
-
-#include "kl/numerics.hpp"
 
 using kl::ErrorCode;
 using kl::Mat;
@@ -284,15 +283,13 @@ TEST_CASE("zero conventions: 0 log 0 = 0 and q = 0 < p gives +inf", "[numerics]"
   CHECK(val(kl::kl_divergence(p, q)) == kInf);
   CHECK(val(kl::cross_entropy(p, q)) == kInf);
   CHECK(val(kl::chi2(p, q)) == kInf);
-  CHECK(val(kl::kl_divergence(vec({0.5, 0.5, 0.0}), vec({0.25, 0.25, 0.5}))) ==
-        Approx(std::log(2.0)).epsilon(1e-15));
+  CHECK(val(kl::kl_divergence(vec({0.5, 0.5, 0.0}), vec({0.25, 0.25, 0.5}))) == Approx(std::log(2.0)).epsilon(1e-15));
   CHECK(val(kl::jsd(vec({1, 0}), vec({0, 1}))) == Approx(std::log(2.0)).epsilon(1e-15));
   CHECK(val(kl::tv(vec({1, 0}), vec({0, 1}))) == 1.0);
   CHECK(val(kl::hellinger(vec({1, 0}), vec({0, 1}))) == 1.0);
   CHECK(val(kl::hellinger(p, p)) == 0.0);
   CHECK(val(kl::hellinger(vec({0.5, 0.5}), vec({0.9, 0.1}))) ==
-        Approx(std::sqrt(0.5 * (std::pow(std::sqrt(0.5) - std::sqrt(0.9), 2) +
-                                std::pow(std::sqrt(0.5) - std::sqrt(0.1), 2))))
+        Approx(std::sqrt(0.5 * (std::pow(std::sqrt(0.5) - std::sqrt(0.9), 2) + std::pow(std::sqrt(0.5) - std::sqrt(0.1), 2))))
             .epsilon(1e-14));
 
   auto tv_f = [](double x) { return 0.5 * std::fabs(x - 1); };
@@ -353,10 +350,10 @@ TEST_CASE("kl_gauss: accurate when the two Gaussians are nearly equal", "[numeri
   struct Case {
     double mu1, var1, mu2, var2;
   };
-  const std::vector<Case> cases = {
-      {0, 1 + 1e-7, 0, 1},    {1e-9, 1 + 1e-7, 0, 1}, {0, 1 - 1e-7, 0, 1},   {0, 1 + 1e-10, 0, 1},
-      {0, 1, 0, 1 + 1e-12},   {3, 2.5e-3 * (1 + 3e-6), 3, 2.5e-3},          {0, 1 + 5e-3, 0, 1},
-      {0, 1 + 2e-2, 0, 1},    {1e-9, 1, 0, 1},        {0, 7 * (1 - 4e-4), 0, 7}};
+  const std::vector<Case> cases = {{0, 1 + 1e-7, 0, 1},      {1e-9, 1 + 1e-7, 0, 1}, {0, 1 - 1e-7, 0, 1},
+                                   {0, 1 + 1e-10, 0, 1},     {0, 1, 0, 1 + 1e-12},   {3, 2.5e-3 * (1 + 3e-6), 3, 2.5e-3},
+                                   {0, 1 + 5e-3, 0, 1},      {0, 1 + 2e-2, 0, 1},    {1e-9, 1, 0, 1},
+                                   {0, 7 * (1 - 4e-4), 0, 7}};
   for (const Case& c : cases) {
     // Long double reference: var1 - var2 is exact for these doubles, and the series has no cancellation.
     const long double d = (static_cast<long double>(c.var1) - c.var2) / c.var2;
@@ -412,8 +409,7 @@ TEST_CASE("multivariate Gaussian KL", "[numerics]") {
   Mat S1(2, 2);
   S1 << 2, 0.5, 0.5, 1;
   const Mat I = Mat::Identity(2, 2);
-  CHECK(val(kl::kl_mvn(vec({1, 0}), S1, vec({0, 0}), I)) ==
-        Approx(0.5 * (3 + 1 - 2 - std::log(1.75))).epsilon(1e-14));
+  CHECK(val(kl::kl_mvn(vec({1, 0}), S1, vec({0, 0}), I)) == Approx(0.5 * (3 + 1 - 2 - std::log(1.75))).epsilon(1e-14));
   CHECK(val(kl::kl_mvn(vec({1, 0}), S1, vec({1, 0}), S1)) == 0.0);
 
   // Diagonal covariances: the sum of univariate KLs; kl_std_normal likewise.
@@ -467,14 +463,13 @@ TEST_CASE("DDPM: posterior mean from x0 equals the epsilon-form mean", "[numeric
     const double abar = val(kl::alpha_bar(betas))[t - 1];
     const double xt = std::sqrt(abar) * x0 + std::sqrt(1 - abar) * eps;
     INFO("T " << T << ", t " << t);
-    CHECK(val(kl::eps_to_mean(betas, t, xt, eps)) ==
-          Approx(val(kl::q_posterior_mean(betas, t, x0, xt))).epsilon(1e-9).margin(1e-12));
+    CHECK(val(kl::eps_to_mean(betas, t, xt, eps)) == Approx(val(kl::q_posterior_mean(betas, t, x0, xt))).epsilon(1e-9).margin(1e-12));
     if (t >= 2) {
       // KL(q || N(mu_theta, beta-tilde)) = w_t (eps - eps_theta)^2.
       const double eps_theta = eps + 0.3;
       const double var = val(kl::q_posterior_var(betas, t));
-      const double step = val(kl::kl_gauss(val(kl::q_posterior_mean(betas, t, x0, xt)), var,
-                                           val(kl::eps_to_mean(betas, t, xt, eps_theta)), var));
+      const double step =
+          val(kl::kl_gauss(val(kl::q_posterior_mean(betas, t, x0, xt)), var, val(kl::eps_to_mean(betas, t, xt, eps_theta)), var));
       CHECK(step == Approx(val(kl::ddpm_weight(betas, t)) * 0.09).epsilon(1e-8));
     }
   }
@@ -519,8 +514,7 @@ TEST_CASE("errors: lengths and emptiness", "[numerics]") {
   expect_error(kl::softmax(Vec()), ErrorCode::Length, "empty");
   expect_error(kl::logsumexp(Vec()), ErrorCode::Length, "empty");
   expect_error(kl::kl_std_normal(vec({0, 0}), vec({1})), ErrorCode::Length, "mu has 2 entries but var has 1");
-  expect_error(kl::rlhf_policy(vec({0.5, 0.5}), vec({1, 2, 3}), 0.1), ErrorCode::Length,
-               "pi_ref has 2 entries but r has 3");
+  expect_error(kl::rlhf_policy(vec({0.5, 0.5}), vec({1, 2, 3}), 0.1), ErrorCode::Length, "pi_ref has 2 entries but r has 3");
   expect_error(kl::mean_and_stderr(vec({1})), ErrorCode::Length, "at least 2 samples");
   expect_error(kl::alpha_bar(Vec()), ErrorCode::Length, "empty");
   const Mat I2 = Mat::Identity(2, 2);
@@ -606,8 +600,7 @@ TEST_CASE("errors: beta, tau, alpha, n and f", "[numerics]") {
   expect_error(kl::mc_kl_gauss(0, 1, 0, 1, 1, 1), ErrorCode::Domain, "at least 2 draws");
   expect_error(kl::mc_kl_gauss(0, 1, 0, 1, kl::kMaxDraws + 1, 1), ErrorCode::TooLarge, "limit");
   expect_error(kl::f_divergence(p, p, std::function<double(double)>()), ErrorCode::Type, "no function");
-  expect_error(kl::f_divergence(p, vec({0.4, 0.6}), [](double) { return std::nan(""); }), ErrorCode::Domain,
-               "not a number");
+  expect_error(kl::f_divergence(p, vec({0.4, 0.6}), [](double) { return std::nan(""); }), ErrorCode::Domain, "not a number");
 }
 
 // ---------------------------------------------------------------------------------------------

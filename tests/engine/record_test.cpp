@@ -1,13 +1,14 @@
 // Records and export files (kl/record.hpp): round trips, the schema 1 migration, merging two tabs,
 // and every way a stored record or export can be corrupted or foreign (each a Storage error with a
 // message, never a crash).
+#include "kl/record.hpp"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "kl/json.hpp"
 #include "kl/check.hpp"
-#include "kl/record.hpp"
+#include "kl/json.hpp"
 
 namespace {
 
@@ -127,9 +128,13 @@ TEST_CASE("corrupted, foreign and oversized records are Storage errors with a me
       {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"draft": 5}}}}}}})", "must be text"},
       {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"attempts": {}}}}}}}})", "must be a list"},
       {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"attempts": [{"time": "x"}]}}}}}}})", "has no answer"},
-      {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"attempts": [{"answer": "1", "verdict": "great"}]}}}}}}})", "not a verdict"},
-      {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"attempts": [{"answer": "1", "score": 2}]}}}}}}})", "between 0 and 1"},
-      {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"draft": ")" + std::string(kl::kMaxAnswerLength + 1, '1') + "\"}}}}}}}", "too long"},
+      {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"attempts": [{"answer": "1", "verdict": "great"}]}}}}}}})",
+       "not a verdict"},
+      {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"attempts": [{"answer": "1", "score": 2}]}}}}}}})",
+       "between 0 and 1"},
+      {head + R"("exercises": {"ex8": {"variants": {"0": {"parts": {"ex8a": {"draft": ")" + std::string(kl::kMaxAnswerLength + 1, '1') +
+           "\"}}}}}}}",
+       "too long"},
       {head + R"("learner": {"id": ")" + std::string(kl::kMaxLearnerText + 1, 'x') + "\"}}", "too long"},
       {head + R"("learner": 5})", "object or null"},
       {many_attempts, "more than 100 attempts"},
@@ -190,14 +195,17 @@ TEST_CASE("export files: several records, a bare record, a schema 1 export; bad 
   CHECK(bare.value().records.size() == 1);
 
   auto v1 = kl::load_export(R"({"kind": "kllab-progress", "schema": 1, "notebook": "distillation", "exported": "t",
-      "progress": {"schema": 1, "notebook": "distillation", "exercises": {}, "parts": {"ex8a": {"checked": "1"}}}})", finder);
+      "progress": {"schema": 1, "notebook": "distillation", "exercises": {}, "parts": {"ex8a": {"checked": "1"}}}})",
+                            finder);
   REQUIRE(v1.ok());
   REQUIRE(v1.value().records.size() == 1);
   CHECK(v1.value().records[0].schema == 1);
 
   // One good record, one for an unknown notebook, one damaged: the file still loads.
   std::string mixed = exp;
-  mixed.replace(mixed.rfind("]}"), 2, R"(,{"kind": "kllab-progress", "schema": 2, "notebook": "nope"},{"kind": "kllab-progress", "schema": 2, "notebook": "distillation", "exercises": 7}]})");
+  mixed.replace(
+      mixed.rfind("]}"), 2,
+      R"(,{"kind": "kllab-progress", "schema": 2, "notebook": "nope"},{"kind": "kllab-progress", "schema": 2, "notebook": "distillation", "exercises": 7}]})");
   auto m = kl::load_export(mixed, finder);
   REQUIRE(m.ok());
   CHECK(m.value().records.size() == 1);
@@ -205,8 +213,9 @@ TEST_CASE("export files: several records, a bare record, a schema 1 export; bad 
   CHECK(contains(m.value().unreadable[0].second, "no notebook 'nope'"));
   CHECK(contains(m.value().unreadable[1].second, "'exercises' must be an object"));
 
-  for (const std::string& bad : {std::string("{}"), std::string("[]"), std::string(R"({"kind": "kllab-export", "schema": 9, "records": []})"),
-                                std::string(R"({"kind": "kllab-export", "schema": 2})"), std::string(17 * 1024 * 1024, ' ')}) {
+  for (const std::string& bad :
+       {std::string("{}"), std::string("[]"), std::string(R"({"kind": "kllab-export", "schema": 9, "records": []})"),
+        std::string(R"({"kind": "kllab-export", "schema": 2})"), std::string(17 * 1024 * 1024, ' ')}) {
     auto x = kl::load_export(bad, finder);
     REQUIRE_FALSE(x.ok());
     CHECK(x.error().code == kl::ErrorCode::Storage);
@@ -240,6 +249,17 @@ TEST_CASE("the JSON writer escapes everything and always writes valid UTF-8", "[
   CHECK(kl::json::number(1.0 / 3.0) == "0.3333333333333333");
   CHECK(kl::json::number(1e300 * 1e10) == "null");
   kl::json::Writer w;
-  w.begin_object().member("a", 1).key("b").begin_array().value("x").null().value(true).end_array().key("c").begin_object().end_object().end_object();
+  w.begin_object()
+      .member("a", 1)
+      .key("b")
+      .begin_array()
+      .value("x")
+      .null()
+      .value(true)
+      .end_array()
+      .key("c")
+      .begin_object()
+      .end_object()
+      .end_object();
   CHECK(w.str() == R"({"a":1,"b":["x",null,true],"c":{}})");
 }

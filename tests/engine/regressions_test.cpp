@@ -71,7 +71,8 @@ part e1a: Entropy.
   mistake: sum(p * 0) => That is zero.
   solution: {{entropy(p)}}.
 ```
-)", "r.md");
+)",
+                                         "r.md");
   REQUIRE(report.errors.empty());
   auto c = kl::Checker::create(report.notebook);
   REQUIRE(c.ok());
@@ -95,7 +96,8 @@ part e1b: Its square.
   answer: t^2
   solution: {{t^2}}.
 ```
-)", "r.md");
+)",
+                                         "r.md");
   REQUIRE(report.errors.empty());
   auto c = kl::Checker::create(report.notebook);
   REQUIRE(c.ok());
@@ -145,8 +147,7 @@ bool valid_utf8(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("regression: 1+1+...+1 with 2,500 terms broke the wasm instance for good, 8,000 segfaulted kllab eval",
-          "[regression][caps]") {
+TEST_CASE("regression: 1+1+...+1 with 2,500 terms broke the wasm instance for good, 8,000 segfaulted kllab eval", "[regression][caps]") {
   for (const std::string op : {"+", "-", "*", "/", "^", " and ", " or "}) {
     for (int terms : {2500, 8000}) {
       INFO(op << " x " << terms);
@@ -220,9 +221,9 @@ TEST_CASE("regression: bytes that are not UTF-8 reached error messages (invalid 
 }
 
 TEST_CASE("regression: 2^1024 returned 1.797e308 instead of an overflow error", "[regression][overflow]") {
-  for (const char* text : {"2^1024", "2^1024.5", "(-2)^1025", "4^512", "1.5^1751", "10^308.3", "2^512 * 2^512", "exp(710)",
-                           "bits(1.7e308)", "normal_logpdf(1e200, 0, 1)", "logsumexp([1e308, 1e308]) * 2",
-                           "mixture_logpdf(1e200, [1], [0], [1])", "1e308 * 10", "-1e308 - 1e308"}) {
+  for (const char* text : {"2^1024", "2^1024.5", "(-2)^1025", "4^512", "1.5^1751", "10^308.3", "2^512 * 2^512", "exp(710)", "bits(1.7e308)",
+                           "normal_logpdf(1e200, 0, 1)", "logsumexp([1e308, 1e308]) * 2", "mixture_logpdf(1e200, [1], [0], [1])",
+                           "1e308 * 10", "-1e308 - 1e308"}) {
     INFO(text);
     const kl::Error e = eval_error(text);
     CHECK(e.code == kl::ErrorCode::Domain);
@@ -268,7 +269,8 @@ TEST_CASE("regression: eye(2236) @ eye(2236) was never charged (3 s natively, mi
   CHECK(eval_error("eye(2237)").code == kl::ErrorCode::TooLarge);
   CHECK(eval_error("diag(ones(2237))").code == kl::ErrorCode::TooLarge);
   CHECK(eval_error("eye(2236) == eye(2236) and eye(2236) == eye(2236) and eye(2236) == eye(2236) and "
-                   "eye(2236) == eye(2236) and eye(2236) == eye(2236)").code == kl::ErrorCode::TooLarge);
+                   "eye(2236) == eye(2236) and eye(2236) == eye(2236)")
+            .code == kl::ErrorCode::TooLarge);
 }
 
 TEST_CASE("regression: kl_mvn on a 1000x1000 covariance ran 16 s in wasm (never charged)", "[regression][budget]") {
@@ -393,12 +395,11 @@ TEST_CASE("long programs: a cell of 150,000 statements runs as one unit, and nam
   CHECK(t.value()[0].error.code == kl::ErrorCode::TooLarge);
 }
 
-TEST_CASE("regression: a plot whose over: line did not parse dereferenced a null tree (found by fuzz_notebook)",
-          "[regression][graph]") {
-  const auto report = kl::parse_notebook(
-      "---\nid: r\ntitle: R\n---\n\n```kl a\nx = 1\n```\n\n```plot p\ntitle: P\nover: t = " + chain_of("1", "+", 600) +
-          "\nseries: t * x => y\n```\n\n```plot q\ntitle: Q\nover: t = linspace(0, 1, 5)\nseries: (t => y\n```\n",
-      "r.md");
+TEST_CASE("regression: a plot whose over: line did not parse dereferenced a null tree (found by fuzz_notebook)", "[regression][graph]") {
+  const auto report =
+      kl::parse_notebook("---\nid: r\ntitle: R\n---\n\n```kl a\nx = 1\n```\n\n```plot p\ntitle: P\nover: t = " + chain_of("1", "+", 600) +
+                             "\nseries: t * x => y\n```\n\n```plot q\ntitle: Q\nover: t = linspace(0, 1, 5)\nseries: (t => y\n```\n",
+                         "r.md");
   CHECK_FALSE(report.errors.empty());  // an author error, reported with its line
   kl::Runtime rt(report.notebook);
   for (const auto& r : rt.run_all()) {

@@ -1,11 +1,12 @@
 // kl::Session (a loaded notebook and one learner's record) and grading: submitting, hints, solutions,
 // variants side by side, learners, import, and `kllab grade`'s scoring by re-checking.
+#include "kl/session.hpp"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "files.hpp"
-#include "kl/session.hpp"
 
 namespace {
 
@@ -168,7 +169,7 @@ TEST_CASE("import: previewed first, merged or replacing, the previous record han
 TEST_CASE("grading re-checks every attempt: policies, penalties, ECF, variants", "[session][grade]") {
   kl::Session s = distillation();
   REQUIRE(s.set_learner({"s-7", "Grace"}).ok());
-  REQUIRE(s.submit("ex8b", "0.047", "2026-12-01T10:00:00.000Z").ok());   // incorrect (reverse KL)
+  REQUIRE(s.submit("ex8b", "0.047", "2026-12-01T10:00:00.000Z").ok());  // incorrect (reverse KL)
   REQUIRE(s.reveal_hint("ex8b").ok());
   REQUIRE(s.submit("ex8b", "0.0252", "2026-12-01T10:05:00.000Z").ok());  // correct, after one hint
   REQUIRE(s.submit("ex8a", kWrongPT, "2026-12-01T10:06:00.000Z").ok());
@@ -241,7 +242,9 @@ TEST_CASE("the vocabulary and the verdict schema come from the engine's one defi
   const std::string schema = kl::verdict_schema_json();
   for (const char* f : {"\"ok\"", "\"verdict\"", "\"mistakeName\"", "\"wrongComponents\"", "\"steps\""}) CHECK(contains(schema, f));
   const std::string v = kl::verdict_json(kl::make_verdict(kl::VerdictKind::Close, "x"));
-  CHECK(v == R"({"ok":true,"verdict":"close","score":0.5,"feedback":"x","mistake":null,"mistakeName":null,"column":0,"wrongComponents":[],"answer":"","slots":[],"steps":[]})");
+  CHECK(
+      v ==
+      R"({"ok":true,"verdict":"close","score":0.5,"feedback":"x","mistake":null,"mistakeName":null,"column":0,"wrongComponents":[],"answer":"","slots":[],"steps":[]})");
 }
 
 TEST_CASE("drop_part forgets one part's work in the current variant only (a page sets aside what cannot be re-checked)", "[session]") {

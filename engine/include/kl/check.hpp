@@ -36,14 +36,14 @@ const char* verdict_name(VerdictKind k);
 /// The outcome of checking one answer. A value, never an exception.
 struct Verdict {
   VerdictKind kind = VerdictKind::Invalid;
-  double score = 0.0;     ///< 1 correct, 0.75 correct given an earlier answer, 0.5 close, else 0
-  std::string feedback;   ///< what to tell the learner (plain text; author feedback with slots filled)
-  std::string mistake;    ///< "" or the recognised mistake: "author:N", "choice:N" or a library id
-  std::string mistake_name;             ///< e.g. "KL direction swapped"
-  std::vector<std::string> slots;       ///< author feedback's slot values (for pre-rendered feedback)
-  int column = 0;                       ///< Invalid: the column of the problem, when known
-  std::vector<int> wrong_components;    ///< vectors: 1-based components that are off
-  std::string answer_text;              ///< the learner's value as understood
+  double score = 0.0;                 ///< 1 correct, 0.75 correct given an earlier answer, 0.5 close, else 0
+  std::string feedback;               ///< what to tell the learner (plain text; author feedback with slots filled)
+  std::string mistake;                ///< "" or the recognised mistake: "author:N", "choice:N" or a library id
+  std::string mistake_name;           ///< e.g. "KL direction swapped"
+  std::vector<std::string> slots;     ///< author feedback's slot values (for pre-rendered feedback)
+  int column = 0;                     ///< Invalid: the column of the problem, when known
+  std::vector<int> wrong_components;  ///< vectors: 1-based components that are off
+  std::string answer_text;            ///< the learner's value as understood
   /// Derivation parts: one verdict per step, in order (the part's score is their mean); empty for
   /// every other kind.
   std::vector<Verdict> steps;
@@ -85,20 +85,21 @@ struct AnswerPreview {
   std::string kind;       ///< "empty", "number", "vector", "matrix", "expression", "choice"; "" when it does not parse
   std::string value;      ///< the value the checker will see (10 significant digits), a formula as read, the chosen option's text
   std::string mathml;     ///< the answer typeset, a MathML Core <math> element ("" when it does not parse)
-  std::string message;    ///< why it cannot be checked as it stands (a syntax error, an unknown name, a shape that does not fit); "" when it can
-  int column = 0;         ///< the 1-based column of a syntax or evaluation error, else 0
-  std::string note;       ///< worth knowing, not an error: "2 significant figures: this part asks for at least 3"
-  std::string expects;    ///< what the part asks for: "a number", "a probability vector of 3 entries", "a formula in phi"
+  std::string
+      message;       ///< why it cannot be checked as it stands (a syntax error, an unknown name, a shape that does not fit); "" when it can
+  int column = 0;    ///< the 1-based column of a syntax or evaluation error, else 0
+  std::string note;  ///< worth knowing, not an error: "2 significant figures: this part asks for at least 3"
+  std::string expects;  ///< what the part asks for: "a number", "a probability vector of 3 entries", "a formula in phi"
 };
 
 /// What a learner may see of a part besides its verdict.
 struct PartView {
-  std::string reference_text;            ///< the reference value, 7 significant digits
-  std::string prompt;                    ///< rendered with the variant's numbers
+  std::string reference_text;  ///< the reference value, 7 significant digits
+  std::string prompt;          ///< rendered with the variant's numbers
   std::vector<std::string> prompt_slots;
-  std::vector<std::string> hints;        ///< rendered
+  std::vector<std::string> hints;  ///< rendered
   std::vector<std::vector<std::string>> hint_slots;
-  std::string solution;                  ///< rendered
+  std::string solution;  ///< rendered
   std::vector<std::string> solution_slots;
   std::vector<std::string> step_prompts;             ///< derivation: each step's prompt, rendered
   std::vector<std::vector<std::string>> step_hints;  ///< derivation: each step's hints, rendered
@@ -114,7 +115,7 @@ struct PartSlots {
   std::vector<std::string> solution;
   std::vector<std::vector<std::string>> mistakes;  ///< author mistakes' feedback, in order
   std::vector<std::vector<std::string>> choices;   ///< choice feedback, in authored order
-  std::vector<int> order;  ///< a choice part: the display order (see PartView::choice_order)
+  std::vector<int> order;                          ///< a choice part: the display order (see PartView::choice_order)
   /// Derivation parts: the slot values of each step's texts.
   struct Step {
     std::vector<std::string> prompt;

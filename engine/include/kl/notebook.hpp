@@ -23,13 +23,13 @@ struct TextTemplate {
   struct Slot {
     NodePtr expr;
     std::string source;
-    int digits = 6;          ///< significant digits for numbers
-    std::size_t start = 0;   ///< byte offset of its "{{" in `text`
-    std::size_t end = 0;     ///< byte offset just past its "}}"
-    int line = 0;            ///< its line in the notebook file
+    int digits = 6;         ///< significant digits for numbers
+    std::size_t start = 0;  ///< byte offset of its "{{" in `text`
+    std::size_t end = 0;    ///< byte offset just past its "}}"
+    int line = 0;           ///< its line in the notebook file
   };
-  std::string text;          ///< as written, slots included
-  std::vector<Slot> slots;   ///< in order of appearance
+  std::string text;         ///< as written, slots included
+  std::vector<Slot> slots;  ///< in order of appearance
   int line = 0;
   bool empty() const { return text.empty(); }
 };
@@ -93,9 +93,9 @@ struct DerivationStep {
   /// constant factor (constant over the sampled values of every variable).
   enum class Constant { None, Additive, Factor };
   TextTemplate prompt;
-  NodePtr answer;          ///< the author's step (may name earlier steps; then it is also the ECF rule)
+  NodePtr answer;  ///< the author's step (may name earlier steps; then it is also the ECF rule)
   std::string answer_source;
-  NodePtr from;            ///< optional: this step computed from earlier ones, for error-carried-forward
+  NodePtr from;  ///< optional: this step computed from earlier ones, for error-carried-forward
   std::string from_source;
   Constant constant = Constant::None;
   std::vector<TextTemplate> hints;
@@ -122,7 +122,7 @@ struct Part {
   std::string name;  ///< the answer's name, visible to later parts ("" if unnamed)
   NodePtr answer;    ///< reference answer (null for a choice part)
   std::string answer_source;
-  std::vector<NodePtr> accept;  ///< further answers accepted as correct
+  std::vector<NodePtr> accept;           ///< further answers accepted as correct
   std::vector<VariableRange> variables;  ///< Expression kind
   bool up_to_constant = false;           ///< Expression kind
   Tolerance tolerance;
@@ -183,13 +183,13 @@ struct Plot {
 struct Cell {
   enum class Type { Prose, Code, Slider, Plot, Exercise };
   Type type = Type::Prose;
-  std::string id;   ///< code: "cell-N" unless named; exercise: its id; plot/slider: given or generated
-  int line = 0;     ///< first line of the cell in the file
-  std::string source;  ///< prose Markdown, or code text
+  std::string id;                     ///< code: "cell-N" unless named; exercise: its id; plot/slider: given or generated
+  int line = 0;                       ///< first line of the cell in the file
+  std::string source;                 ///< prose Markdown, or code text
   std::vector<Statement> statements;  ///< code
   Slider slider;
   Plot plot;
-  int exercise = -1;  ///< index into Notebook::exercises
+  int exercise = -1;              ///< index into Notebook::exercises
   std::set<std::string> defines;  ///< names this cell defines
   std::set<std::string> uses;     ///< names it reads from other cells
 };
@@ -230,8 +230,8 @@ struct CellResult {
   std::string cell;
   Status status = Status::Ok;
   std::vector<std::pair<std::string, Value>> values;  ///< (target or "", value) per statement
-  Error error;                ///< Error: what failed (line relative to the cell, column)
-  std::string blocked_by;     ///< Blocked: the name whose cell failed
+  Error error;                                        ///< Error: what failed (line relative to the cell, column)
+  std::string blocked_by;                             ///< Blocked: the name whose cell failed
 };
 
 /// A plot's computed series.
@@ -280,8 +280,7 @@ Result<Environment> authored_environment(const Notebook& nb);
 
 /// An exercise's values for one variant: parameters (variant 0 = the textbook values) and every
 /// named part answer. A pure function of (notebook, exercise, seed), equal natively and in wasm.
-Result<Environment> exercise_scope(const Notebook& nb, const Environment& base, const Exercise& ex,
-                                   std::uint64_t seed);
+Result<Environment> exercise_scope(const Notebook& nb, const Environment& base, const Exercise& ex, std::uint64_t seed);
 /// The seed of the RNG for a variant: FNV-1a of "notebook/exercise/seed".
 std::uint64_t variant_rng_seed(const std::string& notebook, const std::string& exercise, std::uint64_t seed);
 

@@ -37,8 +37,7 @@ Result<bool> check_distribution(const Vec& p, const std::string& name);
 /// Checks that a and b have the same length; the message names both lengths and `what` ("kl").
 Result<bool> check_same_length(const Vec& a, const Vec& b, const std::string& what);
 /// The same with the names of the two vectors ("kl: p has 3 entries but q has 4").
-Result<bool> check_same_length(const Vec& a, const Vec& b, const std::string& what,
-                               const std::string& name_a, const std::string& name_b);
+Result<bool> check_same_length(const Vec& a, const Vec& b, const std::string& what, const std::string& name_a, const std::string& name_b);
 
 // ---------------------------------------------------------------------------------------------
 // Categorical distributions (arguments validated as probability vectors of equal length)
@@ -148,7 +147,6 @@ struct Estimate {
 /// Mean and standard error of a vector of samples (n >= 2).
 Result<Estimate> mean_and_stderr(const Vec& samples);
 /// MC estimate of KL(N(mu1, var1) || N(mu2, var2)) from n draws of the first Gaussian.
-Result<Estimate> mc_kl_gauss(double mu1, double var1, double mu2, double var2, std::int64_t n,
-                             std::uint64_t seed);
+Result<Estimate> mc_kl_gauss(double mu1, double var1, double mu2, double var2, std::int64_t n, std::uint64_t seed);
 
 }  // namespace kl

@@ -42,7 +42,7 @@ constexpr std::size_t kMaxTimeText = 40;
 
 /// Who did the work: set once (URL, embed attribute, LMS, or a field on the page).
 struct Learner {
-  std::string id;    ///< empty: anonymous
+  std::string id;  ///< empty: anonymous
   std::string name;
 };
 
@@ -54,7 +54,7 @@ struct Attempt {
   std::string verdict;  ///< "" when unknown
   double score = 0.0;
   bool has_score = false;
-  int hints = 0;        ///< hints seen before this check
+  int hints = 0;          ///< hints seen before this check
   bool solution = false;  ///< the solution was shown before this check
 };
 
@@ -134,8 +134,7 @@ struct ExportContents {
 
 /// Reads an export file (or a single record, or a schema 1 export). `notebook_of` finds a notebook
 /// by id (nullptr: unknown, reported as unreadable). Errors only when the file itself is unreadable.
-Result<ExportContents> load_export(std::string_view json,
-                                   const std::function<const Notebook*(const std::string&)>& notebook_of);
+Result<ExportContents> load_export(std::string_view json, const std::function<const Notebook*(const std::string&)>& notebook_of);
 
 /// An export file with the given records.
 std::string export_json(const std::vector<Record>& records, const Learner& learner, const std::string& exported);

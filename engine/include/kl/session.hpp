@@ -46,7 +46,7 @@ struct ExerciseState {
 
 /// What importing a file would change, for the learner to agree to first.
 struct ImportPreview {
-  Learner learner;             ///< the file's learner
+  Learner learner;  ///< the file's learner
   std::string exported;
   bool other_learner = false;  ///< the file's learner differs from this record's
   int parts_in_file = 0;       ///< parts with work in the file
@@ -145,21 +145,21 @@ enum class GradePolicy { Best, Last, First };
 /// How `kllab grade` scores a record.
 struct GradeOptions {
   GradePolicy policy = GradePolicy::Best;
-  double hint_penalty = 0.0;      ///< credit lost per hint seen before the attempt
-  double solution_penalty = 0.0;  ///< credit lost when the solution was shown before the attempt
+  double hint_penalty = 0.0;              ///< credit lost per hint seen before the attempt
+  double solution_penalty = 0.0;          ///< credit lost when the solution was shown before the attempt
   std::map<std::string, double> weights;  ///< part id -> weight (default 1; 0 leaves a part out)
 };
 
 /// One part's grade.
 struct PartGrade {
   std::string part;
-  double credit = 0.0;    ///< 0..1 after penalties
+  double credit = 0.0;  ///< 0..1 after penalties
   double weight = 1.0;
   bool attempted = false;
   bool tampered = false;  ///< a stored verdict or score differs from the re-check
   std::uint64_t seed = 0;
-  std::string answer;     ///< the attempt that counts
-  Verdict verdict;        ///< its re-check
+  std::string answer;  ///< the attempt that counts
+  Verdict verdict;     ///< its re-check
   int hints = 0;
   bool solution = false;
 };

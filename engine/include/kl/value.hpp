@@ -15,12 +15,12 @@ class Value {
   enum class Kind { Number, Boolean, String, Vector, Matrix };
 
   Value() : v_(0.0) {}
-  Value(double x) : v_(x) {}                      // NOLINT: implicit by design
-  Value(bool b) : v_(b) {}                        // NOLINT
-  Value(std::string s) : v_(std::move(s)) {}      // NOLINT
-  Value(const char* s) : v_(std::string(s)) {}    // NOLINT
-  Value(Vec v) : v_(std::move(v)) {}              // NOLINT
-  Value(Mat m) : v_(std::move(m)) {}              // NOLINT
+  Value(double x) : v_(x) {}                    // NOLINT: implicit by design
+  Value(bool b) : v_(b) {}                      // NOLINT
+  Value(std::string s) : v_(std::move(s)) {}    // NOLINT
+  Value(const char* s) : v_(std::string(s)) {}  // NOLINT
+  Value(Vec v) : v_(std::move(v)) {}            // NOLINT
+  Value(Mat m) : v_(std::move(m)) {}            // NOLINT
 
   /// The kind of value held.
   Kind kind() const { return static_cast<Kind>(v_.index()); }

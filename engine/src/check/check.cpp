@@ -108,13 +108,13 @@ struct Checker::Cache {
   }
 };
 
-Checker::Checker(Notebook nb, Environment base)
-    : nb_(std::move(nb)), base_(std::move(base)), cache_(std::make_shared<Cache>()) {}
+Checker::Checker(Notebook nb, Environment base) : nb_(std::move(nb)), base_(std::move(base)), cache_(std::make_shared<Cache>()) {}
 
 Result<Value> Checker::reference(const std::string& part, std::uint64_t seed) const {
   KL_TRY(auto cp, cache_->context(nb_, base_, part, seed));
   const PartContext& c = *cp;
-  if (!c.part->answer) return make_error(ErrorCode::Type, part + " is a " + answer_kind_name(c.part->kind) + " part: it has no single reference value");
+  if (!c.part->answer)
+    return make_error(ErrorCode::Type, part + " is a " + answer_kind_name(c.part->kind) + " part: it has no single reference value");
   return cache_->reference(c, seed);
 }
 
@@ -238,15 +238,25 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   auto learner = evaluate(*parsed.value(), learner_scope(*c.ex, c.params), opts);
   if (!learner.ok()) {
     const Error& e = learner.error();
-    return invalid(e.code == ErrorCode::UnknownName ? e.message + " (answers may use numbers and the exercise's parameters)" : e.message, e.column);
+    return invalid(e.code == ErrorCode::UnknownName ? e.message + " (answers may use numbers and the exercise's parameters)" : e.message,
+                   e.column);
   }
   auto ref = cache_->reference(c, seed);
   if (!ref.ok()) return invalid("this part's reference could not be computed: " + ref.error().message);
   if (auto v = stage_shape(learner.value(), ref.value())) return *v;
 
   const Value& x = learner.value();
-  NumericCheck k{c, answer, earlier, x, ref.value(), precisions_of(answer, x), Comparator(p.tolerance, stderr_of(p, c.env)), ValueMatch{},
-                 nullptr, nullptr, VerdictKind::Incorrect};
+  NumericCheck k{c,
+                 answer,
+                 earlier,
+                 x,
+                 ref.value(),
+                 precisions_of(answer, x),
+                 Comparator(p.tolerance, stderr_of(p, c.env)),
+                 ValueMatch{},
+                 nullptr,
+                 nullptr,
+                 VerdictKind::Incorrect};
   // Within the tightest radius the tolerance can come to, the answer is right whatever mistakes the
   // part anticipates: no need to compute them (most checks of a class's right answers stop here).
   if (p.tolerance.mode == Tolerance::Mode::Auto) k.cmp = Comparator::sigfigs(kMaxAutoSigFigs);
@@ -262,7 +272,8 @@ Verdict Checker::check(const std::string& part_id, const std::string& answer, st
   for (auto stage : {stage_correct, stage_error_carried_forward})
     if (auto v = stage(k)) return *v;
   k.kind = k.m.overall == Match::Close ? VerdictKind::Close : VerdictKind::Incorrect;
-  for (auto stage : {stage_author_mistakes, stage_library_mistakes, stage_not_distribution, stage_negative_divergence, stage_too_few_digits})
+  for (auto stage :
+       {stage_author_mistakes, stage_library_mistakes, stage_not_distribution, stage_negative_divergence, stage_too_few_digits})
     if (auto v = stage(k)) return *v;
   return stage_close_or_incorrect(k);
 }

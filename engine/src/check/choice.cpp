@@ -36,7 +36,9 @@ Verdict check_choice(const Part& p, const std::string& answer, const Environment
     for (std::size_t i = 0; i < p.choices.size(); ++i)
       if (lower(trim(p.choices[i].text)) == lower(a)) pick = static_cast<int>(i);
   }
-  if (pick < 0) return invalid("choose one of the " + std::to_string(p.choices.size()) + " options (by its number, 1 to " + std::to_string(p.choices.size()) + ", or its text)");
+  if (pick < 0)
+    return invalid("choose one of the " + std::to_string(p.choices.size()) + " options (by its number, 1 to " +
+                   std::to_string(p.choices.size()) + ", or its text)");
   const Choice& c = p.choices[static_cast<std::size_t>(pick)];
   Verdict v = make_verdict(c.correct ? VerdictKind::Correct : VerdictKind::Incorrect);
   v.answer_text = c.text;

@@ -19,7 +19,6 @@ std::string components_text(const std::vector<int>& off) {
   return s;
 }
 
-
 std::string ordinal(int n) {
   const char* suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
   return std::to_string(n) + suffix;

@@ -211,7 +211,8 @@ Result<Points> sample(const Part& p, const Exercise* ex, const Environment& para
   }
   const std::size_t needed = p.variables.empty() ? 1 : 4;
   if (pts.author.size() < needed)
-    return make_error(ErrorCode::Domain, "the steps cannot be evaluated at enough values of the variables" + (failure.empty() ? "" : " (" + failure + ")"));
+    return make_error(ErrorCode::Domain,
+                      "the steps cannot be evaluated at enough values of the variables" + (failure.empty() ? "" : " (" + failure + ")"));
   return pts;
 }
 
@@ -275,8 +276,7 @@ Comparator step_comparator(const Part& p, const DerivationStep& st, const std::v
 Bands step_bands(const Comparator& cmp, const Value& target) {
   Bands b = cmp.bands(target);
   const auto ts = numbers(target);
-  for (std::size_t i = 0; i < ts.size(); ++i)
-    b.correct[i] = std::max(b.correct[i], (2e-6 * std::fabs(ts[i]) + 1e-9) / (1 - 1e-6));
+  for (std::size_t i = 0; i < ts.size(); ++i) b.correct[i] = std::max(b.correct[i], (2e-6 * std::fabs(ts[i]) + 1e-9) / (1 - 1e-6));
   return b;
 }
 
@@ -291,8 +291,7 @@ bool same_step(const std::vector<Value>& mine, const std::vector<Value>& target,
 
 std::string step_list(const std::vector<std::size_t>& steps) {
   std::string s;
-  for (std::size_t i = 0; i < steps.size(); ++i)
-    s += (i ? (i + 1 == steps.size() ? " and " : ", ") : "") + std::to_string(steps[i] + 1);
+  for (std::size_t i = 0; i < steps.size(); ++i) s += (i ? (i + 1 == steps.size() ? " and " : ", ") : "") + std::to_string(steps[i] + 1);
   return s;
 }
 
@@ -410,8 +409,9 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& e
     bool names_ok = true;
     for (const auto& name : free_names(*tree)) {
       if (allowed.count(name)) continue;
-      s = invalid("unknown name '" + name + "': " + (vars.empty() ? std::string("this step is a number or vector (it may use the exercise's names)")
-                                                                    : "this step is an expression in " + vars + " (and the exercise's names)"));
+      s = invalid("unknown name '" + name + "': " +
+                  (vars.empty() ? std::string("this step is a number or vector (it may use the exercise's names)")
+                                : "this step is an expression in " + vars + " (and the exercise's names)"));
       names_ok = false;
       break;
     }
@@ -436,9 +436,10 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& e
       continue;
     }
     if (equivalent(my, ref, st.constant)) {
-      s = make_verdict(VerdictKind::Correct, st.constant == Constant::Additive ? "Correct (up to an additive constant, which this step allows)."
-                                             : st.constant == Constant::Factor ? "Correct (up to a constant factor, which this step allows)."
-                                                                               : "Correct.");
+      s = make_verdict(VerdictKind::Correct,
+                       st.constant == Constant::Additive ? "Correct (up to an additive constant, which this step allows)."
+                       : st.constant == Constant::Factor ? "Correct (up to a constant factor, which this step allows)."
+                                                         : "Correct.");
       s.answer_text = to_string(*tree);
       continue;
     }
@@ -482,9 +483,10 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& e
         }
         if (follows) {
           const std::string which = step_list(carried);
-          s = make_verdict(VerdictKind::CorrectGivenEarlier, "Correct given your step " + which +
-                                                                  ": this step does the right thing to what you had. The difference comes from step " +
-                                                                  which + "; fix it and this follows.");
+          s = make_verdict(VerdictKind::CorrectGivenEarlier,
+                           "Correct given your step " + which +
+                               ": this step does the right thing to what you had. The difference comes from step " + which +
+                               "; fix it and this follows.");
           s.answer_text = to_string(*tree);
           continue;
         }
@@ -549,18 +551,21 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& e
       for (double r : numbers(ref[0])) digits = std::max(digits, numeric_cmp->digits_needed(r));
       s.feedback = "Too few digits to check: give this step with at least " + std::to_string(digits) + " significant figures.";
     } else if (st.constant != Constant::None) {
-      s.feedback = std::string("Not equal to this step, even up to ") + (st.constant == Constant::Additive ? "an additive constant" : "a constant factor") +
+      s.feedback = std::string("Not equal to this step, even up to ") +
+                   (st.constant == Constant::Additive ? "an additive constant" : "a constant factor") +
                    ": it depends on the variables differently.";
     } else if (p.variables.empty() || pts.where[at].empty() || ref_constant) {
-      s.feedback = my[0].is_vector() && !s.wrong_components.empty()
-                       ? "Not what this step gives: entr" + std::string(s.wrong_components.size() == 1 ? "y " : "ies ") +
-                             [&] {
-                               std::string c;
-                               for (std::size_t i = 0; i < s.wrong_components.size(); ++i)
-                                 c += (i ? (i + 1 == s.wrong_components.size() ? " and " : ", ") : "") + std::to_string(s.wrong_components[i]);
-                               return c;
-                             }() + (s.wrong_components.size() == 1 ? " is" : " are") + " off."
-                       : "Not what this step gives.";
+      s.feedback =
+          my[0].is_vector() && !s.wrong_components.empty()
+              ? "Not what this step gives: entr" + std::string(s.wrong_components.size() == 1 ? "y " : "ies ") +
+                    [&] {
+                      std::string c;
+                      for (std::size_t i = 0; i < s.wrong_components.size(); ++i)
+                        c += (i ? (i + 1 == s.wrong_components.size() ? " and " : ", ") : "") + std::to_string(s.wrong_components[i]);
+                      return c;
+                    }() +
+                    (s.wrong_components.size() == 1 ? " is" : " are") + " off."
+              : "Not what this step gives.";
     } else {
       s.feedback = "Not equal to this step: at " + pts.where[at] + " your expression gives " + format_value_short(my[at], 6) + ".";
     }
@@ -571,7 +576,8 @@ Verdict check_derivation(const Exercise& ex, const Part& p, const Environment& e
   Verdict v;
   v.steps = steps;
   std::string texts;
-  for (std::size_t k = 0; k < n; ++k) texts += (k ? "; " : "") + (mine[k] ? steps[k].answer_text : std::string(k < lines.size() ? lines[k] : ""));
+  for (std::size_t k = 0; k < n; ++k)
+    texts += (k ? "; " : "") + (mine[k] ? steps[k].answer_text : std::string(k < lines.size() ? lines[k] : ""));
   while (texts.size() >= 2 && texts.compare(texts.size() - 2, 2, "; ") == 0) texts.resize(texts.size() - 2);
   v.answer_text = texts;
   double total = 0;

@@ -3,11 +3,10 @@
 // mistakes, the mistake library, and error-carried-forward from the learner's earlier steps.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <optional>
 
 #include "check/internal.hpp"
 #include "kl/check.hpp"

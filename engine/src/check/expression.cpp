@@ -121,7 +121,8 @@ Verdict check_expression(const Part& p, const NodePtr& learner, const Environmen
   if (same(mine, ref)) {
     v = make_verdict(VerdictKind::Correct);
     v.answer_text = to_string(*learner);
-    v.feedback = p.up_to_constant ? "Correct (equal up to an additive constant, which does not depend on the variables)." : "Correct: your expression agrees with the answer everywhere it was tested.";
+    v.feedback = p.up_to_constant ? "Correct (equal up to an additive constant, which does not depend on the variables)."
+                                  : "Correct: your expression agrees with the answer everywhere it was tested.";
     return v;
   }
   std::vector<double> vals;

@@ -223,13 +223,13 @@ std::vector<AuthorValue> author_values(const PartContext& c, const Value& ref);
 /// What the stages of a numeric check share.
 struct NumericCheck {
   const PartContext& c;
-  const std::string& answer;                         ///< as typed
+  const std::string& answer;                          ///< as typed
   const std::map<std::string, std::string>& earlier;  ///< the learner's earlier answers by part id
   Value x;                                            ///< the learner's value
   Value ref;                                          ///< the reference value
   std::vector<Precision> prec;                        ///< of the typed answer (feedback only)
   Comparator cmp;
-  ValueMatch m;                                       ///< x against ref, in the bands around ref
+  ValueMatch m;                                          ///< x against ref, in the bands around ref
   const std::vector<AppliedMistake>* library = nullptr;  ///< cached per (part, seed)
   const std::vector<AuthorValue>* authored = nullptr;    ///< cached per (part, seed)
   /// Past correct and error-carried-forward: Close or Incorrect, from the distance alone. The later

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -57,8 +57,8 @@ std::vector<Error> checker_warnings(const Notebook& nb, const Checker& checker, 
       for (const auto& c : p.choices) (c.correct ? right : wrong) = std::max(c.correct ? right : wrong, code_points(c.text));
       if (wrong > 0 && static_cast<double>(right) >= kLongestRatio * static_cast<double>(wrong) && right >= wrong + kLongestMargin)
         reports.add(p.line,
-                    "the right option of " + p.id + " is the longest by far (" + std::to_string(right) + " characters, the longest wrong one " +
-                        std::to_string(wrong) + "): learners can pick it by its length",
+                    "the right option of " + p.id + " is the longest by far (" + std::to_string(right) +
+                        " characters, the longest wrong one " + std::to_string(wrong) + "): learners can pick it by its length",
                     0);
     }
     // Author mistakes the tolerance cannot tell from the reference.
@@ -79,10 +79,16 @@ std::vector<Error> checker_warnings(const Notebook& nb, const Checker& checker, 
           for (std::size_t i = 0; i < rs.size() && !apart; ++i) apart = std::fabs(ms[i] - rs[i]) > tol.value().radius[i];
           if (!apart && (seed > 0 || !(ms == rs))) {  // variant 0: an exact match is already an error
             const int index = std::atoi(m.id.c_str() + 7) - 1;
-            const int line = index >= 0 && static_cast<std::size_t>(index) < q.mistakes.size() ? q.mistakes[static_cast<std::size_t>(index)].line : q.line;
-            const std::string source = index >= 0 && static_cast<std::size_t>(index) < q.mistakes.size() ? q.mistakes[static_cast<std::size_t>(index)].source : m.expression;
-            reports.add(line, "the mistake '" + source + "' is within the tolerance of the reference here, so a learner who makes it is told 'correct'",
-                        seed);
+            const int line = index >= 0 && static_cast<std::size_t>(index) < q.mistakes.size()
+                                 ? q.mistakes[static_cast<std::size_t>(index)].line
+                                 : q.line;
+            const std::string source = index >= 0 && static_cast<std::size_t>(index) < q.mistakes.size()
+                                           ? q.mistakes[static_cast<std::size_t>(index)].source
+                                           : m.expression;
+            reports.add(
+                line,
+                "the mistake '" + source + "' is within the tolerance of the reference here, so a learner who makes it is told 'correct'",
+                seed);
           }
         }
       }

@@ -31,10 +31,10 @@ std::string escape(const std::string& s) {
 // Names a learner types for Greek letters, shown as the letters.
 const std::map<std::string, std::string>& greek() {
   static const std::map<std::string, std::string> g = {
-      {"alpha", "α"}, {"beta", "β"},  {"gamma", "γ"}, {"delta", "δ"}, {"epsilon", "ε"}, {"eps", "ε"},    {"zeta", "ζ"},
-      {"eta", "η"},   {"theta", "θ"}, {"kappa", "κ"}, {"lambda", "λ"}, {"lam", "λ"},    {"mu", "μ"},     {"nu", "ν"},
-      {"xi", "ξ"},    {"pi", "π"},    {"rho", "ρ"},   {"sigma", "σ"}, {"tau", "τ"},     {"phi", "φ"},    {"chi", "χ"},
-      {"psi", "ψ"},   {"omega", "ω"}, {"Sigma", "Σ"}, {"Phi", "Φ"},   {"Omega", "Ω"},   {"Delta", "Δ"},  {"inf", "∞"}};
+      {"alpha", "α"}, {"beta", "β"},  {"gamma", "γ"}, {"delta", "δ"},  {"epsilon", "ε"}, {"eps", "ε"},   {"zeta", "ζ"},
+      {"eta", "η"},   {"theta", "θ"}, {"kappa", "κ"}, {"lambda", "λ"}, {"lam", "λ"},     {"mu", "μ"},    {"nu", "ν"},
+      {"xi", "ξ"},    {"pi", "π"},    {"rho", "ρ"},   {"sigma", "σ"},  {"tau", "τ"},     {"phi", "φ"},   {"chi", "χ"},
+      {"psi", "ψ"},   {"omega", "ω"}, {"Sigma", "Σ"}, {"Phi", "Φ"},    {"Omega", "Ω"},   {"Delta", "Δ"}, {"inf", "∞"}};
   return g;
 }
 
@@ -96,7 +96,8 @@ class Printer {
     // 1.5e-09 as 1.5 × 10⁻⁹.
     const long exponent = std::strtol(s.c_str() + e + 1, nullptr, 10);
     out_ += "<mrow><mn>" + escape(s.substr(0, e)) + "</mn><mo>×</mo><msup><mn>10</mn>";
-    out_ += exponent < 0 ? "<mrow><mo>−</mo><mn>" + std::to_string(-exponent) + "</mn></mrow>" : "<mn>" + std::to_string(exponent) + "</mn>";
+    out_ +=
+        exponent < 0 ? "<mrow><mo>−</mo><mn>" + std::to_string(-exponent) + "</mn></mrow>" : "<mn>" + std::to_string(exponent) + "</mn>";
     out_ += "</msup></mrow>";
   }
 
@@ -179,8 +180,9 @@ class Printer {
   }
 
   static std::string symbol(const std::string& op) {
-    static const std::map<std::string, std::string> symbols = {{"+", "+"}, {"-", "−"}, {"*", "⋅"}, {"@", "@"}, {"==", "="}, {"!=", "≠"},
-                                                                {"<", "&lt;"}, {">", "&gt;"}, {"<=", "≤"}, {">=", "≥"}, {"and", "and"}, {"or", "or"}};
+    static const std::map<std::string, std::string> symbols = {{"+", "+"},  {"-", "−"},  {"*", "⋅"},     {"@", "@"},
+                                                               {"==", "="}, {"!=", "≠"}, {"<", "&lt;"},  {">", "&gt;"},
+                                                               {"<=", "≤"}, {">=", "≥"}, {"and", "and"}, {"or", "or"}};
     auto s = symbols.find(op);
     return s != symbols.end() ? s->second : escape(op);
   }

@@ -54,8 +54,8 @@ const std::vector<MistakeSpec> kMistakes = {
      "This uses α_t = 1 − β_t where the cumulative product ᾱ_t = α_1·α_2·…·α_t belongs (or the reverse). q(x_t | x_0) has mean "
      "√ᾱ_t·x_0 and variance 1 − ᾱ_t; a single step q(x_t | x_{t−1}) uses α_t.",
      nullptr, nullptr},
-    {"beta_for_beta_tilde", "β_t instead of β̃_t",
-     "This uses β_t where the posterior variance β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t belongs.", nullptr, nullptr},
+    {"beta_for_beta_tilde", "β_t instead of β̃_t", "This uses β_t where the posterior variance β̃_t = (1 − ᾱ_{t−1})/(1 − ᾱ_t)·β_t belongs.",
+     nullptr, nullptr},
     {"sum_vs_mean", "sum instead of mean (or the reverse)",
      "This differs by the number of terms: a mean was taken where the sum belongs, or the reverse. Check whether the quantity adds "
      "up over components (KL over dimensions) or averages (a loss over a batch).",
@@ -73,8 +73,7 @@ const std::vector<MistakeSpec> kMistakes = {
      "log-density, total variation and the Jensen-Shannon mixture all carry a ½).",
      nullptr, nullptr},
     {"extra_half", "extra factor ½", "This is half the answer: there is a factor ½ too many.", nullptr, nullptr},
-    {"sign_flip", "sign flipped",
-     "Your answer is the answer with its sign flipped. Check which way round each difference goes.",
+    {"sign_flip", "sign flipped", "Your answer is the answer with its sign flipped. Check which way round each difference goes.",
      "Your answer is the answer with its sign flipped, and a divergence is never negative (KL(p ‖ q) ≥ 0, with 0 only when p = q). "
      "Check which way round each log ratio goes: log(p/q) with p the first argument.",
      "Your answer and the answer differ only in sign. Check which quantity the question asks for (a log-probability or its "
@@ -83,8 +82,9 @@ const std::vector<MistakeSpec> kMistakes = {
 
 // Functions whose values are logarithms (nats): their presence makes a reference a log quantity.
 bool is_log_function(const std::string& name) {
-  static const char* kLogs[] = {"ln", "log", "log2", "log10", "log1p", "entropy", "cross_entropy", "kl", "jsd", "renyi", "kl_gauss",
-                                "kl_std_normal", "kl_mvn", "normal_logpdf", "mixture_logpdf", "log_softmax", "logsumexp", "bits"};
+  static const char* kLogs[] = {
+      "ln",    "log",      "log2",          "log10",  "log1p",         "entropy",        "cross_entropy", "kl",        "jsd",
+      "renyi", "kl_gauss", "kl_std_normal", "kl_mvn", "normal_logpdf", "mixture_logpdf", "log_softmax",   "logsumexp", "bits"};
   for (const char* f : kLogs)
     if (name == f) return true;
   return false;
@@ -163,9 +163,7 @@ bool is_call(const NodePtr& n, std::initializer_list<const char*> names) {
   return false;
 }
 
-NodePtr with_args(const NodePtr& call, std::vector<NodePtr> args) {
-  return make_call(call->text, std::move(args), call->column);
-}
+NodePtr with_args(const NodePtr& call, std::vector<NodePtr> args) { return make_call(call->text, std::move(args), call->column); }
 
 NodePtr num(double x) { return make_number(x); }
 
@@ -213,7 +211,8 @@ bool has_tau(const NodePtr& n) { return is_call(n, {"softmax", "log_softmax"}) &
 }  // namespace
 
 bool is_divergence(const Node& reference) {
-  static const char* kDivergences[] = {"kl", "jsd", "tv", "chi2", "hellinger", "renyi", "kl_gauss", "kl_std_normal", "kl_mvn", "entropy", "cross_entropy"};
+  static const char* kDivergences[] = {"kl",       "jsd",           "tv",     "chi2",    "hellinger",    "renyi",
+                                       "kl_gauss", "kl_std_normal", "kl_mvn", "entropy", "cross_entropy"};
   if (reference.type != Node::Type::Call) return false;
   for (const char* d : kDivergences)
     if (reference.text == d) return true;
@@ -225,58 +224,56 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
 
   // 1. KL direction swapped.
   b.each_and_all("kl_direction", [](const NodePtr& n) -> NodePtr {
-                   if (is_call(n, {"kl", "cross_entropy", "chi2"}) && n->children.size() == 2)
-                     return with_args(n, {n->children[1], n->children[0]});
-                   if (is_call(n, {"renyi"}) && n->children.size() == 3)
-                     return with_args(n, {n->children[1], n->children[0], n->children[2]});
-                   if (is_call(n, {"kl_gauss"}) && n->children.size() == 4)
-                     return with_args(n, {n->children[2], n->children[3], n->children[0], n->children[1]});
-                   if (is_call(n, {"kl_mvn"}) && n->children.size() == 4)
-                     return with_args(n, {n->children[2], n->children[3], n->children[0], n->children[1]});
-                   return nullptr;
-                 });
+    if (is_call(n, {"kl", "cross_entropy", "chi2"}) && n->children.size() == 2) return with_args(n, {n->children[1], n->children[0]});
+    if (is_call(n, {"renyi"}) && n->children.size() == 3) return with_args(n, {n->children[1], n->children[0], n->children[2]});
+    if (is_call(n, {"kl_gauss"}) && n->children.size() == 4)
+      return with_args(n, {n->children[2], n->children[3], n->children[0], n->children[1]});
+    if (is_call(n, {"kl_mvn"}) && n->children.size() == 4)
+      return with_args(n, {n->children[2], n->children[3], n->children[0], n->children[1]});
+    return nullptr;
+  });
 
   // 2. Cross-entropy where KL was asked, and the reverse.
   b.each_and_all("cross_entropy_for_kl", [](const NodePtr& n) -> NodePtr {
-                   if (is_call(n, {"kl"}) && n->children.size() == 2) return make_call("cross_entropy", n->children, n->column);
-                   return nullptr;
-                 });
+    if (is_call(n, {"kl"}) && n->children.size() == 2) return make_call("cross_entropy", n->children, n->column);
+    return nullptr;
+  });
   b.each_and_all("kl_for_cross_entropy", [](const NodePtr& n) -> NodePtr {
-                   if (is_call(n, {"cross_entropy"}) && n->children.size() == 2) return make_call("kl", n->children, n->column);
-                   return nullptr;
-                 });
+    if (is_call(n, {"cross_entropy"}) && n->children.size() == 2) return make_call("kl", n->children, n->column);
+    return nullptr;
+  });
 
   // 3. Temperature: on one side only, or forgotten.
   const int tau_calls = count_matches(reference, [](const NodePtr& n) { return has_tau(n) ? n : nullptr; });
   if (tau_calls >= 2) {
     b.each_and_all("temperature_one_side", [](const NodePtr& n) -> NodePtr {
-                     if (has_tau(n)) return with_args(n, {n->children[0]});
-                     return nullptr;
-                   });
+      if (has_tau(n)) return with_args(n, {n->children[0]});
+      return nullptr;
+    });
   }
   if (tau_calls >= 1) {
     b.all("temperature_missing", [](const NodePtr& n) -> NodePtr {
-            if (has_tau(n)) return with_args(n, {n->children[0]});
-            return nullptr;
-          });
+      if (has_tau(n)) return with_args(n, {n->children[0]});
+      return nullptr;
+    });
   }
 
   // 4. Logits used where probabilities are meant.
   b.each_and_all("logits_for_probabilities", [](const NodePtr& n) -> NodePtr {
-                   if (is_call(n, {"softmax"})) return n->children.size() == 2 ? make_binary("/", n->children[0], n->children[1]) : n->children[0];
-                   return nullptr;
-                 });
+    if (is_call(n, {"softmax"})) return n->children.size() == 2 ? make_binary("/", n->children[0], n->children[1]) : n->children[0];
+    return nullptr;
+  });
 
   // 5. The τ² factor of distillation missing or extra.
   b.each_and_all("tau_squared", [](const NodePtr& n) -> NodePtr {
-                   if (is_call(n, {"kl"}) && n->children.size() == 2 && has_tau(n->children[0]) && has_tau(n->children[1]))
-                     return make_binary("*", make_binary("^", n->children[0]->children[1], num(2)), n);
-                   if (n->type == Node::Type::Binary && n->text == "*" && n->children[0]->type == Node::Type::Binary &&
-                       n->children[0]->text == "^" && n->children[0]->children[1]->type == Node::Type::Number &&
-                       n->children[0]->children[1]->number == 2 && is_call(n->children[1], {"kl"}))
-                     return n->children[1];
-                   return nullptr;
-                 });
+    if (is_call(n, {"kl"}) && n->children.size() == 2 && has_tau(n->children[0]) && has_tau(n->children[1]))
+      return make_binary("*", make_binary("^", n->children[0]->children[1], num(2)), n);
+    if (n->type == Node::Type::Binary && n->text == "*" && n->children[0]->type == Node::Type::Binary && n->children[0]->text == "^" &&
+        n->children[0]->children[1]->type == Node::Type::Number && n->children[0]->children[1]->number == 2 &&
+        is_call(n->children[1], {"kl"}))
+      return n->children[1];
+    return nullptr;
+  });
 
   // 6. Standard deviation where the variance is meant, and the reverse.
   auto variance_args = [](const NodePtr& n) -> std::vector<std::size_t> {
@@ -288,51 +285,51 @@ std::vector<Rewrite> library_rewrites(const NodePtr& reference, const Environmen
     return {};
   };
   b.all("std_for_variance", [&](const NodePtr& n) -> NodePtr {
-          auto idx = variance_args(n);
-          if (idx.empty()) return nullptr;
-          std::vector<NodePtr> args = n->children;
-          for (std::size_t i : idx) args[i] = make_binary("^", args[i], num(2));
-          return with_args(n, args);
-        });
+    auto idx = variance_args(n);
+    if (idx.empty()) return nullptr;
+    std::vector<NodePtr> args = n->children;
+    for (std::size_t i : idx) args[i] = make_binary("^", args[i], num(2));
+    return with_args(n, args);
+  });
   b.all("variance_for_std", [&](const NodePtr& n) -> NodePtr {
-          auto idx = variance_args(n);
-          if (idx.empty()) return nullptr;
-          std::vector<NodePtr> args = n->children;
-          for (std::size_t i : idx) args[i] = make_call("sqrt", {args[i]});
-          return with_args(n, args);
-        });
+    auto idx = variance_args(n);
+    if (idx.empty()) return nullptr;
+    std::vector<NodePtr> args = n->children;
+    for (std::size_t i : idx) args[i] = make_call("sqrt", {args[i]});
+    return with_args(n, args);
+  });
 
   // 7. α_t where ᾱ_t is meant (and the reverse, by name), β_t where β̃_t is meant.
   b.each_and_all("alpha_for_alpha_bar", [](const NodePtr& n) -> NodePtr {
-                   if (is_call(n, {"alpha_bar"}) && n->children.size() == 1) return make_binary("-", num(1), n->children[0]);
-                   return nullptr;
-                 });
+    if (is_call(n, {"alpha_bar"}) && n->children.size() == 1) return make_binary("-", num(1), n->children[0]);
+    return nullptr;
+  });
   for (const auto& [bar, plain] : std::vector<std::pair<std::string, std::string>>{{"abar", "alpha"}, {"alpha_bar", "alpha"}}) {
     if (!scope.count(bar) || !scope.count(plain)) continue;
     const std::string from_bar = bar, to_plain = plain;
     b.all("alpha_for_alpha_bar", [&](const NodePtr& n) -> NodePtr {
-            if (n->type != Node::Type::Name) return nullptr;
-            if (n->text == from_bar) return make_name(to_plain, n->column);
-            if (n->text == to_plain) return make_name(from_bar, n->column);
-            return nullptr;
-          });
+      if (n->type != Node::Type::Name) return nullptr;
+      if (n->text == from_bar) return make_name(to_plain, n->column);
+      if (n->text == to_plain) return make_name(from_bar, n->column);
+      return nullptr;
+    });
   }
   b.each_and_all("beta_for_beta_tilde", [](const NodePtr& n) -> NodePtr {
-                   if (is_call(n, {"q_posterior_var"}) && n->children.size() == 2) {
-                     auto idx = std::make_shared<Node>();
-                     idx->type = Node::Type::Index;
-                     idx->children = {n->children[0], n->children[1]};
-                     return NodePtr(idx);
-                   }
-                   return nullptr;
-                 });
+    if (is_call(n, {"q_posterior_var"}) && n->children.size() == 2) {
+      auto idx = std::make_shared<Node>();
+      idx->type = Node::Type::Index;
+      idx->children = {n->children[0], n->children[1]};
+      return NodePtr(idx);
+    }
+    return nullptr;
+  });
 
   // 8. Sum versus mean.
   b.each_and_all("sum_vs_mean", [](const NodePtr& n) -> NodePtr {
-                   if (is_call(n, {"sum"}) && n->children.size() == 1) return make_call("mean", n->children, n->column);
-                   if (is_call(n, {"mean"}) && n->children.size() == 1) return make_call("sum", n->children, n->column);
-                   return nullptr;
-                 });
+    if (is_call(n, {"sum"}) && n->children.size() == 1) return make_call("mean", n->children, n->column);
+    if (is_call(n, {"mean"}) && n->children.size() == 1) return make_call("sum", n->children, n->column);
+    return nullptr;
+  });
 
   // 9. Whole-value slips: log base (only for a value that is a logarithm), factor ½, sign.
   const bool in_bits = b.contains([](const NodePtr& n) -> NodePtr { return is_call(n, {"log2", "bits"}) ? n : nullptr; });

@@ -134,7 +134,8 @@ AnswerPreview preview_answer(const PartContext& c, const std::string& text, cons
     Environment e = scope;
     for (const auto& var : p.variables) e[var.name] = Value(0.5 * (var.lo + var.hi));
     auto v = evaluate(*tree, e, opts);
-    if (!v.ok() && v.error().code != ErrorCode::TooLarge && v.error().code != ErrorCode::Domain && v.error().code != ErrorCode::DivisionByZero) {
+    if (!v.ok() && v.error().code != ErrorCode::TooLarge && v.error().code != ErrorCode::Domain &&
+        v.error().code != ErrorCode::DivisionByZero) {
       out.message = v.error().message;
       out.column = v.error().column;
       return out;
@@ -171,8 +172,8 @@ AnswerPreview preview_answer(const PartContext& c, const std::string& text, cons
   // Notes: too few digits typed; a probability answer that does not sum to 1.
   const auto prec = precisions_of(a, x);
   if (x.is_number() && prec.size() == 1 && prec[0].sigfigs < digits && x.number() != 0)
-    out.note = std::to_string(prec[0].sigfigs) + " significant figure" + (prec[0].sigfigs == 1 ? "" : "s") + ": this part asks for at least " +
-               std::to_string(digits);
+    out.note = std::to_string(prec[0].sigfigs) + " significant figure" + (prec[0].sigfigs == 1 ? "" : "s") +
+               ": this part asks for at least " + std::to_string(digits);
   if (p.kind == AnswerKind::Probability && x.is_vector()) {
     const double sum = x.vector().sum();
     const double slack = distribution_slack(prec, static_cast<std::size_t>(x.vector().size()));

@@ -34,9 +34,7 @@ int digits_needed(const NumericCheck& k) {
   return n;
 }
 
-bool is_stderr(const NumericCheck& k) {
-  return k.cmp.tolerance().mode == Tolerance::Mode::StdErr && k.cmp.standard_error() > 0;
-}
+bool is_stderr(const NumericCheck& k) { return k.cmp.tolerance().mode == Tolerance::Mode::StdErr && k.cmp.standard_error() > 0; }
 
 }  // namespace
 
@@ -154,7 +152,9 @@ std::optional<Verdict> stage_not_distribution(const NumericCheck& k) {
   Verdict v = about(k, k.kind);
   v.mistake = "not_distribution";
   v.mistake_name = "not a probability distribution";
-  v.feedback = negative ? std::string("Not a probability distribution: an entry is negative. Probabilities are never below 0 (if these are logits, apply a softmax).")
+  v.feedback = negative ? std::string(
+                              "Not a probability distribution: an entry is negative. Probabilities are never below 0 (if these are logits, "
+                              "apply a softmax).")
                         : "Not a probability distribution: the entries sum to " + format_number(xv.sum(), 6) +
                               ", not 1 (more than rounding the entries explains).";
   v.wrong_components = k.m.off;
@@ -167,8 +167,9 @@ std::optional<Verdict> stage_negative_divergence(const NumericCheck& k) {
   Verdict v = about(k, k.kind);
   v.mistake = "negative_divergence";
   v.mistake_name = "a divergence below zero";
-  v.feedback = "A divergence is never negative (Gibbs' inequality: KL(p ‖ q) ≥ 0, with 0 only when p = q). Check the signs of your log terms, "
-               "and which distribution each log is of.";
+  v.feedback =
+      "A divergence is never negative (Gibbs' inequality: KL(p ‖ q) ≥ 0, with 0 only when p = q). Check the signs of your log terms, "
+      "and which distribution each log is of.";
   return v;
 }
 
@@ -188,12 +189,12 @@ std::optional<Verdict> stage_too_few_digits(const NumericCheck& k) {
   v.mistake_name = "too few significant figures";
   const std::string n = std::to_string(digits_needed(k));
   if (k.x.is_number()) {
-    v.feedback = "Right as far as it goes, but give at least " + n + " significant figures: " + trim(k.answer) + " is too coarse to check. " +
-                 tolerance_text(k.cmp, k.ref);
+    v.feedback = "Right as far as it goes, but give at least " + n + " significant figures: " + trim(k.answer) +
+                 " is too coarse to check. " + tolerance_text(k.cmp, k.ref);
   } else {
     v.wrong_components = k.m.off;
-    v.feedback = "Right as far as it goes, but give " + std::string(k.m.off.size() == 1 ? "entry " : "entries ") + components_text(k.m.off) +
-                 " to at least " + n + " significant figures. " + tolerance_text(k.cmp, k.ref);
+    v.feedback = "Right as far as it goes, but give " + std::string(k.m.off.size() == 1 ? "entry " : "entries ") +
+                 components_text(k.m.off) + " to at least " + n + " significant figures. " + tolerance_text(k.cmp, k.ref);
   }
   return v;
 }
@@ -245,7 +246,7 @@ Verdict stage_close_or_incorrect(const NumericCheck& k) {
   if (x.is_vector() || x.is_matrix()) {
     v.feedback = k.m.off.size() == numbers(x).size() ? "Not correct: none of the entries match."
                  : k.m.off.size() == 1               ? "Not correct: entry " + components_text(k.m.off) + " is off (the others are right)."
-                                                     : "Not correct: entries " + components_text(k.m.off) + " are off (the others are right).";
+                                       : "Not correct: entries " + components_text(k.m.off) + " are off (the others are right).";
   } else {
     v.feedback = "Not correct.";
     if (k.prec.size() == 1 && k.prec[0].typed && k.prec[0].sigfigs < digits_needed(k))

@@ -7,10 +7,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "check/internal.hpp"
 #include "kl/detmath.hpp"
 #include "kl/numerics.hpp"
-
-#include "check/internal.hpp"
 
 namespace kl {
 namespace detail {
@@ -270,9 +269,7 @@ ValueMatch compare_values(const Comparator& cmp, const Value& x, const Value& re
   return m;
 }
 
-bool matches(const Comparator& cmp, const Value& x, const Value& target) {
-  return compare_values(cmp, x, target).overall == Match::Within;
-}
+bool matches(const Comparator& cmp, const Value& x, const Value& target) { return compare_values(cmp, x, target).overall == Match::Within; }
 
 Bands bands_around(const Comparator& cmp, const Value& ref, const std::vector<Value>& mistakes) {
   Bands b = cmp.bands(ref);
@@ -283,8 +280,7 @@ Bands bands_around(const Comparator& cmp, const Value& ref, const std::vector<Va
     // mistake's radius in every entry to be explained by it.
     const auto ms = numbers(m);
     double gap = 0;
-    for (std::size_t i = 0; i < rs.size(); ++i)
-      gap = std::max(gap, (entry_distance(ms[i], rs[i]) - cmp.radius(ms[i])) / b.correct[i]);
+    for (std::size_t i = 0; i < rs.size(); ++i) gap = std::max(gap, (entry_distance(ms[i], rs[i]) - cmp.radius(ms[i])) / b.correct[i]);
     b.close_ratio = std::max(1.0, std::min(b.close_ratio, gap));
   }
   return b;
@@ -326,15 +322,18 @@ std::string tolerance_text(const Comparator& cmp, const Value& ref) {
       const std::string figures = std::to_string(n) + " or more significant figures";
       if (one && !rs.empty()) {
         if (rs[0] == 0) return "This part accepts only 0 (up to ±" + plain_number(kDistanceFloor, 2) + ").";
-        return "This part accepts answers within ±" + plain_number(cmp.radius(rs[0]), 3) + " of the exact value: every rounding to " + figures + " is.";
+        return "This part accepts answers within ±" + plain_number(cmp.radius(rs[0]), 3) + " of the exact value: every rounding to " +
+               figures + " is.";
       }
-      return "This part accepts each entry within half a unit in its " + ordinal(n) + " significant digit: every rounding to " + figures + " is.";
+      return "This part accepts each entry within half a unit in its " + ordinal(n) + " significant digit: every rounding to " + figures +
+             " is.";
     }
     case Tolerance::Mode::Relative:
-      return std::string("This part accepts ") + (one ? "answers" : "each entry") + " within a relative " + plain_number(t.value, 3) + " (" +
-             plain_number(100 * t.value, 3) + "%) of the exact value.";
+      return std::string("This part accepts ") + (one ? "answers" : "each entry") + " within a relative " + plain_number(t.value, 3) +
+             " (" + plain_number(100 * t.value, 3) + "%) of the exact value.";
     case Tolerance::Mode::Absolute:
-      return std::string("This part accepts ") + (one ? "answers" : "each entry") + " within ±" + plain_number(t.value, 3) + " of the exact value.";
+      return std::string("This part accepts ") + (one ? "answers" : "each entry") + " within ±" + plain_number(t.value, 3) +
+             " of the exact value.";
     case Tolerance::Mode::StdErr:
       return std::string("This part accepts ") + (one ? "estimates" : "each entry") + " within " + plain_number(t.value, 3) +
              " standard errors (" + plain_number(cmp.standard_error(), 3) + " each) of the exact value.";
@@ -368,7 +367,9 @@ double normal_two_sided_tail(double z) {
   const double poly =
       -x * x - 1.26551223 +
       t * (1.00002368 +
-           t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+           t * (0.37409196 +
+                t * (0.09678418 +
+                     t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   return t * dm::exp(poly);
 }
 

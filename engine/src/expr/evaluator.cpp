@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "expr/library.hpp"
 #include "kl/detmath.hpp"
 #include "kl/expr.hpp"
-#include "expr/library.hpp"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define KL_NOINLINE __attribute__((noinline))
@@ -65,8 +65,8 @@ double size_of(const Value& v) { return static_cast<double>(std::max<long>(1, v.
 template <class Op>
 Result<Value> elementwise(const Value& a, const Value& b, const std::string& op, Op f) {
   if (!is_numeric(a) || !is_numeric(b))
-    return make_error(ErrorCode::Type, "'" + op + "' works on numbers, vectors and matrices, not on " +
-                                           (is_numeric(a) ? describe(b) : describe(a)));
+    return make_error(ErrorCode::Type,
+                      "'" + op + "' works on numbers, vectors and matrices, not on " + (is_numeric(a) ? describe(b) : describe(a)));
   if (a.is_number() && b.is_number()) return Value(f(a.number(), b.number()));
   if (a.is_number() && b.is_vector()) return Value(Vec(b.vector().unaryExpr([&](double y) { return f(a.number(), y); })));
   if (a.is_vector() && b.is_number()) return Value(Vec(a.vector().unaryExpr([&](double x) { return f(x, b.number()); })));
@@ -83,8 +83,8 @@ Result<Value> elementwise(const Value& a, const Value& b, const std::string& op,
       return make_error(ErrorCode::Length, "'" + op + "' needs matrices of the same shape, got " + describe(a) + " and " + describe(b));
     return Value(Mat(a.matrix().binaryExpr(b.matrix(), f)));
   }
-  return make_error(ErrorCode::Type, "'" + op + "' cannot combine " + describe(a) + " with " + describe(b) +
-                                         " (use @ for a matrix product)");
+  return make_error(ErrorCode::Type,
+                    "'" + op + "' cannot combine " + describe(a) + " with " + describe(b) + " (use @ for a matrix product)");
 }
 
 bool any_zero(const Value& v) {
@@ -98,8 +98,7 @@ bool any_zero(const Value& v) {
 
 Result<Value> matmul(const Value& a, const Value& b) {
   auto shape_error = [&] {
-    return make_error(ErrorCode::Length, "'@' cannot multiply " + describe(a) + " by " + describe(b) +
-                                             ": the inner sizes differ");
+    return make_error(ErrorCode::Length, "'@' cannot multiply " + describe(a) + " by " + describe(b) + ": the inner sizes differ");
   };
   if (a.is_matrix() && b.is_matrix()) {
     if (a.matrix().cols() != b.matrix().rows()) return shape_error();
@@ -173,8 +172,8 @@ Result<Value> binary(const std::string& op, const Value& a, const Value& b) {
 double operator_cost(const std::string& op, const Value& a, const Value& b) {
   if (op == "@") {
     if (a.is_matrix() && b.is_matrix() && a.matrix().cols() == b.matrix().rows())
-      return static_cast<double>(a.matrix().rows()) * static_cast<double>(a.matrix().cols()) *
-             static_cast<double>(b.matrix().cols()) * detail::kCostFlop;
+      return static_cast<double>(a.matrix().rows()) * static_cast<double>(a.matrix().cols()) * static_cast<double>(b.matrix().cols()) *
+             detail::kCostFlop;
     if (a.is_matrix() && b.is_vector()) return static_cast<double>(a.matrix().size()) * detail::kCostFlop;
     if (a.is_vector() && b.is_matrix()) return static_cast<double>(b.matrix().size()) * detail::kCostFlop;
     if (a.is_vector() && b.is_vector()) return static_cast<double>(a.vector().size()) * detail::kCostFlop;
@@ -225,8 +224,8 @@ class Evaluator {
       return;
     }
     if (held_ + static_cast<double>(v.size()) > static_cast<double>(kMaxHeldElements)) {
-      r = err(ErrorCode::TooLarge, "this computation is too large: it holds more than " + std::to_string(kMaxHeldElements) +
-                                       " numbers at once", n.column);
+      r = err(ErrorCode::TooLarge,
+              "this computation is too large: it holds more than " + std::to_string(kMaxHeldElements) + " numbers at once", n.column);
       return;
     }
     auto c = charge(budget_, detail::kCostNode + static_cast<std::int64_t>(v.size()) * detail::kCostElement);
@@ -309,8 +308,7 @@ class Evaluator {
     if (n.text == "e") return Value(M_E);
     if (n.text == "inf") return Value(HUGE_VAL);
     if (find_function(n.text) != nullptr)
-      return make_error(ErrorCode::Type, n.text + " is a function: call it with arguments, as in " +
-                                             function_signature(n.text));
+      return make_error(ErrorCode::Type, n.text + " is a function: call it with arguments, as in " + function_signature(n.text));
     std::string msg = "unknown name '" + n.text + "'";
     std::vector<std::string> candidates = known_names();
     std::string near = nearest_name(n.text, candidates);
@@ -339,8 +337,8 @@ class Evaluator {
                              : spec->max_args - spec->min_args == 1
                                  ? std::to_string(spec->min_args) + " or " + std::to_string(spec->max_args)
                                  : std::to_string(spec->min_args) + " or more";
-      return make_error(ErrorCode::Arity, name + " takes " + expected + " argument" + (expected == "1" ? "" : "s") +
-                                              ", as in " + spec->signature + ", but was given " + std::to_string(argc));
+      return make_error(ErrorCode::Arity, name + " takes " + expected + " argument" + (expected == "1" ? "" : "s") + ", as in " +
+                                              spec->signature + ", but was given " + std::to_string(argc));
     }
     return spec;
   }
@@ -405,8 +403,10 @@ class Evaluator {
     double x = v.number();
     if (x != std::floor(x)) return err(ErrorCode::Index, "an index must be a whole number, got " + format_number(x, 6), column);
     if (x < 1 || x > static_cast<double>(size))
-      return err(ErrorCode::Index, std::string("index ") + format_number(x, 6) + " is out of range: the " + what +
-                                       " has " + std::to_string(size) + " (indices start at 1)", column);
+      return err(ErrorCode::Index,
+                 std::string("index ") + format_number(x, 6) + " is out of range: the " + what + " has " + std::to_string(size) +
+                     " (indices start at 1)",
+                 column);
     return static_cast<long>(x) - 1;
   }
 
@@ -461,8 +461,8 @@ class Evaluator {
   }
 
   KL_NOINLINE Error too_many_entries(double total) {
-    return make_error(ErrorCode::TooLarge, "the matrix would have more than " + format_number(total, 6) +
-                                               " entries; the limit is " + std::to_string(kMaxElements));
+    return make_error(ErrorCode::TooLarge, "the matrix would have more than " + format_number(total, 6) + " entries; the limit is " +
+                                               std::to_string(kMaxElements));
   }
 
   KL_NOINLINE Result<Value> assemble(const Node& n, const std::vector<Value>& items) {
@@ -470,8 +470,9 @@ class Evaluator {
       Vec out(static_cast<Eigen::Index>(items.size()));
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (!items[i].is_number())
-          return err(ErrorCode::Type, "a vector's entries must all be numbers, but entry " + std::to_string(i + 1) +
-                                          " is " + describe(items[i]), n.children[i]->column);
+          return err(ErrorCode::Type,
+                     "a vector's entries must all be numbers, but entry " + std::to_string(i + 1) + " is " + describe(items[i]),
+                     n.children[i]->column);
         out[static_cast<Eigen::Index>(i)] = items[i].number();
       }
       return Value(std::move(out));
@@ -483,8 +484,10 @@ class Evaluator {
       Mat out(static_cast<Eigen::Index>(items.size()), cols);
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (!items[i].is_vector() || items[i].vector().size() != cols)
-          return err(ErrorCode::Length, "the rows of a matrix must all have length " + std::to_string(cols) + ", but row " +
-                                            std::to_string(i + 1) + " is " + describe(items[i]), n.children[i]->column);
+          return err(ErrorCode::Length,
+                     "the rows of a matrix must all have length " + std::to_string(cols) + ", but row " + std::to_string(i + 1) + " is " +
+                         describe(items[i]),
+                     n.children[i]->column);
         out.row(static_cast<Eigen::Index>(i)) = items[i].vector().transpose();
       }
       return Value(std::move(out));
@@ -502,9 +505,7 @@ class Evaluator {
 
 }  // namespace
 
-Result<Value> evaluate(const Node& node, const Environment& env, const EvalOptions& options) {
-  return Evaluator(env, options).eval(node);
-}
+Result<Value> evaluate(const Node& node, const Environment& env, const EvalOptions& options) { return Evaluator(env, options).eval(node); }
 
 Result<Value> evaluate_text(std::string_view text, Environment& env, const EvalOptions& options) {
   KL_TRY(Statement st, parse_statement(text));
@@ -535,16 +536,13 @@ Result<bool> check_room(const Environment& env, const std::string& name, const V
                                                " names; the limit is " + std::to_string(kMaxNames));
   const double after = now - (it == env.end() ? 0.0 : static_cast<double>(it->second.size())) + static_cast<double>(value.size());
   if (after > static_cast<double>(kMaxHeldElements))
-    return make_error(ErrorCode::TooLarge, "'" + name + "' cannot be kept: the names defined so far would hold " +
-                                               format_number(after, 6) + " numbers; the limit is " +
-                                               std::to_string(kMaxHeldElements));
+    return make_error(ErrorCode::TooLarge, "'" + name + "' cannot be kept: the names defined so far would hold " + format_number(after, 6) +
+                                               " numbers; the limit is " + std::to_string(kMaxHeldElements));
   if (held != nullptr) *held = after;
   return true;
 }
 
-bool is_constant(const std::string& name) {
-  return name == "pi" || name == "e" || name == "inf" || name == "true" || name == "false";
-}
+bool is_constant(const std::string& name) { return name == "pi" || name == "e" || name == "inf" || name == "true" || name == "false"; }
 
 std::string nearest_name(const std::string& name, const std::vector<std::string>& candidates) {
   // Levenshtein distance on short names, in two rows on the stack (no allocation per candidate: the
@@ -558,7 +556,9 @@ std::string nearest_name(const std::string& name, const std::vector<std::string>
     for (std::size_t i = 1; i <= a.size(); ++i) {
       cur[0] = i;
       for (std::size_t j = 1; j <= b.size(); ++j) {
-        std::size_t sub = prev[j - 1] + (std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1])) ? 0 : 1);
+        std::size_t sub =
+            prev[j - 1] +
+            (std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1])) ? 0 : 1);
         cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
       }
       std::copy(cur, cur + b.size() + 1, prev);

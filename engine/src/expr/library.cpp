@@ -43,19 +43,18 @@ Result<bool> Budget::charge(std::int64_t n) {
 
 Error Budget::over() const {
   if (timed_out_)
-    return make_error(ErrorCode::TooLarge, "this computation is too large: it did not finish within " +
-                                               format_number(seconds_, 3) + " seconds");
+    return make_error(ErrorCode::TooLarge,
+                      "this computation is too large: it did not finish within " + format_number(seconds_, 3) + " seconds");
   return make_error(ErrorCode::TooLarge, "this computation is too large (more than " + std::to_string(limit_) +
                                              " units of work): use smaller vectors or fewer points");
 }
 
 namespace detail {
 
-
 Result<bool> check_size(double n, const std::string& what) {
   if (!(n <= static_cast<double>(kMaxElements)))
-    return make_error(ErrorCode::TooLarge, what + " would have " + format_number(n, 6) + " entries; the limit is " +
-                                               std::to_string(kMaxElements));
+    return make_error(ErrorCode::TooLarge,
+                      what + " would have " + format_number(n, 6) + " entries; the limit is " + std::to_string(kMaxElements));
   return true;
 }
 
@@ -63,18 +62,18 @@ namespace {
 
 // Costs the library charges itself (the per-element costs of each function are in the table at the
 // end), in work units; measured, see docs/reliability.md.
-constexpr double kCostMixtureTerm = 32;   // mixture_logpdf: one point and one component
-constexpr double kCostCosineStep = 48;    // cosine_betas: three polynomial sines per step
-constexpr double kCostScheduleStep = 8;   // a diffusion posterior: one step of the schedule, one point
-constexpr double kCostNormalDraw = 12;    // randn: one normal draw (polar method)
-constexpr double kCostUniformDraw = 2;    // rand: one uniform draw
+constexpr double kCostMixtureTerm = 32;  // mixture_logpdf: one point and one component
+constexpr double kCostCosineStep = 48;   // cosine_betas: three polynomial sines per step
+constexpr double kCostScheduleStep = 8;  // a diffusion posterior: one step of the schedule, one point
+constexpr double kCostNormalDraw = 12;   // randn: one normal draw (polar method)
+constexpr double kCostUniformDraw = 2;   // rand: one uniform draw
 
 // Charges a cost computed before the work it pays for.
 Result<bool> pay(CallContext& ctx, double cost) { return charge(ctx.budget, units(cost)); }
 
-#define KL_PAY(ctx, cost)                   \
-  do {                                      \
-    auto kl_paid_ = pay((ctx), (cost));     \
+#define KL_PAY(ctx, cost)                        \
+  do {                                           \
+    auto kl_paid_ = pay((ctx), (cost));          \
     if (!kl_paid_.ok()) return kl_paid_.error(); \
   } while (0)
 
@@ -163,8 +162,8 @@ Result<Value> broadcast(const std::vector<Value>& a, const CallContext& ctx,
     if (a[i].is_vector()) {
       long len = static_cast<long>(a[i].vector().size());
       if (n >= 0 && len != n)
-        return make_error(ErrorCode::Length, ctx.name + ": the vector arguments must have the same length, got " +
-                                                 std::to_string(n) + " and " + std::to_string(len));
+        return make_error(ErrorCode::Length, ctx.name + ": the vector arguments must have the same length, got " + std::to_string(n) +
+                                                 " and " + std::to_string(len));
       n = len;
     } else if (!a[i].is_number()) {
       return type_error(ctx, i, "a number (or a vector of numbers)", a[i]);
@@ -256,8 +255,7 @@ Result<Value> f_round(const std::vector<Value>& a, CallContext& ctx) {
   long digits = 0;
   if (a.size() > 1) {
     KL_TRY(double d, num(a, 1, ctx));
-    if (d != std::floor(d) || d < 0 || d > 15)
-      return make_error(ErrorCode::Domain, "round: digits must be a whole number from 0 to 15");
+    if (d != std::floor(d) || d < 0 || d > 15) return make_error(ErrorCode::Domain, "round: digits must be a whole number from 0 to 15");
     digits = static_cast<long>(d);
   }
   const double scale = dm::pow(10.0, static_cast<double>(digits));
@@ -278,8 +276,12 @@ Result<Value> reduce(const std::vector<Value>& a, CallContext& ctx, const std::f
   if (a[0].is_matrix()) return Value(f(Eigen::Map<const Vec>(a[0].matrix().data(), a[0].matrix().size())));
   return type_error(ctx, 0, "a vector", a[0]);
 }
-Result<Value> f_sum(const std::vector<Value>& a, CallContext& ctx) { return reduce(a, ctx, [](const Vec& v) { return v.sum(); }); }
-Result<Value> f_prod(const std::vector<Value>& a, CallContext& ctx) { return reduce(a, ctx, [](const Vec& v) { return v.prod(); }); }
+Result<Value> f_sum(const std::vector<Value>& a, CallContext& ctx) {
+  return reduce(a, ctx, [](const Vec& v) { return v.sum(); });
+}
+Result<Value> f_prod(const std::vector<Value>& a, CallContext& ctx) {
+  return reduce(a, ctx, [](const Vec& v) { return v.prod(); });
+}
 // The mean of finite numbers is finite, but their sum can overflow (mean([1e308, 1e308])): then
 // the entries are summed scaled by 1/n instead.
 double mean_of(const Vec& v) {
@@ -527,18 +529,18 @@ Result<Value> f_mixture_logpdf(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(bool okw, check_distribution(w, "the weights w"));
   (void)okw;
   if (mus.size() != w.size() || vars.size() != w.size())
-    return make_error(ErrorCode::Length, "mixture_logpdf: w, mus and vars must have the same length, got " +
-                                             std::to_string(w.size()) + ", " + std::to_string(mus.size()) + " and " + std::to_string(vars.size()));
+    return make_error(ErrorCode::Length, "mixture_logpdf: w, mus and vars must have the same length, got " + std::to_string(w.size()) +
+                                             ", " + std::to_string(mus.size()) + " and " + std::to_string(vars.size()));
   // n points times k components, each a log-density and a share of a log-sum-exp.
   KL_PAY(ctx, static_cast<double>(std::max<long>(1, a[0].size())) * static_cast<double>(w.size()) * kCostMixtureTerm);
   Vec terms(w.size());
   return named(ctx, map_numeric(a[0], ctx, [&](double x) -> Result<double> {
-    for (Eigen::Index k = 0; k < w.size(); ++k) {
-      KL_TRY(double lp, normal_logpdf(x, mus[k], vars[k]));
-      terms[k] = dm::log(w[k]) + lp;
-    }
-    return logsumexp(terms);
-  }));
+                 for (Eigen::Index k = 0; k < w.size(); ++k) {
+                   KL_TRY(double lp, normal_logpdf(x, mus[k], vars[k]));
+                   terms[k] = dm::log(w[k]) + lp;
+                 }
+                 return logsumexp(terms);
+               }));
 }
 
 // -- DDPM
@@ -577,8 +579,8 @@ double posterior_cost(const Vec& betas, const std::vector<Value>& rest) {
 
 Result<int> step(double t, const Vec& betas) {
   if (t != std::floor(t) || t < 1 || t > static_cast<double>(betas.size()))
-    return make_error(ErrorCode::Domain, "the step t must be a whole number from 1 to T = " + std::to_string(betas.size()) +
-                                             ", got " + format_number(t, 6));
+    return make_error(ErrorCode::Domain,
+                      "the step t must be a whole number from 1 to T = " + std::to_string(betas.size()) + ", got " + format_number(t, 6));
   return static_cast<int>(t);
 }
 Result<Value> f_q_posterior_mean(const std::vector<Value>& a, CallContext& ctx) {
@@ -586,36 +588,36 @@ Result<Value> f_q_posterior_mean(const std::vector<Value>& a, CallContext& ctx) 
   std::vector<Value> rest(a.begin() + 1, a.end());
   KL_PAY(ctx, posterior_cost(b, rest));
   return named(ctx, broadcast(rest, ctx, [&](const std::vector<double>& x) -> Result<double> {
-    KL_TRY(int t, step(x[0], b));
-    return q_posterior_mean(b, t, x[1], x[2]);
-  }));
+                 KL_TRY(int t, step(x[0], b));
+                 return q_posterior_mean(b, t, x[1], x[2]);
+               }));
 }
 Result<Value> f_q_posterior_var(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec b, vec_or_num(a, 0, ctx));
   std::vector<Value> rest(a.begin() + 1, a.end());
   KL_PAY(ctx, posterior_cost(b, rest));
   return named(ctx, broadcast(rest, ctx, [&](const std::vector<double>& x) -> Result<double> {
-    KL_TRY(int t, step(x[0], b));
-    return q_posterior_var(b, t);
-  }));
+                 KL_TRY(int t, step(x[0], b));
+                 return q_posterior_var(b, t);
+               }));
 }
 Result<Value> f_ddpm_weight(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec b, vec_or_num(a, 0, ctx));
   std::vector<Value> rest(a.begin() + 1, a.end());
   KL_PAY(ctx, posterior_cost(b, rest));
   return named(ctx, broadcast(rest, ctx, [&](const std::vector<double>& x) -> Result<double> {
-    KL_TRY(int t, step(x[0], b));
-    return ddpm_weight(b, t);
-  }));
+                 KL_TRY(int t, step(x[0], b));
+                 return ddpm_weight(b, t);
+               }));
 }
 Result<Value> f_eps_to_mean(const std::vector<Value>& a, CallContext& ctx) {
   KL_TRY(Vec b, vec_or_num(a, 0, ctx));
   std::vector<Value> rest(a.begin() + 1, a.end());
   KL_PAY(ctx, posterior_cost(b, rest));
   return named(ctx, broadcast(rest, ctx, [&](const std::vector<double>& x) -> Result<double> {
-    KL_TRY(int t, step(x[0], b));
-    return eps_to_mean(b, t, x[1], x[2]);
-  }));
+                 KL_TRY(int t, step(x[0], b));
+                 return eps_to_mean(b, t, x[1], x[2]);
+               }));
 }
 
 // -- RLHF

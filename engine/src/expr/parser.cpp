@@ -67,7 +67,7 @@ struct Token {
   Tok kind = Tok::End;
   std::string text;  // operator spelling (normalised), name, or string contents
   double number = 0.0;
-  int column = 1;    // 1-based, in characters (UTF-8 code points)
+  int column = 1;  // 1-based, in characters (UTF-8 code points)
 };
 
 bool is_name_start(unsigned char c) { return std::isalpha(c) || c == '_'; }
@@ -80,16 +80,16 @@ struct Alias {
   bool is_name;
 };
 const Alias kAliases[] = {
-    {"\xE2\x88\x92", "-", false},  // U+2212 minus sign
-    {"\xC3\x97", "*", false},      // U+00D7 multiplication sign
-    {"\xC2\xB7", "*", false},      // U+00B7 middle dot
-    {"\xE2\x8B\x85", "*", false},  // U+22C5 dot operator
-    {"\xC3\xB7", "/", false},      // U+00F7 division sign
-    {"\xE2\x89\xA4", "<=", false}, // U+2264
-    {"\xE2\x89\xA5", ">=", false}, // U+2265
-    {"\xE2\x89\xA0", "!=", false}, // U+2260
-    {"\xCF\x80", "pi", true},      // U+03C0 pi
-    {"\xE2\x88\x9E", "inf", true}, // U+221E infinity
+    {"\xE2\x88\x92", "-", false},   // U+2212 minus sign
+    {"\xC3\x97", "*", false},       // U+00D7 multiplication sign
+    {"\xC2\xB7", "*", false},       // U+00B7 middle dot
+    {"\xE2\x8B\x85", "*", false},   // U+22C5 dot operator
+    {"\xC3\xB7", "/", false},       // U+00F7 division sign
+    {"\xE2\x89\xA4", "<=", false},  // U+2264
+    {"\xE2\x89\xA5", ">=", false},  // U+2265
+    {"\xE2\x89\xA0", "!=", false},  // U+2260
+    {"\xCF\x80", "pi", true},       // U+03C0 pi
+    {"\xE2\x88\x9E", "inf", true},  // U+221E infinity
 };
 
 class Lexer {
@@ -284,8 +284,7 @@ class Parser {
   Result<Statement> statement() {
     Statement st;
     if (peek().kind == Tok::Name && t_.size() > 2 && t_[1].kind == Tok::Op && t_[1].text == "=") {
-      if (is_reserved(peek().text))
-        return error_at(peek().column, "'" + peek().text + "' is a reserved word and cannot be assigned to");
+      if (is_reserved(peek().text)) return error_at(peek().column, "'" + peek().text + "' is a reserved word and cannot be assigned to");
       st.target = peek().text;
       i_ += 2;
       if (peek().kind == Tok::End) return error_at(peek().column, "nothing after '=': give a value to assign");
@@ -324,10 +323,8 @@ class Parser {
   Error unexpected(const std::string& wanted) {
     const Token& t = peek();
     if (t.kind == Tok::End) return error_at(t.column, "the expression ends too early: expected " + wanted);
-    if (t.kind == Tok::Op && (t.text == ")" || t.text == "]"))
-      return error_at(t.column, "unmatched '" + t.text + "'");
-    if (t.kind == Tok::Op && t.text == "=")
-      return error_at(t.column, "'=' assigns a name; to compare two values use '=='");
+    if (t.kind == Tok::Op && (t.text == ")" || t.text == "]")) return error_at(t.column, "unmatched '" + t.text + "'");
+    if (t.kind == Tok::Op && t.text == "=") return error_at(t.column, "'=' assigns a name; to compare two values use '=='");
     // A value directly after a value: implicit multiplication is not supported.
     if (i_ > 0 && (t.kind == Tok::Number || t.kind == Tok::Name || (t.kind == Tok::Op && t.text == "("))) {
       const Token& prev = t_[i_ - 1];
@@ -348,9 +345,11 @@ class Parser {
   Result<bool> open_bracket(int column) {
     if (++brackets_ > kMaxNesting)
       return Error{ErrorCode::TooDeep,
-                   "the expression is nested too deeply: more than " + std::to_string(kMaxNesting) +
-                       " levels of brackets (the limit is " + std::to_string(kMaxNesting) + ")",
-                   column, 0, {}};
+                   "the expression is nested too deeply: more than " + std::to_string(kMaxNesting) + " levels of brackets (the limit is " +
+                       std::to_string(kMaxNesting) + ")",
+                   column,
+                   0,
+                   {}};
     return true;
   }
   void close_bracket() { --brackets_; }
@@ -372,7 +371,9 @@ class Parser {
                    "the expression is nested too deeply: more than " + std::to_string(kMaxTreeHeight) +
                        " levels of operators, calls and indexes (the limit is " + std::to_string(kMaxTreeHeight) +
                        "): split it into smaller steps",
-                   n->column, 0, {}};
+                   n->column,
+                   0,
+                   {}};
     heights_[n.get()] = h;
     return n;
   }
@@ -465,12 +466,10 @@ class Parser {
   }
 
   Result<NodePtr> postfix() {
-
     KL_TRY(NodePtr node, primary());
     while (true) {
       if (at_op("(")) {
-        if (node->type != Node::Type::Name)
-          return error_at(peek().column, "missing operator before '(': write * for multiplication");
+        if (node->type != Node::Type::Name) return error_at(peek().column, "missing operator before '(': write * for multiplication");
         int col = node->column;
         std::string name = node->text;
         KL_TRY(std::vector<NodePtr> args, list(")"));
@@ -514,10 +513,10 @@ class Parser {
           continue;
         }
         if (at_op(close)) break;
-        if (peek().kind == Tok::End)
-          return error_at(open_col, "the '" + open + "' here is never closed: add '" + close + "'");
+        if (peek().kind == Tok::End) return error_at(open_col, "the '" + open + "' here is never closed: add '" + close + "'");
         if (peek().kind == Tok::Op && (peek().text == ")" || peek().text == "]"))
-          return error_at(peek().column, "expected '" + std::string(close) + "' to close the '" + open + "' at column " + std::to_string(open_col) + ", found '" + peek().text + "'");
+          return error_at(peek().column, "expected '" + std::string(close) + "' to close the '" + open + "' at column " +
+                                             std::to_string(open_col) + ", found '" + peek().text + "'");
         return unexpected("',' or '" + std::string(close) + "'");
       }
     }
@@ -617,7 +616,8 @@ class Parser {
 
 Result<std::vector<Token>> lex(std::string_view text) {
   if (text.size() > kMaxExpressionLength)
-    return make_error(ErrorCode::TooLarge, "the expression is too long: the limit is " + std::to_string(kMaxExpressionLength) + " characters");
+    return make_error(ErrorCode::TooLarge,
+                      "the expression is too long: the limit is " + std::to_string(kMaxExpressionLength) + " characters");
   return Lexer(text).run();
 }
 
@@ -647,8 +647,8 @@ Result<Statement> parse_statement(std::string_view text) {
 
 Result<std::vector<Statement>> parse_program(std::string_view text) {
   if (text.size() > kMaxProgramLength)
-    return make_error(ErrorCode::TooLarge, "the code is too long (" + std::to_string(text.size()) +
-                                               " characters; the limit is " + std::to_string(kMaxProgramLength) + ")");
+    return make_error(ErrorCode::TooLarge, "the code is too long (" + std::to_string(text.size()) + " characters; the limit is " +
+                                               std::to_string(kMaxProgramLength) + ")");
   std::vector<Statement> out;
   int line = 0;
   std::size_t start = 0;
@@ -684,7 +684,6 @@ Result<std::vector<Statement>> parse_program(std::string_view text) {
 // by kMaxTreeHeight, but trees built by rewriting or through make_* need not be).
 
 namespace {
-
 
 // One pending piece of output: literal text, or a node to print (bracketed below min_prec).
 struct Piece {

@@ -34,8 +34,7 @@ std::string describe(const Value& v) {
     case Value::Kind::Boolean: return "a true/false value";
     case Value::Kind::String: return "a string";
     case Value::Kind::Vector: return "a vector of length " + std::to_string(v.vector().size());
-    case Value::Kind::Matrix:
-      return "a " + std::to_string(v.matrix().rows()) + "x" + std::to_string(v.matrix().cols()) + " matrix";
+    case Value::Kind::Matrix: return "a " + std::to_string(v.matrix().rows()) + "x" + std::to_string(v.matrix().cols()) + " matrix";
   }
   return "a value";
 }
@@ -139,8 +138,8 @@ std::string format_value(const Value& v, std::size_t max_bytes) {
     case Value::Kind::Vector: {
       const Vec& x = v.vector();
       bool whole = true;
-      std::string out = abbreviated_list(static_cast<long>(x.size()), max_bytes,
-                                         [&](long i) { return format_number(x[i], 17); }, whole);
+      std::string out = abbreviated_list(
+          static_cast<long>(x.size()), max_bytes, [&](long i) { return format_number(x[i], 17); }, whole);
       if (!whole) out += " (" + std::to_string(x.size()) + " entries)";
       return out;
     }
@@ -149,13 +148,16 @@ std::string format_value(const Value& v, std::size_t max_bytes) {
       bool whole = true;
       // Each row gets a share of the room; rows that do not fit are left out like entries.
       const std::size_t row_bytes = std::max<std::size_t>(64, max_bytes / 4);
-      std::string out = abbreviated_list(static_cast<long>(m.rows()), max_bytes, [&](long r) {
-        bool row_whole = true;
-        std::string row = abbreviated_list(static_cast<long>(m.cols()), row_bytes,
-                                           [&](long c) { return format_number(m(r, c), 17); }, row_whole);
-        if (!row_whole) whole = false;
-        return row;
-      }, whole);
+      std::string out = abbreviated_list(
+          static_cast<long>(m.rows()), max_bytes,
+          [&](long r) {
+            bool row_whole = true;
+            std::string row = abbreviated_list(
+                static_cast<long>(m.cols()), row_bytes, [&](long c) { return format_number(m(r, c), 17); }, row_whole);
+            if (!row_whole) whole = false;
+            return row;
+          },
+          whole);
       if (!whole) out += " (" + std::to_string(m.rows()) + "x" + std::to_string(m.cols()) + " matrix)";
       return out;
     }
@@ -180,8 +182,7 @@ bool same_value(const Value& a, const Value& b) {
     case Value::Kind::String: return a.string() == b.string();
     case Value::Kind::Vector: return a.vector().size() == b.vector().size() && a.vector() == b.vector();
     case Value::Kind::Matrix:
-      return a.matrix().rows() == b.matrix().rows() && a.matrix().cols() == b.matrix().cols() &&
-             a.matrix() == b.matrix();
+      return a.matrix().rows() == b.matrix().rows() && a.matrix().cols() == b.matrix().cols() && a.matrix() == b.matrix();
   }
   return false;
 }

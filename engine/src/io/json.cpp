@@ -1,11 +1,11 @@
 // A small strict JSON reader: enough for progress records, hardened for hostile input.
 #include "io/json.hpp"
 
-#include "io/utf8.hpp"
-
 #include <cmath>
 #include <cstdlib>
 #include <set>
+
+#include "io/utf8.hpp"
 
 namespace kl {
 namespace json {

@@ -249,7 +249,8 @@ class Parser {
         nb_.order = std::atoi(value.c_str());
       } else {
         std::string near = nearest_name(key, {"id", "title", "description", "order"});
-        error(ln, "unknown front matter key '" + key + "'" + (near.empty() ? " (known: id, title, description, order)" : ": did you mean '" + near + "'?"));
+        error(ln, "unknown front matter key '" + key + "'" +
+                      (near.empty() ? " (known: id, title, description, order)" : ": did you mean '" + near + "'?"));
       }
     }
     if (i >= lines_.size()) {
@@ -336,7 +337,8 @@ class Parser {
       else if (key == "value") has_value = number_value(value, line, key, c.slider.value);
       else {
         std::string near = nearest_name(key, {"name", "label", "min", "max", "step", "value"});
-        error(line, "unknown slider key '" + key + "'" + (near.empty() ? " (known: name, label, min, max, step, value)" : ": did you mean '" + near + "'?"));
+        error(line, "unknown slider key '" + key + "'" +
+                        (near.empty() ? " (known: name, label, min, max, step, value)" : ": did you mean '" + near + "'?"));
       }
     }
     Slider& s = c.slider;
@@ -384,7 +386,8 @@ class Parser {
         else p.series.push_back({label, e.value(), expr});
       } else {
         std::string near = nearest_name(key, {"title", "xlabel", "ylabel", "over", "series", "scale"});
-        error(line, "unknown plot key '" + key + "'" + (near.empty() ? " (known: title, xlabel, ylabel, over, series, scale)" : ": did you mean '" + near + "'?"));
+        error(line, "unknown plot key '" + key + "'" +
+                        (near.empty() ? " (known: title, xlabel, ylabel, over, series, scale)" : ": did you mean '" + near + "'?"));
       }
     }
     if (!p.over) error(c.line, "a plot needs over: name = values");
@@ -401,17 +404,16 @@ class Parser {
   // ---- exercises ----------------------------------------------------------------------------
 
   struct Entry {
-    std::string key;     // "title", "let", "part", "answer", ...
-    std::string inline_; // text after the key on its line
-    std::string block;   // following more-indented lines, common indent removed
+    std::string key;      // "title", "let", "part", "answer", ...
+    std::string inline_;  // text after the key on its line
+    std::string block;    // following more-indented lines, common indent removed
     int line = 0;
     int block_line = 0;  // file line of the block's first line
   };
 
   // Reads `key: value` (or `let ...`, `require ...`, `part ...`) at lines[k], plus its block of
   // more-indented lines. Returns the index after the entry.
-  std::size_t read_entry(const std::vector<std::string>& body, std::size_t k, int first, int own_indent, Entry& e,
-                         bool top_level) {
+  std::size_t read_entry(const std::vector<std::string>& body, std::size_t k, int first, int own_indent, Entry& e, bool top_level) {
     const std::string line = trim(body[k]);
     e.line = first + static_cast<int>(k);
     static const char* kWordKeys[] = {"let", "require", "part"};
@@ -517,8 +519,9 @@ class Parser {
         k = part(ex, e, body, k, first);
       } else {
         std::string near = nearest_name(e.key.empty() ? e.inline_ : e.key, {"title", "intro", "let", "require", "part"});
-        error(e.line, (e.key.empty() ? "unexpected line '" + e.inline_ + "'" : "unknown exercise key '" + e.key + "'") +
-                          (near.empty() ? " (an exercise has title:, intro:, let, require and part lines)" : ": did you mean '" + near + "'?"));
+        error(e.line,
+              (e.key.empty() ? "unexpected line '" + e.inline_ + "'" : "unknown exercise key '" + e.key + "'") +
+                  (near.empty() ? " (an exercise has title:, intro:, let, require and part lines)" : ": did you mean '" + near + "'?"));
       }
     }
     if (ex.parts.empty()) error(ex.line, "the exercise '" + ex.id + "' has no parts");
@@ -697,12 +700,15 @@ class Parser {
         }
       if (!found) error(e.line, "range: '" + r.name + "' is not a variable of this part's kind: expression(...)");
     } else {
-      static const std::vector<std::string> kKeys = {"prompt", "answer", "accept", "kind", "tolerance", "hint", "solution", "mistake",
-                                                     "choice", "choice*", "forbid", "range", "step", "shown", "claim"};
+      static const std::vector<std::string> kKeys = {"prompt", "answer",  "accept", "kind",  "tolerance", "hint",  "solution", "mistake",
+                                                     "choice", "choice*", "forbid", "range", "step",      "shown", "claim"};
       std::string near = nearest_name(key.empty() ? e.inline_ : key, kKeys);
-      error(e.line, (key.empty() ? "unexpected line '" + e.inline_ + "'" : "unknown part key '" + key + "'") +
-                        (near.empty() ? " (known: prompt, answer, accept, kind, tolerance, hint, solution, mistake, choice, forbid, range, step, shown, claim)"
-                                      : ": did you mean '" + near + "'?"));
+      error(
+          e.line,
+          (key.empty() ? "unexpected line '" + e.inline_ + "'" : "unknown part key '" + key + "'") +
+              (near.empty()
+                   ? " (known: prompt, answer, accept, kind, tolerance, hint, solution, mistake, choice, forbid, range, step, shown, claim)"
+                   : ": did you mean '" + near + "'?"));
     }
   }
 
@@ -729,18 +735,15 @@ class Parser {
   // `index` is the step's 0-based position. Reports every misuse on `line`.
   void step_references(const Node& n, std::size_t index, int line, const std::string& what) {
     if (n.type == Node::Type::Name) {
-      if (n.text == "prev" && index == 0)
-        error(line, what + ": the first step has no previous step, so it cannot use 'prev'");
-      if (n.text.size() > 4 && n.text.compare(0, 4, "step") == 0 &&
-          n.text.find_first_not_of("0123456789", 4) == std::string::npos) {
+      if (n.text == "prev" && index == 0) error(line, what + ": the first step has no previous step, so it cannot use 'prev'");
+      if (n.text.size() > 4 && n.text.compare(0, 4, "step") == 0 && n.text.find_first_not_of("0123456789", 4) == std::string::npos) {
         const long k = std::atol(n.text.c_str() + 4);
         if (k < 1 || static_cast<std::size_t>(k) > index)
           error(line, what + ": '" + n.text + "' is not an earlier step (step " + std::to_string(index + 1) + " may use step1 to step" +
                           std::to_string(index) + ")");
       }
     }
-    if (n.type == Node::Type::Call && n.text == "at" &&
-        (n.children.size() != 3 || n.children[1]->type != Node::Type::Name))
+    if (n.type == Node::Type::Call && n.text == "at" && (n.children.size() != 3 || n.children[1]->type != Node::Type::Name))
       error(line, what + ": write at(EXPRESSION, variable, value), e.g. at(prev, x, m1 + sqrt(v1))");
     for (const auto& c : n.children) step_references(*c, index, line, what);
   }
@@ -804,7 +807,8 @@ class Parser {
         static const std::vector<std::string> kKeys = {"answer", "from", "constant", "hint", "prompt", "mistake"};
         std::string near = nearest_name(key.empty() ? sub.inline_ : key, kKeys);
         error(sub.line, (key.empty() ? "unexpected line '" + sub.inline_ + "' in a step" : "unknown step key '" + key + "'") +
-                            (near.empty() ? " (a step has answer:, from:, constant:, hint:, mistake: and prompt: lines)" : ": did you mean '" + near + "'?"));
+                            (near.empty() ? " (a step has answer:, from:, constant:, hint:, mistake: and prompt: lines)"
+                                          : ": did you mean '" + near + "'?"));
       }
     }
     if (prompt.empty()) error(s.line, "step " + std::to_string(index + 1) + " has no prompt: write 'step: what this step does'");
@@ -841,8 +845,8 @@ class Parser {
         if (comma == std::string::npos) comma = vars.size();
         const std::string name = trim(vars.substr(pos, comma - pos));
         if (!name.empty()) {
-          if (name == "prev" || name == "at" || (name.size() > 4 && name.compare(0, 4, "step") == 0 &&
-                                                 name.find_first_not_of("0123456789", 4) == std::string::npos))
+          if (name == "prev" || name == "at" ||
+              (name.size() > 4 && name.compare(0, 4, "step") == 0 && name.find_first_not_of("0123456789", 4) == std::string::npos))
             error(e.line, "kind: '" + name + "' is reserved in derivations (prev, stepN and at() name earlier steps)");
           else if (is_function(name) || is_constant(name))
             error(e.line, "kind: '" + name + "' is a built-in name and cannot be a variable");
@@ -873,7 +877,8 @@ class Parser {
     } else {
       std::string near = nearest_name(k, {"number", "vector", "probability", "matrix", "choice", "expression", "derivation"});
       error(e.line, "unknown answer kind '" + k + "'" +
-                        (near.empty() ? " (known: number, vector, probability, matrix, choice, expression(x), derivation(x))" : ": did you mean '" + near + "'?"));
+                        (near.empty() ? " (known: number, vector, probability, matrix, choice, expression(x), derivation(x))"
+                                      : ": did you mean '" + near + "'?"));
     }
   }
 
@@ -912,7 +917,8 @@ class Parser {
         error(p.line, "a derivation has at most " + std::to_string(kMaxDerivationSteps) + " steps; split it into parts");
       if (p.answer) error(p.line, "a derivation part takes no answer: line of its own: each step has one");
       if (!p.mistakes.empty()) error(p.mistakes.front().line, "in a derivation, mistake: lines belong under the step they are about");
-      if (!p.accept.empty() || p.tolerance.mode != Tolerance::Mode::Auto) error(p.line, "accept: and tolerance: do not apply to a derivation (its steps are compared as formulas)");
+      if (!p.accept.empty() || p.tolerance.mode != Tolerance::Mode::Auto)
+        error(p.line, "accept: and tolerance: do not apply to a derivation (its steps are compared as formulas)");
       if (!p.choices.empty()) error(p.line, "choice: lines belong to a part of kind: choice");
       return;
     }
@@ -939,8 +945,7 @@ class Parser {
       auto it = seen.find(id);
       if (it != seen.end())
         error(line, std::string("duplicate id '") + id + "' (" + what + "): it is already used at line " + std::to_string(it->second));
-      else
-        seen[id] = line;
+      else seen[id] = line;
     };
     for (const auto& c : nb_.cells)
       if (c.type != Cell::Type::Prose && c.type != Cell::Type::Exercise) claim(blocks, c.id, c.line, "cell");

@@ -14,9 +14,7 @@ namespace kl {
 
 namespace {
 
-bool in_graph(const Cell& c) {
-  return c.type == Cell::Type::Code || c.type == Cell::Type::Slider || c.type == Cell::Type::Plot;
-}
+bool in_graph(const Cell& c) { return c.type == Cell::Type::Code || c.type == Cell::Type::Slider || c.type == Cell::Type::Plot; }
 
 Error graph_error(const Notebook& nb, int line, std::string message) {
   Error e = make_error(ErrorCode::Notebook, std::move(message));
@@ -35,8 +33,9 @@ Runtime::Runtime(const Notebook& nb) : nb_(nb) {
     for (const auto& name : c.defines) {
       auto it = definer_.find(name);
       if (it != definer_.end()) {
-        graph_errors_.push_back(graph_error(nb_, c.line, "'" + name + "' is defined in two cells (here and at line " +
-                                                             std::to_string(nb_.cells[it->second].line) + "): define each name in one cell"));
+        graph_errors_.push_back(graph_error(nb_, c.line,
+                                            "'" + name + "' is defined in two cells (here and at line " +
+                                                std::to_string(nb_.cells[it->second].line) + "): define each name in one cell"));
       } else {
         definer_[name] = i;
       }
@@ -52,8 +51,9 @@ Runtime::Runtime(const Notebook& nb) : nb_(nb) {
       auto it = definer_.find(name);
       if (it == definer_.end() || it->second == i) continue;
       if (state[it->second] == 1) {
-        graph_errors_.push_back(graph_error(nb_, nb_.cells[i].line, "cycle: this cell uses '" + name + "', which is defined by the cell at line " +
-                                                                         std::to_string(nb_.cells[it->second].line) + ", which depends on this one"));
+        graph_errors_.push_back(graph_error(nb_, nb_.cells[i].line,
+                                            "cycle: this cell uses '" + name + "', which is defined by the cell at line " +
+                                                std::to_string(nb_.cells[it->second].line) + ", which depends on this one"));
         continue;
       }
       visit(it->second);
@@ -280,8 +280,8 @@ Result<PlotData> Runtime::plot(const std::string& cell_id) const {
   KL_TRY(Value xs, evaluate(*p.over, env_, options));
   if (!xs.is_vector()) return make_error(ErrorCode::Type, "over: " + p.over_name + " must be a vector, got " + describe(xs));
   if (xs.vector().size() > kMaxPlotPoints)
-    return make_error(ErrorCode::TooLarge, "a plot may have at most " + std::to_string(kMaxPlotPoints) + " points, got " +
-                                               std::to_string(xs.vector().size()));
+    return make_error(ErrorCode::TooLarge,
+                      "a plot may have at most " + std::to_string(kMaxPlotPoints) + " points, got " + std::to_string(xs.vector().size()));
   PlotData out;
   out.cell = cell_id;
   out.x = xs.vector();
@@ -319,9 +319,9 @@ Result<PlotData> Runtime::plot(const std::string& cell_id) const {
 Result<Environment> authored_environment(const Notebook& nb) {
   // Plots define no names: leave them out (some, e.g. Monte Carlo curves, are costly).
   Notebook without_plots = nb;
-  without_plots.cells.erase(std::remove_if(without_plots.cells.begin(), without_plots.cells.end(),
-                                           [](const Cell& c) { return c.type == Cell::Type::Plot; }),
-                            without_plots.cells.end());
+  without_plots.cells.erase(
+      std::remove_if(without_plots.cells.begin(), without_plots.cells.end(), [](const Cell& c) { return c.type == Cell::Type::Plot; }),
+      without_plots.cells.end());
   Runtime rt(without_plots);
   if (!rt.graph_errors().empty()) return rt.graph_errors().front();
   for (const auto& r : rt.run_all()) {

@@ -2,8 +2,8 @@
 // number after an operator in brackets, so a page never prints "1 − −0.5").
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 
 #include "kl/notebook.hpp"
 

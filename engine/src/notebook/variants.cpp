@@ -47,13 +47,14 @@ Result<Environment> params_scope(const Notebook& nb, const Environment& base, co
     }
     if (ok) return env;
   }
-  return at_line(nb, make_error(ErrorCode::Domain, "variant " + std::to_string(seed) + ": no draw satisfied the require conditions in " +
-                                                     std::to_string(kAttempts) + " tries"),
+  return at_line(nb,
+                 make_error(ErrorCode::Domain, "variant " + std::to_string(seed) + ": no draw satisfied the require conditions in " +
+                                                   std::to_string(kAttempts) + " tries"),
                  ex.requires_.empty() ? ex.line : ex.requires_.front().second);
 }
 
-Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::map<std::string, Value>& overrides,
-                               std::size_t stop, std::vector<std::pair<std::size_t, Value>>* bound) {
+Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::map<std::string, Value>& overrides, std::size_t stop,
+                               std::vector<std::pair<std::size_t, Value>>* bound) {
   for (std::size_t i = 0; i < ex.parts.size() && i < stop; ++i) {
     const Part& p = ex.parts[i];
     // An expression answer is a formula in free variables, not a value later parts can use.

@@ -17,8 +17,8 @@ Result<Environment> params_scope(const Notebook& nb, const Environment& base, co
 /// Adds the named part answers of parts [0, stop) to env, in order; a name in `overrides` takes the
 /// given value instead of its reference (the learner's own earlier answer).
 /// `bound`, when given, receives (part index, value) of each named part bound, in order.
-Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::map<std::string, Value>& overrides,
-                               std::size_t stop, std::vector<std::pair<std::size_t, Value>>* bound = nullptr);
+Result<Environment> bind_parts(const Exercise& ex, Environment env, const std::map<std::string, Value>& overrides, std::size_t stop,
+                               std::vector<std::pair<std::size_t, Value>>* bound = nullptr);
 
 /// An error placed on a notebook line.
 Error at_line(const Notebook& nb, Error e, int line, const std::string& prefix = "");

@@ -20,8 +20,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kLn2Hi = 6.93147180369123816490e-01;
 constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kInvLn2 = 1.44269504088896338700e+00;
-constexpr double kLog2e = 1.44269504088896340735992468100;   // 1 / ln 2
-constexpr double kLog10e = 0.434294481903251827651128918917; // 1 / ln 10
+constexpr double kLog2e = 1.44269504088896340735992468100;    // 1 / ln 2
+constexpr double kLog10e = 0.434294481903251827651128918917;  // 1 / ln 10
 // pow's results are a few rounding errors from the truth (exp(y log x) about 2e-13 relative near the
 // top of the range, repeated squaring about 1e-15). A result that close to the largest double cannot
 // be told from an overflow: 2^1024 came out as 1.797e308. Within this relative zone below

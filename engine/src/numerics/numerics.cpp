@@ -10,22 +10,21 @@
 // sum q phi(p/q), Gaussian KLs from r - 1 - log r), so roundoff cannot produce a KL below zero, and
 // the terms use log1p or a short series where p ≈ q or var1 ≈ var2, where the textbook formulas
 // cancel. Softmax-like functions shift by the maximum first.
+#include "kl/numerics.hpp"
+
+#include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <string>
 
-#include <Eigen/Cholesky>
-
-#include "kl/numerics.hpp"
-
 #include "kl/detmath.hpp"
 
 // Returns the error of a Result<bool> check, if any.
-#define KL_CHECK(expr)                                       \
-  do {                                                       \
-    const auto kl_check_result_ = (expr);                    \
+#define KL_CHECK(expr)                                           \
+  do {                                                           \
+    const auto kl_check_result_ = (expr);                        \
     if (!kl_check_result_.ok()) return kl_check_result_.error(); \
   } while (0)
 
@@ -46,9 +45,7 @@ std::string num(double x) {
   return buf;
 }
 
-std::string count(Eigen::Index n) {
-  return std::to_string(n) + (n == 1 ? " entry" : " entries");
-}
+std::string count(Eigen::Index n) { return std::to_string(n) + (n == 1 ? " entry" : " entries"); }
 
 bool is_identifier(const std::string& s) {
   if (s.empty()) return false;
@@ -193,8 +190,8 @@ Result<Step> step_at(const Vec& betas, int t, const std::string& what) {
   KL_CHECK(check_betas(betas, what));
   const Eigen::Index T = betas.size();
   if (t < 1 || t > T) {
-    return make_error(ErrorCode::Index, what + ": t = " + std::to_string(t) + " is outside 1.." +
-                                            std::to_string(T) + " (time steps are 1-based: t = 1..T)");
+    return make_error(ErrorCode::Index,
+                      what + ": t = " + std::to_string(t) + " is outside 1.." + std::to_string(T) + " (time steps are 1-based: t = 1..T)");
   }
   // 1 - ᾱ needs the log form only while ᾱ is near 1 (where 1 - product cancels); once the product
   // falls below 1/4, 1 - product is accurate, so the log1p sum (the costly part) stops there.
@@ -225,8 +222,8 @@ Result<Step> step_at(const Vec& betas, int t, const std::string& what) {
 Result<bool> check_steps(int T, const std::string& what) {
   if (T < 1) return domain(what + ": T must be at least 1, got " + std::to_string(T));
   if (T > kMaxSteps) {
-    return make_error(ErrorCode::TooLarge, what + ": T = " + std::to_string(T) + " is more than the limit of " +
-                                               std::to_string(kMaxSteps) + " steps");
+    return make_error(ErrorCode::TooLarge,
+                      what + ": T = " + std::to_string(T) + " is more than the limit of " + std::to_string(kMaxSteps) + " steps");
   }
   return true;
 }
@@ -268,9 +265,9 @@ Result<bool> check_logits(const Vec& z, const std::string& what) {
 
 Result<bool> check_covariance_shape(const Mat& S, const std::string& name, Eigen::Index d, const std::string& what) {
   if (S.rows() != d || S.cols() != d) {
-    return make_error(ErrorCode::Length, what + ": " + name + " is " + std::to_string(S.rows()) + "x" +
-                                             std::to_string(S.cols()) + " but mu1 has " + count(d) + "; " + name +
-                                             " must be " + std::to_string(d) + "x" + std::to_string(d));
+    return make_error(ErrorCode::Length, what + ": " + name + " is " + std::to_string(S.rows()) + "x" + std::to_string(S.cols()) +
+                                             " but mu1 has " + count(d) + "; " + name + " must be " + std::to_string(d) + "x" +
+                                             std::to_string(d));
   }
   if (!S.allFinite()) return domain(what + ": " + name + " has an entry that is not a finite number");
   return true;
@@ -283,11 +280,10 @@ Result<Mat> cholesky(const Mat& S, const std::string& name, const std::string& w
   for (Eigen::Index i = 0; i < S.rows(); ++i) {
     for (Eigen::Index j = i + 1; j < S.cols(); ++j) {
       if (std::fabs(S(i, j) - S(j, i)) > tol) {
-        return make_error(ErrorCode::NotPositiveDefinite,
-                          what + ": " + name + " is not symmetric: " + name + "(" + std::to_string(i + 1) + "," +
-                              std::to_string(j + 1) + ") = " + num(S(i, j)) + " but " + name + "(" +
-                              std::to_string(j + 1) + "," + std::to_string(i + 1) + ") = " + num(S(j, i)) +
-                              " (a covariance matrix is symmetric)");
+        return make_error(ErrorCode::NotPositiveDefinite, what + ": " + name + " is not symmetric: " + name + "(" + std::to_string(i + 1) +
+                                                              "," + std::to_string(j + 1) + ") = " + num(S(i, j)) + " but " + name + "(" +
+                                                              std::to_string(j + 1) + "," + std::to_string(i + 1) + ") = " + num(S(j, i)) +
+                                                              " (a covariance matrix is symmetric)");
       }
     }
   }
@@ -297,9 +293,9 @@ Result<Mat> cholesky(const Mat& S, const std::string& name, const std::string& w
   bool ok = llt.info() == Eigen::Success;
   for (Eigen::Index i = 0; ok && i < L.rows(); ++i) ok = L(i, i) > 0.0 && std::isfinite(L(i, i));
   if (!ok) {
-    return make_error(ErrorCode::NotPositiveDefinite,
-                      what + ": " + name + " is not positive definite (a covariance matrix needs positive "
-                             "variances on its diagonal and correlations strictly between -1 and 1)");
+    return make_error(ErrorCode::NotPositiveDefinite, what + ": " + name +
+                                                          " is not positive definite (a covariance matrix needs positive "
+                                                          "variances on its diagonal and correlations strictly between -1 and 1)");
   }
   return L;
 }
@@ -316,39 +312,35 @@ Result<bool> check_distribution(const Vec& p, const std::string& name) {
   double sum = 0.0;
   for (Eigen::Index i = 0; i < p.size(); ++i) {
     if (!std::isfinite(p[i])) {
-      return domain(name + " is not a probability distribution: entry " + std::to_string(i + 1) + " is " +
-                    num(p[i]) + ", and every probability must be a finite number");
+      return domain(name + " is not a probability distribution: entry " + std::to_string(i + 1) + " is " + num(p[i]) +
+                    ", and every probability must be a finite number");
     }
     sum += p[i];
   }
   for (Eigen::Index i = 0; i < p.size(); ++i) {
     if (p[i] < 0.0) {
-      return make_error(ErrorCode::NotDistribution,
-                        name + " is not a probability distribution: entry " + std::to_string(i + 1) + " is " +
-                            num(p[i]) + ", and probabilities cannot be negative (if these are logits or scores, " +
-                            call_on("softmax", name) + " turns them into probabilities)");
+      return make_error(ErrorCode::NotDistribution, name + " is not a probability distribution: entry " + std::to_string(i + 1) + " is " +
+                                                        num(p[i]) +
+                                                        ", and probabilities cannot be negative (if these are logits or scores, " +
+                                                        call_on("softmax", name) + " turns them into probabilities)");
     }
   }
   if (std::fabs(sum - 1.0) > kProbTolerance) {
-    return make_error(ErrorCode::NotDistribution,
-                      name + " is not a probability distribution: its entries sum to " + num(sum) +
-                          ", not 1 (use " + call_on("normalize", name) + " to rescale it)");
+    return make_error(ErrorCode::NotDistribution, name + " is not a probability distribution: its entries sum to " + num(sum) +
+                                                      ", not 1 (use " + call_on("normalize", name) + " to rescale it)");
   }
   return true;
 }
 
-Result<bool> check_same_length(const Vec& a, const Vec& b, const std::string& what, const std::string& name_a,
-                               const std::string& name_b) {
+Result<bool> check_same_length(const Vec& a, const Vec& b, const std::string& what, const std::string& name_a, const std::string& name_b) {
   if (a.size() != b.size()) {
-    return make_error(ErrorCode::Length, what + ": " + name_a + " has " + count(a.size()) + " but " + name_b +
-                                             " has " + std::to_string(b.size()));
+    return make_error(ErrorCode::Length,
+                      what + ": " + name_a + " has " + count(a.size()) + " but " + name_b + " has " + std::to_string(b.size()));
   }
   return true;
 }
 
-Result<bool> check_same_length(const Vec& a, const Vec& b, const std::string& what) {
-  return check_same_length(a, b, what, "p", "q");
-}
+Result<bool> check_same_length(const Vec& a, const Vec& b, const std::string& what) { return check_same_length(a, b, what, "p", "q"); }
 
 // ---------------------------------------------------------------------------------------------
 // Categorical distributions
@@ -423,8 +415,7 @@ Result<double> hellinger(const Vec& p, const Vec& q) {
 
 Result<double> renyi(const Vec& p, const Vec& q, double alpha) {
   if (std::isnan(alpha) || alpha <= 0.0) {
-    return domain("renyi: the order alpha must be positive, got " + num(alpha) +
-                  " (alpha = 1 is KL, alpha = inf is log max p/q)");
+    return domain("renyi: the order alpha must be positive, got " + num(alpha) + " (alpha = 1 is KL, alpha = inf is log max p/q)");
   }
   if (alpha == 1.0) return kl_divergence(p, q);
   KL_CHECK(check_pair(p, q, "renyi"));
@@ -460,7 +451,7 @@ Result<double> renyi(const Vec& p, const Vec& q, double alpha) {
     psum += p[i];
     umax = std::max(umax, u[i]);
   }
-  if (umax == -kInf) return kInf;     // alpha < 1 and disjoint supports
+  if (umax == -kInf) return kInf;              // alpha < 1 and disjoint supports
   if (umax == kInf) return renyi(p, q, kInf);  // alpha so large that u overflows: the alpha = inf limit
   double log_ratio = 0.0;
   if (uabs < 0.5) {
@@ -675,8 +666,9 @@ Result<double> eps_to_mean(const Vec& betas, int t, double xt, double eps) {
 Result<double> ddpm_weight(const Vec& betas, int t) {
   KL_TRY(Step st, step_at(betas, t, "ddpm_weight"));
   if (t == 1) {
-    return domain("ddpm_weight: t must be at least 2: at t = 1 the posterior variance beta-tilde_1 is 0 and "
-                  "the bound's t = 1 term is the decoder likelihood, not a KL");
+    return domain(
+        "ddpm_weight: t must be at least 2: at t = 1 the posterior variance beta-tilde_1 is 0 and "
+        "the bound's t = 1 term is the decoder likelihood, not a KL");
   }
   // beta_t^2 / (2 beta-tilde_t alpha_t (1 - abar_t)) with beta-tilde_t substituted.
   return st.beta / (2.0 * st.alpha * st.one_minus_abar_prev);
@@ -713,8 +705,7 @@ Result<Vec> rlhf_policy(const Vec& pi_ref, const Vec& r, double beta) {
 Result<Estimate> mean_and_stderr(const Vec& samples) {
   const std::string what = "mean_and_stderr";
   if (samples.size() < 2) {
-    return make_error(ErrorCode::Length, what + ": a standard error needs at least 2 samples, got " +
-                                             std::to_string(samples.size()));
+    return make_error(ErrorCode::Length, what + ": a standard error needs at least 2 samples, got " + std::to_string(samples.size()));
   }
   KL_CHECK(check_finite_vec(samples, "the samples", what));
   const double n = static_cast<double>(samples.size());
@@ -730,14 +721,13 @@ Result<Estimate> mean_and_stderr(const Vec& samples) {
   return e;
 }
 
-Result<Estimate> mc_kl_gauss(double mu1, double var1, double mu2, double var2, std::int64_t n,
-                             std::uint64_t seed) {
+Result<Estimate> mc_kl_gauss(double mu1, double var1, double mu2, double var2, std::int64_t n, std::uint64_t seed) {
   const std::string what = "mc_kl_gauss";
   KL_CHECK(check_gauss_args(mu1, var1, mu2, var2, "mc_kl_gauss"));
   if (n < 2) return domain(what + ": needs at least 2 draws to give a standard error, got " + std::to_string(n));
   if (n > kMaxDraws) {
-    return make_error(ErrorCode::TooLarge, what + ": n = " + std::to_string(n) + " draws is more than the limit of " +
-                                               std::to_string(kMaxDraws));
+    return make_error(ErrorCode::TooLarge,
+                      what + ": n = " + std::to_string(n) + " draws is more than the limit of " + std::to_string(kMaxDraws));
   }
   Rng rng(seed);
   const double sd1 = std::sqrt(var1);

@@ -47,7 +47,8 @@ bool seed_key(const std::string& s, std::uint64_t& out) {
 // Reads the fields shared by every text of a record.
 Result<std::string> text_field(const JV& v, const std::string& where, std::size_t max) {
   if (v.type != JT::String) return storage(where + " must be text");
-  if (v.string.size() > max) return storage(where + " is too long (" + std::to_string(v.string.size()) + " bytes; at most " + std::to_string(max) + ")");
+  if (v.string.size() > max)
+    return storage(where + " is too long (" + std::to_string(v.string.size()) + " bytes; at most " + std::to_string(max) + ")");
   return v.string;
 }
 
@@ -319,8 +320,8 @@ Result<LoadedRecord> load_record_value(const JV& root, const Notebook& nb) {
   if (!schema) return storage("not a KL Lab progress record (no schema version)");
   if (!whole(*schema, -kMaxSafeInteger, kMaxSafeInteger)) return storage("the record's schema must be a whole number");
   if (schema->number > kRecordSchema)
-    return storage("this record was written by a newer KL Lab (schema " + format_number(schema->number, 6) + "); this engine reads up to schema " +
-                   std::to_string(kRecordSchema));
+    return storage("this record was written by a newer KL Lab (schema " + format_number(schema->number, 6) +
+                   "); this engine reads up to schema " + std::to_string(kRecordSchema));
   LoadedRecord out;
   out.record = empty_record(nb);
   out.record.notebook_hash.clear();
@@ -456,7 +457,8 @@ Record empty_record(const Notebook& nb) {
 
 Result<LoadedRecord> load_record(std::string_view text, const Notebook& nb) {
   if (text.size() > kMaxRecordBytes)
-    return storage("the progress record is too large (" + std::to_string(text.size()) + " bytes; at most " + std::to_string(kMaxRecordBytes) + ")");
+    return storage("the progress record is too large (" + std::to_string(text.size()) + " bytes; at most " +
+                   std::to_string(kMaxRecordBytes) + ")");
   KL_TRY(JV root, json::parse(text));
   return load_record_value(root, nb);
 }
@@ -516,7 +518,8 @@ Result<ExportContents> load_export(std::string_view text, const std::function<co
   if (k == "kllab-export") {
     const JV* schema = root.get("schema");
     if (!schema || !whole(*schema, 2, 2))
-      return storage("this export has schema " + (schema && schema->type == JT::Number ? format_number(schema->number, 6) : std::string("?")) +
+      return storage("this export has schema " +
+                     (schema && schema->type == JT::Number ? format_number(schema->number, 6) : std::string("?")) +
                      "; this engine reads schema 2");
     if (const JV* e = root.get("exported"); e && e->type != JT::Null) {
       KL_TRY(out.exported, text_field(*e, "exported", kMaxTimeText));

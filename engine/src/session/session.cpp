@@ -24,8 +24,8 @@ struct Session::Impl {
       } else {
         // The checker's load error repeats a graph error when there is one.
         const Error& e = c.error();
-        const bool repeated = std::any_of(errors.begin(), errors.end(),
-                                          [&](const Error& o) { return o.line == e.line && o.message == e.message; });
+        const bool repeated =
+            std::any_of(errors.begin(), errors.end(), [&](const Error& o) { return o.line == e.line && o.message == e.message; });
         if (!repeated) errors.push_back(e);
       }
     }
@@ -36,8 +36,9 @@ struct Session::Impl {
 
   Result<const Checker*> usable_checker() const {
     if (checker) return checker.get();
-    return make_error(ErrorCode::Notebook, errors.empty() ? std::string("this notebook cannot check answers")
-                                                          : "this notebook has author errors and cannot check answers: " + errors.front().message);
+    return make_error(ErrorCode::Notebook, errors.empty()
+                                               ? std::string("this notebook cannot check answers")
+                                               : "this notebook has author errors and cannot check answers: " + errors.front().message);
   }
 
   Result<std::pair<const Exercise*, const Part*>> find(const std::string& part) const { return nb().find_part(part); }
@@ -138,7 +139,8 @@ Result<std::vector<std::string>> Session::load_record(std::string_view json) {
   KL_TRY(LoadedRecord loaded, kl::load_record(json, notebook()));
   const std::string hash = notebook_hash(notebook());
   if (!loaded.record.notebook_hash.empty() && loaded.record.notebook_hash != hash)
-    loaded.warnings.push_back("the notebook's exercises changed since this record was saved; answers are re-checked against the current version");
+    loaded.warnings.push_back(
+        "the notebook's exercises changed since this record was saved; answers are re-checked against the current version");
   loaded.record.notebook_hash = hash;
   impl_->record = std::move(loaded.record);
   return loaded.warnings;
@@ -231,7 +233,8 @@ Result<bool> Session::set_draft(const std::string& part, const std::string& text
 Result<Verdict> Session::submit(const std::string& part, const std::string& answer, const std::string& time) {
   KL_TRY(const Checker* c, impl_->usable_checker());
   KL_TRY(auto found, impl_->find(part));
-  if (time.size() > kMaxTimeText) return make_error(ErrorCode::TooLarge, "the time of a check is at most " + std::to_string(kMaxTimeText) + " characters");
+  if (time.size() > kMaxTimeText)
+    return make_error(ErrorCode::TooLarge, "the time of a check is at most " + std::to_string(kMaxTimeText) + " characters");
   const Exercise& ex = *found.first;
   Verdict v = c->check(part, answer, impl_->seed_of(ex.id), impl_->earlier(ex, *found.second));
   // An answer over the length cap is not evaluated and not kept (it could never be re-checked).

@@ -130,7 +130,8 @@ class Validator {
     if (p.kind == AnswerKind::Expression) {
       // The reference must be defined at the sample points and accepted by its own check.
       auto v = checker.check(p.id, to_string(*p.answer), seed);
-      if (v.kind != VerdictKind::Correct) at(p.line, "the reference expression of " + p.id + " is not accepted by its own check: " + v.feedback, seed);
+      if (v.kind != VerdictKind::Correct)
+        at(p.line, "the reference expression of " + p.id + " is not accepted by its own check: " + v.feedback, seed);
       for (const auto& m : p.mistakes) {
         text(m.feedback, texts_env, "mistake feedback", seed);
         if (seed == 0 && checker.check(p.id, to_string(*m.expr), seed).kind == VerdictKind::Correct)
@@ -149,16 +150,25 @@ class Validator {
     }
     std::string wanted;
     switch (p.kind) {
-      case AnswerKind::Number: if (!p.kind_given && !r.is_number()) wanted = ""; else if (!r.is_number()) wanted = "a number"; break;
-      case AnswerKind::Vector: if (!r.is_vector()) wanted = "a vector"; break;
+      case AnswerKind::Number:
+        if (!p.kind_given && !r.is_number()) wanted = "";
+        else if (!r.is_number()) wanted = "a number";
+        break;
+      case AnswerKind::Vector:
+        if (!r.is_vector()) wanted = "a vector";
+        break;
       case AnswerKind::Probability:
         if (!r.is_vector()) wanted = "a probability vector";
         else if (!check_distribution(r.vector(), "the answer").ok()) wanted = "a probability vector (non-negative, summing to 1)";
         break;
-      case AnswerKind::Matrix: if (!r.is_matrix()) wanted = "a matrix"; break;
+      case AnswerKind::Matrix:
+        if (!r.is_matrix()) wanted = "a matrix";
+        break;
       default: break;
     }
-    if (!wanted.empty()) at(p.line, "the part is of kind " + std::string(answer_kind_name(p.kind)) + " but its answer is " + describe(r) + ", not " + wanted, seed);
+    if (!wanted.empty())
+      at(p.line, "the part is of kind " + std::string(answer_kind_name(p.kind)) + " but its answer is " + describe(r) + ", not " + wanted,
+         seed);
     for (std::size_t k = 0; k < p.mistakes.size(); ++k) {
       const AuthorMistake& m = p.mistakes[k];
       text(m.feedback, texts_env, "mistake feedback", seed);
@@ -208,7 +218,8 @@ class Validator {
     auto ref = checker.reference_expression(p.id);
     if (!ref.ok() || !problems.empty()) return;  // reported above
     const Verdict v = checker.check(p.id, ref.value(), seed);
-    if (v.kind != VerdictKind::Correct) at(p.line, "the reference steps of " + p.id + " are not accepted by its own check: " + v.feedback, seed);
+    if (v.kind != VerdictKind::Correct)
+      at(p.line, "the reference steps of " + p.id + " are not accepted by its own check: " + v.feedback, seed);
   }
 
   // ---- nothing given away: a number on the page that the checker would accept as a part's answer ----
@@ -237,7 +248,9 @@ class Validator {
 
   static bool whole_numbers(const Value& v) {
     // Within rounding of a whole number: 1.9999999999999998 computed in log space is 2.
-    auto whole = [](double x) { return std::isfinite(x) && std::fabs(x) < 1e6 && std::fabs(x - std::round(x)) <= 1e-9 * std::max(1.0, std::fabs(x)); };
+    auto whole = [](double x) {
+      return std::isfinite(x) && std::fabs(x) < 1e6 && std::fabs(x - std::round(x)) <= 1e-9 * std::max(1.0, std::fabs(x));
+    };
     if (v.is_number()) return whole(v.number());
     if (v.is_vector()) {
       for (Eigen::Index i = 0; i < v.vector().size(); ++i)
@@ -347,12 +360,13 @@ class Validator {
   void shown_text(const TextTemplate& t, const Environment& env, std::uint64_t seed) {
     for (const auto& slot : t.slots) {
       const Node& e = *slot.expr;
-      const bool given = e.type == Node::Type::Name ||
-                         (e.type == Node::Type::Index && !e.children.empty() && e.children[0]->type == Node::Type::Name && literal_indices(e));
+      const bool given = e.type == Node::Type::Name || (e.type == Node::Type::Index && !e.children.empty() &&
+                                                        e.children[0]->type == Node::Type::Name && literal_indices(e));
       if (given) continue;
       auto v = evaluate(e, env);
       if (v.ok() && (v.value().is_number() || v.value().is_vector()))
-        variant_texts_[seed].push_back({t.line, format_value(v.value()), v.value(), true, "an exercise's text ({{" + slot.source + "}})", current_});
+        variant_texts_[seed].push_back(
+            {t.line, format_value(v.value()), v.value(), true, "an exercise's text ({{" + slot.source + "}})", current_});
     }
   }
 
@@ -476,8 +490,9 @@ class Validator {
       if (!near(value, ref.value, s.computed ? 1e-6 : 0.5)) continue;
       if (!s.computed && !near(value, ref.value, 1e-9) && significant_digits(text) < 3) continue;
       if (checker.check(ref.part->id, text, ref.seed).kind != VerdictKind::Correct) continue;
-      at(s.line, ref.part->id + "'s answer (" + format_value_short(ref.value, 6) + ") is on the page before the learner asks for it: " + text +
-                     " in " + s.where + ". Restructure it, or mark the part 'shown: REASON' if it is a deliberate worked example",
+      at(s.line,
+         ref.part->id + "'s answer (" + format_value_short(ref.value, 6) + ") is on the page before the learner asks for it: " + text +
+             " in " + s.where + ". Restructure it, or mark the part 'shown: REASON' if it is a deliberate worked example",
          ref.seed);
       return true;
     }
@@ -488,10 +503,10 @@ class Validator {
   const Notebook& nb_;
   int variants_;
   std::vector<Error> out_;
-  std::vector<CellResult> results_;                           // the cells as authored
-  std::vector<Reference> references_;                         // numeric answers, per variant
+  std::vector<CellResult> results_;                            // the cells as authored
+  std::vector<Reference> references_;                          // numeric answers, per variant
   std::map<std::uint64_t, std::vector<Shown>> variant_texts_;  // intros and prompts, per variant
-  const Exercise* current_ = nullptr;                         // the exercise being validated
+  const Exercise* current_ = nullptr;                          // the exercise being validated
 };
 
 }  // namespace

@@ -20,7 +20,8 @@ void verdict_properties(json::Writer& w, bool top) {
   w.key("additionalProperties").value(false);
   w.key("required").begin_array();
   if (top) w.value("ok");
-  for (const char* f : {"verdict", "score", "feedback", "mistake", "mistakeName", "column", "wrongComponents", "answer", "slots"}) w.value(f);
+  for (const char* f : {"verdict", "score", "feedback", "mistake", "mistakeName", "column", "wrongComponents", "answer", "slots"})
+    w.value(f);
   if (top) w.value("steps");
   w.end_array();
   w.key("properties").begin_object();
