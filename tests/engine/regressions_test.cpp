@@ -413,3 +413,29 @@ TEST_CASE("regression: a plot whose over: line did not parse dereferenced a null
   (void)rt.plot("q");  // a series that did not parse is left out: whatever it gives, it is not a crash
   CHECK(rt.env().at("x").number() == 1);
 }
+
+TEST_CASE("regression: a matrix whose whole text fits was cut row by row (found by fuzz_expr)", "[regression][format]") {
+  // 8.8880018350088802e+22 - [p]/80 - [p]/8: a 1x3 matrix of long numbers. Each row had a quarter of the
+  // room (64 bytes), so the capped text left entries out although the whole text fit in 256 bytes.
+  kl::Environment env;
+  env["p"] = kl::Value(kl::Vec((kl::Vec(3) << 0.2, 0.3, 0.5).finished()));
+  auto v = kl::evaluate_text("88880018350088801835000- [ p]\xC3\xB7" "80- [ p]\xC3\xB7" "8", env);
+  REQUIRE(v.ok());
+  REQUIRE(v.value().is_matrix());
+  const std::string full = kl::format_value(v.value());
+  REQUIRE(full.size() <= 256);
+  CHECK(full.size() > 64);
+  CHECK(kl::format_value(v.value(), 256) == full);
+  CHECK(kl::format_value(v.value(), full.size()) == full);
+  // One byte less: abbreviated, and says so.
+  const std::string cut = kl::format_value(v.value(), full.size() - 1);
+  CHECK(cut != full);
+  CHECK(has(cut, "(1x3 matrix)"));
+  // Every kind of value whose whole text fits is that text, at every cap from its length up.
+  for (const char* text : {"[[1e22, 2e22, 3e22], [4, 5, 6]]", "[1.2345678901234567e-300, 2, 3]", "eye(3) / 3", "[[\"a\"]]"}) {
+    auto w = kl::evaluate_text(text, env);
+    if (!w.ok()) continue;
+    const std::string f = kl::format_value(w.value());
+    for (std::size_t cap = f.size(); cap < f.size() + 3; ++cap) CHECK(kl::format_value(w.value(), cap) == f);
+  }
+}
