@@ -419,7 +419,11 @@ TEST_CASE("regression: a matrix whose whole text fits was cut row by row (found 
   // room (64 bytes), so the capped text left entries out although the whole text fit in 256 bytes.
   kl::Environment env;
   env["p"] = kl::Value(kl::Vec((kl::Vec(3) << 0.2, 0.3, 0.5).finished()));
-  auto v = kl::evaluate_text("88880018350088801835000- [ p]\xC3\xB7" "80- [ p]\xC3\xB7" "8", env);
+  auto v = kl::evaluate_text(
+      "88880018350088801835000- [ p]\xC3\xB7"
+      "80- [ p]\xC3\xB7"
+      "8",
+      env);
   REQUIRE(v.ok());
   REQUIRE(v.value().is_matrix());
   const std::string full = kl::format_value(v.value());

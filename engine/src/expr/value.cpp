@@ -137,7 +137,7 @@ std::string format_value(const Value& v, std::size_t max_bytes) {
   // A value whose whole text fits is shown whole (the capped text equals the full one). Every entry
   // takes at least 1 byte and a separator, so only values with few entries are tried: the work stays
   // proportional to max_bytes.
-  const std::size_t entries = v.is_vector() ? static_cast<std::size_t>(v.vector().size())
+  const std::size_t entries = v.is_vector()   ? static_cast<std::size_t>(v.vector().size())
                               : v.is_matrix() ? static_cast<std::size_t>(v.matrix().size())
                                               : 0;
   if (entries > 0 && 2 * entries <= max_bytes + 2) {
