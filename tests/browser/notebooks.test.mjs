@@ -285,6 +285,8 @@ test('storage full: the learner is told once what could not be saved', async () 
     await answer(page, 'ex8b', 'number', '0.0252');
     await answer(page, 'ex8b2', 'number', '0.047');
     assert.equal(await verdictOf(page, 'ex8b2'), 'correct');
+    // the record is written after the verdict is shown: wait for the notice, then count
+    await page.waitForFunction(() => /storage is full/.test(document.getElementById('kl-notices').textContent));
     const notices = await page.locator('#kl-notices .kl-notice').allTextContents();
     assert.equal(notices.filter((n) => /storage is full/.test(n)).length, 1, notices.join(' | '));
     assert.deepEqual(problems, []);
