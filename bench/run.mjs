@@ -349,6 +349,27 @@ async function startup(browserEnv, path, loads) {
   return { readyMs: stats(ms), domContentLoadedMs: stats(dcl), error };
 }
 
+/** The same page's first paint with scripts switched off (issue 16's start-up reference): what the
+ * HTML and CSS alone cost, cold, measured by the paint timing API. Loads interleave with startup()'s. */
+async function noScriptPaint(browserEnv, path, loads) {
+  const ms = [];
+  for (let i = 0; i < loads; i++) {
+    const { page, close } = await browserEnv.open(null, { javaScriptEnabled: false });
+    try {
+      await page.goto(browserEnv.url + path, { waitUntil: 'load' });
+      // the paint entries are read through a CDP-free path: evaluate runs even with page scripts off
+      const fp = await page.evaluate(() => {
+        const e = performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByName('first-paint')[0];
+        return e ? e.startTime : null;
+      });
+      if (fp != null) ms.push(fp);
+    } finally {
+      await close();
+    }
+  }
+  return stats(ms);
+}
+
 /** 10^4 checks on the page itself: its own Check buttons (its loaded engine), then the JS API in the page. */
 async function pageChecks(browserEnv, id, checks) {
   const { page, close } = await browserEnv.open(null);
@@ -417,6 +438,7 @@ async function pages(browserEnv) {
     const r = {};
     r.weight = await pageWeight(browserEnv, `/site/${id}.html`);
     r.startup = await startup(browserEnv, `/site/${id}.html`, CFG.loads);
+    r.startup.noScriptPaintMs = await noScriptPaint(browserEnv, `/site/${id}.html`, CFG.loads);
     const want = Math.round((CFG.pageChecks * per[id].length) / total);
     const list = Array.from({ length: want }, (_, i) => per[id][i % per[id].length]);
     const pc = await pageChecks(browserEnv, id, list);
@@ -506,8 +528,9 @@ async function withBrowser(fn) {
   const browserEnv = {
     url: server.url,
     server,
-    async open(path) {
-      const context = await browser.newContext(); // fresh context: empty HTTP cache, storage and code cache
+    async open(path, contextOptions = {}) {
+      // fresh context: empty HTTP cache, storage and code cache
+      const context = await browser.newContext(contextOptions);
       await context.route((u) => u.hostname !== '127.0.0.1' && u.protocol.startsWith('http'), (route) => {
         problems.push(`blocked a request that would leave 127.0.0.1: ${route.request().url()}`);
         return route.abort();
