@@ -357,11 +357,16 @@ async function noScriptPaint(browserEnv, path, loads) {
     const { page, close } = await browserEnv.open(null, { javaScriptEnabled: false });
     try {
       await page.goto(browserEnv.url + path, { waitUntil: 'load' });
-      // the paint entries are read through a CDP-free path: evaluate runs even with page scripts off
-      const fp = await page.evaluate(() => {
-        const e = performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByName('first-paint')[0];
-        return e ? e.startTime : null;
-      });
+      // evaluate runs even with the page's scripts off; the paint may come after the load event, so the
+      // entry is polled from here (the page runs no timers of its own)
+      let fp = null;
+      for (let tries = 0; fp == null && tries < 100; tries++) {
+        fp = await page.evaluate(() => {
+          const e = performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByName('first-paint')[0];
+          return e ? e.startTime : null;
+        });
+        if (fp == null) await new Promise((r) => setTimeout(r, 50));
+      }
       if (fp != null) ms.push(fp);
     } finally {
       await close();
