@@ -13,6 +13,7 @@ const GOALS = {
   readyNote: '(reported)',
   checkP99Ms: 1, // 99th-percentile check through the page's Check handler
   apiCheckP99Ms: 0.2, // ... and through the JS API
+  gradePerSecond: 1e4, // `kllab grade` exports per second on all cores (2 here)
 };
 
 const ms = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : x >= 100 ? `${x.toFixed(0)} ms` : x >= 10 ? `${x.toFixed(1)} ms` : x >= 1 ? `${x.toFixed(2)} ms` : `${(x * 1000).toFixed(0)} µs`);
@@ -120,6 +121,15 @@ export function rows(R) {
   if (ck?.node?.heapInUse) {
     const g = ck.node.heapInUse[1] - ck.node.heapInUse[0];
     add('7 memory', 'malloc bytes in use over repeated 10^4-check runs (wasm, node)', `${ck.node.heapInUse[0]} → ${ck.node.heapInUse[1]} B`, '', `growth ${g} B`, 'zero growth', g === 0, null);
+  }
+  if (R.grade?.runs?.length) {
+    const all = R.grade.runs[R.grade.runs.length - 1];
+    for (const r of R.grade.runs) {
+      const last = r === all;
+      add('8 grading', `kllab grade --jobs ${r.jobs}: ${R.grade.files} exports (${R.grade.learners} learners, their own variants)`,
+        `${Math.round(r.perSecond)} exports/s`, `${r.seconds.toFixed(2)} s`, r.jobs > 1 ? `${(r.perSecond / R.grade.runs[0].perSecond).toFixed(2)}× --jobs 1` : '',
+        last ? `≥ ${GOALS.gradePerSecond} exports/s` : '(reported)', last ? r.perSecond >= GOALS.gradePerSecond : null, null);
+    }
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // Benchmarks report; they never fail a build (exit status 0 unless the harness itself breaks).
 //
 //   BENCH_QUICK=1   a fast smoke run (few repetitions; results.json marked quick, docs untouched)
-//   BENCH_ONLY=a,b  only these sections: kernels, api, cold, pages (default: all)
+//   BENCH_ONLY=a,b  only these sections: kernels, api, cold, pages, grade (default: all)
 //   BENCH_REPS=N    interleaved rounds of the engine kernels (default 15, heavy kernels 7; quick 2, 1)
 //   BENCH_LOADS=N   cold page loads per notebook page (default 10, quick 3)
 //   BENCH_CHECKS=N  checks in the page-level latency run (default 10000, quick 2000)
@@ -13,6 +13,7 @@ import { cpus, totalmem } from 'node:os';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { answers } from './answers.mjs';
+import { gradeClass, makeClass } from './grade.mjs';
 import { startBenchServer } from './server.mjs';
 import { renderTable, renderSvg, updateDocs } from './report.mjs';
 
@@ -21,7 +22,7 @@ const OUT = `${ROOT}build/bench`;
 mkdirSync(OUT, { recursive: true });
 const env = process.env;
 const QUICK = env.BENCH_QUICK === '1';
-const ONLY = new Set((env.BENCH_ONLY || 'kernels,api,cold,pages').split(','));
+const ONLY = new Set((env.BENCH_ONLY || 'kernels,api,cold,pages,grade').split(','));
 const int = (v, d) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
 const CFG = {
   quick: QUICK,
@@ -575,6 +576,12 @@ try {
     await section('api', () => api());
     await section('cold', () => cold(b));
     await section('pages', () => pages(b));
+    // `kllab grade` over a synthetic class (bench/grade.mjs): exports per second for --jobs 1..cores
+    await section('grade', async () => {
+      const learners = QUICK ? 50 : 500;
+      const files = await makeClass(learners);
+      results.grade = { learners, files, runs: gradeClass(files, QUICK ? 1 : 3) };
+    });
   });
 } catch (e) {
   results.notes.push(`harness error: ${e.stack || e}`);
