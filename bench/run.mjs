@@ -2,7 +2,7 @@
 // docs/performance-ratios.svg, and (full runs only) refreshes the table in docs/performance.md.
 // Benchmarks report; they never fail a build (exit status 0 unless the harness itself breaks).
 //
-//   BENCH_QUICK=1   a fast smoke run (few repetitions; results.json marked quick, docs untouched)
+//   BENCH_QUICK=1   a fast smoke run (few repetitions; results in build/bench/results.json, docs untouched)
 //   BENCH_ONLY=a,b  only these sections: kernels, api, cold, pages, grade (default: all)
 //   BENCH_REPS=N    interleaved rounds of the engine kernels (default 15, heavy kernels 7; quick 2, 1)
 //   BENCH_LOADS=N   cold page loads per notebook page (default 10, quick 3)
@@ -22,7 +22,11 @@ const OUT = `${ROOT}build/bench`;
 mkdirSync(OUT, { recursive: true });
 const env = process.env;
 const QUICK = env.BENCH_QUICK === '1';
-const ONLY = new Set((env.BENCH_ONLY || 'kernels,api,cold,pages,grade').split(','));
+const SECTIONS = ['kernels', 'api', 'cold', 'pages', 'grade'];
+const ONLY = new Set((env.BENCH_ONLY || SECTIONS.join(',')).split(','));
+// A full run (every section, not quick) refreshes the committed results, chart and docs table; a quick or
+// partial run writes its results to build/bench only.
+const FULL = !QUICK && SECTIONS.every((x) => ONLY.has(x));
 const int = (v, d) => (v && Number.isFinite(Number(v)) ? Number(v) : d);
 const CFG = {
   quick: QUICK,
@@ -589,8 +593,12 @@ try {
 }
 results.seconds = (Date.now() - t0) / 1000;
 const table = renderTable(results);
-writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(results, null, 1) + '\n');
-writeFileSync(`${ROOT}docs/performance-ratios.svg`, renderSvg(results));
-if (!QUICK && ONLY.size === 4) updateDocs(`${ROOT}docs/performance.md`, table, results);
+const resultsFile = FULL ? `${ROOT}bench/results.json` : `${OUT}/results.json`;
+mkdirSync(OUT, { recursive: true });
+writeFileSync(resultsFile, JSON.stringify(results, null, 1) + '\n');
+if (FULL) {
+  writeFileSync(`${ROOT}docs/performance-ratios.svg`, renderSvg(results));
+  updateDocs(`${ROOT}docs/performance.md`, table, results);
+}
 console.log(table);
-console.log(`\nbench/results.json written (${results.seconds.toFixed(0)} s${QUICK ? ', BENCH_QUICK' : ''}).`);
+console.log(`\n${resultsFile.slice(ROOT.length)} written (${results.seconds.toFixed(0)} s${QUICK ? ', BENCH_QUICK' : ''}).`);
