@@ -33,7 +33,7 @@ FUZZ_FLAGS = -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefi
 APT_PACKAGES := cmake g++ make emscripten clang-14 clang-format-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
-.PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-site test-browser test-cli lint screenshots \
+.PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-site test-browser test-browser-run test-cli lint screenshots \
         sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
@@ -59,17 +59,19 @@ $(STAMP)/npm: package.json package-lock.json
 	@touch $@
 
 # ---- builds -------------------------------------------------------------------------------------
-native: deps
+# The C++ trees need only the system packages (emcc finds acorn in Debian's node modules), so that
+# `make -j` compiles while npm installs.
+native: $(STAMP)/apt
 	@cmake -S . -B $(NATIVE) -DCMAKE_BUILD_TYPE=Release > /dev/null
 	@cmake --build $(NATIVE) -j $(JOBS)
 
 # Configured on every build, like native (under a second): a changed flag or option always reaches an
 # existing build folder (cmake --build also regenerates when CMakeLists.txt changes).
-wasm: deps
+wasm: $(STAMP)/apt
 	@out=$$(emcmake cmake -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release 2>&1) || { echo "$$out"; exit 1; }
 	@cmake --build $(WASM) -j $(JOBS)
 
-site: wasm
+site: wasm deps
 	@$(NODE) site/tools/build.mjs
 
 # CORS=1: also send Access-Control-Allow-Origin: * (a page on another origin embeds from this one)
@@ -90,7 +92,7 @@ else
 SITE_FOR := site
 endif
 
-course-site: wasm
+course-site: wasm deps
 	@KLLAB_NOTEBOOKS="$(abspath $(NOTEBOOKS))" KLLAB_DIST="$(abspath $(COURSE_SITE))" $(NODE) site/tools/build.mjs
 
 # The npm package (JS API + engine + embed + the course's embed data) → build/kllab-<version>.tgz
@@ -109,7 +111,15 @@ screenshots: site
 	@node site/tools/screenshots.mjs
 
 # ---- tests --------------------------------------------------------------------------------------
-test: lint test-native test-types test-cli test-wasm test-node test-site test-sanitize test-fuzz test-browser
+# Two phases. First every layer without a browser, two jobs at a time (-j $(JOBS)): a single-threaded
+# suite runs beside another tree's compile instead of after it; each layer's output is printed whole
+# when it ends (--output-sync). The sanitized tree goes first: it is the longest compile, and its suite
+# and fuzzers then overlap the other trees. Then the browser layer, on its own: its tests wait on real
+# time, so they do not share the machine with compiles. Every layer still runs; none is skipped.
+test:
+	@$(MAKE) --no-print-directory -j $(JOBS) --output-sync=target test-sanitize test-fuzz test-native test-cli \
+	  test-wasm test-node test-site site package scorm lint test-types
+	@$(MAKE) --no-print-directory test-browser-run
 
 # eslint over the project's JavaScript (eslint.config.mjs) and clang-format over its C++ (.clang-format):
 # any error, or any file that `make format` would change, fails.
@@ -127,7 +137,7 @@ test-native: native
 # One clang-14 tree with ASan + UBSan (CMakeLists.txt, KL_SANITIZE) builds both the sanitized Catch2
 # suite and the libFuzzer targets: the engine is compiled once for both. A tree configured with
 # another compiler (an older g++ sanitize tree) is rebuilt from scratch.
-sanitize: deps
+sanitize: $(STAMP)/apt
 	@grep -qs 'CMAKE_CXX_COMPILER:[A-Z]*=.*clang++-14' $(SANITIZE)/CMakeCache.txt || rm -rf $(SANITIZE)
 	@cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKL_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++-14 > /dev/null
 	@cmake --build $(SANITIZE) -j $(JOBS) --target engine_tests $(addprefix fuzz_,$(FUZZ_TARGETS))
@@ -150,20 +160,22 @@ fuzz: sanitize
 	    grep -E "stat::|ERROR|SUMMARY|Done|INFO: -max_len" ; \
 	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; done
 
-test-fuzz: sanitize
-	@echo "== fuzzers: corpus replay and a short run each"
-	@mkdir -p $(FUZZ)/artifacts
-	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ)/corpus-$$t; \
-	  $(SANITIZE)/fuzz_$$t -max_total_time=$(FUZZ_TEST_SECONDS) $(FUZZ_FLAGS) $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
+# One target per fuzzer, so that `make test` runs two at a time.
+test-fuzz: $(addprefix test-fuzz-,$(FUZZ_TARGETS))
+
+test-fuzz-%: sanitize
+	@mkdir -p $(FUZZ)/artifacts $(FUZZ)/corpus-$*
+	@echo "== fuzz_$*: corpus replay and a $(FUZZ_TEST_SECONDS) s run"
+	@t=$*; $(SANITIZE)/fuzz_$$t -max_total_time=$(FUZZ_TEST_SECONDS) $(FUZZ_FLAGS) $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
 	    grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; \
-	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; done
+	  [ $${PIPESTATUS[0]} -eq 0 ]
 
 # kllab.d.ts type-checked against kllab.mjs (TypeScript, no emit).
 test-types: deps
 	@echo "== JS API types (kllab.d.ts against kllab.mjs)"
 	@npx --no-install tsc -p tests/types
 
-test-cli: native
+test-cli: native deps
 	@echo "== CLI tests"
 	@$(NODE) --test tests/cli/
 
@@ -171,16 +183,20 @@ test-wasm: wasm
 	@echo "== the same Catch2 suite in wasm (node)"
 	@$(NODE) $(WASM)/engine_tests.cjs --order rand --rng-seed 1 --use-colour no
 
-test-node: wasm
+test-node: wasm deps
 	@echo "== node tests of the wasm module"
 	@$(NODE) --test tests/node/
 
 # node unit tests of the site's JavaScript (tests/site: the engine client, progress storage, rendering, views)
-test-site: wasm
+test-site: wasm deps
 	@echo "== node tests of the site's JavaScript"
 	@$(NODE) --test tests/site/
 
 test-browser: native site package scorm
+	@$(MAKE) --no-print-directory test-browser-run
+
+# The browser tests over what is built (make test builds it in its first phase).
+test-browser-run: deps
 	@echo "== browser tests (Chromium)"
 	@# plain node: playwright-core needs the global fetch/Headers (the engine's node flavour inlines its wasm)
 	@node --test --test-concurrency=2 tests/browser/
@@ -188,7 +204,7 @@ test-browser: native site package scorm
 # BENCH_QUICK=1 for a smoke run; see bench/README.md. Report only: never part of `make test`.
 # The kernels four ways (bench/README.md): g++ (build/native), clang++-14 with the wasm build's
 # per-file levels (build/native-clang, the fair reference), node and Chromium (build/wasm).
-bench: native wasm site
+bench: native wasm site deps
 	@cmake -S . -B build/native-clang -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14 -DKL_MIRROR_WASM=ON > /dev/null
 	@cmake --build $(NATIVE) --target bench_kernels -j $(JOBS)
 	@cmake --build build/native-clang --target bench_kernels -j $(JOBS)

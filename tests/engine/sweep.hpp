@@ -8,7 +8,7 @@ namespace kltest {
 
 #ifdef KL_SWEEP_SMALL
 constexpr int kVariants = 3;           ///< variants 0..kVariants of every notebook
-constexpr int kToleranceVariants = 1;  ///< variants of the tolerance property test
+constexpr int kToleranceVariants = 1;  ///< variants of the tolerance property tests (numbers, derivation steps)
 constexpr int kMonteCarloEstimates = 300;
 #else
 constexpr int kVariants = 50;
