@@ -324,11 +324,12 @@ TEST_CASE("derivation: a closer typed number is never judged worse, in every num
       }
     }
   }
-  CHECK(steps_seen >= 20);
+  // the course has 13 number steps; each is swept in every variant of the sweep
+  CHECK(steps_seen >= 10 * kltest::kToleranceVariants);
   CHECK(correct > 0);
   CHECK(correct < answers);
-  WARN("derivation tolerance property: " << steps_seen << " number steps, " << answers << " typed answers (" << correct << " correct), "
-                                         << pairs << " ordered pairs compared");
+  WARN("derivation tolerance property: " << steps_seen << " number steps (times variants), " << answers << " typed answers (" << correct
+                                         << " correct), " << pairs << " ordered pairs compared");
 }
 
 TEST_CASE("derivation: each declared mistake is named at its step, the other steps judged on their own", "[derivation]") {
