@@ -221,7 +221,25 @@ async function check(page, frame, part, text) {
   if (part.kind === 'choice') await el.locator(`input[type="radio"][value="${text}"]`).check();
   else await el.locator(`[name="${part.id}"]`).fill(text);
   await el.locator('button[data-action="check"]').click();
-  await page.waitForFunction((n) => window.lms.interactions() > n, before);
+  try {
+    await page.waitForFunction((n) => window.lms.interactions() > n, before);
+  } catch (e) {
+    // what the SCO showed when the interaction did not arrive (for a failure's report)
+    const seen = await frame
+      .evaluate((id) => {
+        const p = document.querySelector(`[data-part="${id}"]`);
+        return JSON.stringify({
+          verdict: p?.dataset.verdict ?? null,
+          busy: p?.getAttribute('aria-busy'),
+          value: p?.querySelector('input:not([type="radio"]), textarea')?.value,
+          feedback: p?.querySelector('[role="status"]')?.textContent.slice(0, 200),
+          engine: document.getElementById('kl-engine-status')?.dataset.state ?? null,
+          notices: document.getElementById('kl-notices')?.textContent.slice(0, 300),
+        });
+      }, part.id)
+      .catch((x) => `(the frame could not be read: ${x.message})`);
+    throw new Error(`no interaction after checking ${part.id} = ${text}: ${seen}; ${e.message}`);
+  }
 }
 
 /**
