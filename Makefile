@@ -30,7 +30,7 @@ FUZZ_MAX_LEN_progress := 65536
 FUZZ_FLAGS = -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=$(FUZZ)/artifacts/$$t- \
   -max_len=$$(case $$t in expr) echo $(FUZZ_MAX_LEN_expr);; check) echo $(FUZZ_MAX_LEN_check);; \
   notebook) echo $(FUZZ_MAX_LEN_notebook);; *) echo $(FUZZ_MAX_LEN_progress);; esac)
-APT_PACKAGES := cmake g++ make emscripten clang-14 clang-format-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
+APT_PACKAGES := cmake ninja-build g++ make emscripten clang-14 clang-format-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
 .PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-site test-browser test-browser-run test-cli lint screenshots \
@@ -59,16 +59,22 @@ $(STAMP)/npm: package.json package-lock.json
 	@touch $@
 
 # ---- builds -------------------------------------------------------------------------------------
+# Every tree is a Ninja tree: the same three trees built with CMake's Makefile generator took 40% more
+# CPU (g++ tree: 166 CPU-s against 119). A tree left by another generator is configured afresh.
+CMAKE_GEN := -G Ninja
+fresh = grep -qs '^CMAKE_GENERATOR:INTERNAL=Ninja$$' $(1)/CMakeCache.txt || rm -rf $(1)
 # The C++ trees need only the system packages (emcc finds acorn in Debian's node modules), so that
 # `make -j` compiles while npm installs.
 native: $(STAMP)/apt
-	@cmake -S . -B $(NATIVE) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@$(call fresh,$(NATIVE))
+	@cmake $(CMAKE_GEN) -S . -B $(NATIVE) -DCMAKE_BUILD_TYPE=Release > /dev/null
 	@cmake --build $(NATIVE) -j $(JOBS)
 
 # Configured on every build, like native (under a second): a changed flag or option always reaches an
 # existing build folder (cmake --build also regenerates when CMakeLists.txt changes).
 wasm: $(STAMP)/apt
-	@out=$$(emcmake cmake -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release 2>&1) || { echo "$$out"; exit 1; }
+	@$(call fresh,$(WASM))
+	@out=$$(emcmake cmake $(CMAKE_GEN) -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release 2>&1) || { echo "$$out"; exit 1; }
 	@cmake --build $(WASM) -j $(JOBS)
 
 site: wasm deps
@@ -112,13 +118,14 @@ screenshots: site
 
 # ---- tests --------------------------------------------------------------------------------------
 # Two phases. First every layer without a browser, two jobs at a time (-j $(JOBS)): a single-threaded
-# suite runs beside another tree's compile instead of after it; each layer's output is printed whole
-# when it ends (--output-sync). The sanitized tree goes first: it is the longest compile, and its suite
-# and fuzzers then overlap the other trees. Then the browser layer, on its own: its tests wait on real
-# time, so they do not share the machine with compiles. Every layer still runs; none is skipped.
+# suite or the site build runs beside another tree's compile instead of after it; each layer's output
+# is printed whole when it ends (--output-sync). Lint first (it fails fast); the sanitized tree is the
+# longest compile, so it starts at once, and the site (wasm) next. Then the browser layer, on its own:
+# its tests wait on real time and take both cores, so they do not share the machine with compiles.
+# Every layer still runs; none is skipped.
 test:
-	@$(MAKE) --no-print-directory -j $(JOBS) --output-sync=target test-sanitize test-fuzz test-native test-cli \
-	  test-wasm test-node test-site site package scorm lint test-types
+	@$(MAKE) --no-print-directory -j $(JOBS) --output-sync=target lint test-types test-sanitize site package scorm \
+	  test-wasm test-node test-site test-native test-cli test-fuzz
 	@$(MAKE) --no-print-directory test-browser-run
 
 # eslint over the project's JavaScript (eslint.config.mjs) and clang-format over its C++ (.clang-format):
@@ -139,7 +146,8 @@ test-native: native
 # another compiler (an older g++ sanitize tree) is rebuilt from scratch.
 sanitize: $(STAMP)/apt
 	@grep -qs 'CMAKE_CXX_COMPILER:[A-Z]*=.*clang++-14' $(SANITIZE)/CMakeCache.txt || rm -rf $(SANITIZE)
-	@cmake -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKL_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++-14 > /dev/null
+	@$(call fresh,$(SANITIZE))
+	@cmake $(CMAKE_GEN) -S . -B $(SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKL_SANITIZE=ON -DCMAKE_CXX_COMPILER=clang++-14 > /dev/null
 	@cmake --build $(SANITIZE) -j $(JOBS) --target engine_tests $(addprefix fuzz_,$(FUZZ_TARGETS))
 
 # The native suite again under AddressSanitizer + UndefinedBehaviorSanitizer (zero reports allowed).
@@ -205,7 +213,8 @@ test-browser-run: deps
 # The kernels four ways (bench/README.md): g++ (build/native), clang++-14 with the wasm build's
 # per-file levels (build/native-clang, the fair reference), node and Chromium (build/wasm).
 bench: native wasm site deps
-	@cmake -S . -B build/native-clang -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14 -DKL_MIRROR_WASM=ON > /dev/null
+	@$(call fresh,build/native-clang)
+	@cmake $(CMAKE_GEN) -S . -B build/native-clang -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14 -DKL_MIRROR_WASM=ON > /dev/null
 	@cmake --build $(NATIVE) --target bench_kernels -j $(JOBS)
 	@cmake --build build/native-clang --target bench_kernels -j $(JOBS)
 	@cmake --build $(WASM) --target bench_kernels bench_kernels_web -j $(JOBS)
