@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "../utf8_oracle.hpp"
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
 #include "kl/notebook.hpp"
@@ -133,18 +134,6 @@ kl::Error eval_error(const std::string& text) {
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // True when every byte sequence of s is well-formed UTF-8.
-bool valid_utf8(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("regression: 1+1+...+1 with 2,500 terms broke the wasm instance for good, 8,000 segfaulted kllab eval", "[regression][caps]") {
@@ -211,7 +200,7 @@ TEST_CASE("regression: bytes that are not UTF-8 reached error messages (invalid 
     const kl::Error e = eval_error(text);
     CHECK(e.code == kl::ErrorCode::Syntax);
     CHECK(has(e.message, "not valid UTF-8"));
-    CHECK(valid_utf8(e.message));
+    CHECK(kltest::valid_utf8(e.message));
   }
   // Pasted formula symbols still work.
   kl::Environment env;
@@ -338,7 +327,7 @@ TEST_CASE("regression: zeros(5e6) made a 15 MB result text nobody reads", "[regr
   CHECK(text.size() <= kl::kMaxValueText + 40);
   CHECK(text.rfind("[0, 0, 0", 0) == 0);
   CHECK(has(text, "\xE2\x80\xA6, 0] (5000000 entries)"));
-  CHECK(valid_utf8(text));
+  CHECK(kltest::valid_utf8(text));
   auto m = kl::evaluate_text("eye(2236)", env);
   REQUIRE(m.ok());
   const std::string mt = kl::format_value(m.value(), kl::kMaxValueText);
@@ -362,7 +351,7 @@ TEST_CASE("regression: zeros(5e6) made a 15 MB result text nobody reads", "[regr
   auto s = kl::evaluate_text("\"" + std::string(3000, 'a') + "\xCF\x80\xCF\x80\"", env);
   REQUIRE(s.ok());
   const std::string st = kl::format_value(s.value(), 3002);
-  CHECK(valid_utf8(st));
+  CHECK(kltest::valid_utf8(st));
   CHECK(has(st, "(3004 bytes)"));
 }
 

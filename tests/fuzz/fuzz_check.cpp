@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../utf8_oracle.hpp"
 #include "kl/check.hpp"
 #include "kl/expr.hpp"
 
@@ -44,18 +45,6 @@ Loaded load() {
   return out;
 }
 
-bool valid_utf8(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
-
 }  // namespace
 
 // Every unit of work gets a small budget (the budget's logic is the same at any limit): an input
@@ -83,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!(v.score >= 0.0 && v.score <= 1.0)) std::abort();
   if (v.feedback.empty()) std::abort();
   // The input is checked as text before anything reads it, so feedback, which may quote it, is text.
-  if (!valid_utf8(v.feedback)) std::abort();
+  if (!kltest::valid_utf8(v.feedback)) std::abort();
   if (v.kind == kl::VerdictKind::Correct && v.score != 1.0) std::abort();
   if (v.kind == kl::VerdictKind::Invalid && v.score != 0.0) std::abort();
   (void)kl::verdict_json(v);

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "../utf8_oracle.hpp"
 #include "kl/expr.hpp"
 
 namespace {
@@ -38,20 +39,8 @@ bool has_nan(const kl::Value& v) {
   return false;
 }
 
-bool valid_utf8(const std::string& s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
-
 void check_error(const kl::Error& e, bool from_parser) {
-  if (e.message.empty() || !valid_utf8(e.message)) std::abort();
+  if (e.message.empty() || !kltest::valid_utf8(e.message)) std::abort();
   if (from_parser && (e.code == kl::ErrorCode::Syntax || e.code == kl::ErrorCode::TooDeep) && e.column < 1) std::abort();
 }
 
@@ -83,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!value.ok()) check_error(value.error(), false);
   if (value.ok()) {
     const std::string capped = kl::format_value(value.value(), 256);
-    if (capped.size() > 256 + 64 || !valid_utf8(capped)) std::abort();
+    if (capped.size() > 256 + 64 || !kltest::valid_utf8(capped)) std::abort();
     const std::string full = kl::format_value(value.value());
     if (full.size() <= 256 && capped != full) std::abort();
   }
