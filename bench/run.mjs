@@ -594,7 +594,6 @@ try {
 results.seconds = (Date.now() - t0) / 1000;
 const table = renderTable(results);
 const resultsFile = FULL ? `${ROOT}bench/results.json` : `${OUT}/results.json`;
-mkdirSync(OUT, { recursive: true });
 writeFileSync(resultsFile, JSON.stringify(results, null, 1) + '\n');
 if (FULL) {
   writeFileSync(`${ROOT}docs/performance-ratios.svg`, renderSvg(results));

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { launch, openPage, goto, waitReady, notebookFacts, ROOT } from './support.mjs';
+import { launch, openPage, goto, waitReady, notebookFacts, partState, ROOT } from './support.mjs';
 
 let env;
 let facts;
@@ -36,20 +36,7 @@ async function answer(page, partId, kind, text, { enter = false } = {}) {
     await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict, partId);
   } catch (e) {
     // what the page showed when no verdict came (for a failure's report)
-    const seen = await page
-      .evaluate((id) => {
-        const p = document.querySelector(`[data-part="${id}"]`);
-        return JSON.stringify({
-          busy: p?.getAttribute('aria-busy'),
-          value: p?.querySelector('input:not([type="radio"]), textarea')?.value,
-          button: p?.querySelector('button[data-action="check"]')?.disabled,
-          feedback: p?.querySelector('[role="status"]')?.textContent.slice(0, 200),
-          engine: document.getElementById('kl-engine-status')?.dataset.state ?? null,
-          cells: document.querySelector('main')?.dataset.cells,
-          notices: document.getElementById('kl-notices')?.textContent.slice(0, 300),
-        });
-      }, partId)
-      .catch((x) => `(the page could not be read: ${x.message})`);
+    const seen = await partState(page, partId);
     throw new Error(`no verdict after checking ${partId} = ${text}${enter ? ' (Enter)' : ''}: ${seen}; ${e.message}`);
   }
   return part;

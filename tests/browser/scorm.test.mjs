@@ -16,7 +16,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { startServer } from '../../site/tools/serve.mjs';
 import { decodeState } from '../../site/src/lms.mjs';
 import { engine } from '../node/support.mjs';
-import { CHROMIUM_ARGS, openPage, axe, referenceAnswer, ROOT } from './support.mjs';
+import { CHROMIUM_ARGS, openPage, axe, partState, referenceAnswer, ROOT } from './support.mjs';
 
 const OUT = `${ROOT}build/scorm/`;
 const NOTEBOOKS = readdirSync(`${ROOT}site/notebooks`).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, ''));
@@ -225,19 +225,7 @@ async function check(page, frame, part, text) {
     await page.waitForFunction((n) => window.lms.interactions() > n, before);
   } catch (e) {
     // what the SCO showed when the interaction did not arrive (for a failure's report)
-    const seen = await frame
-      .evaluate((id) => {
-        const p = document.querySelector(`[data-part="${id}"]`);
-        return JSON.stringify({
-          verdict: p?.dataset.verdict ?? null,
-          busy: p?.getAttribute('aria-busy'),
-          value: p?.querySelector('input:not([type="radio"]), textarea')?.value,
-          feedback: p?.querySelector('[role="status"]')?.textContent.slice(0, 200),
-          engine: document.getElementById('kl-engine-status')?.dataset.state ?? null,
-          notices: document.getElementById('kl-notices')?.textContent.slice(0, 300),
-        });
-      }, part.id)
-      .catch((x) => `(the frame could not be read: ${x.message})`);
+    const seen = await partState(frame, part.id);
     throw new Error(`no interaction after checking ${part.id} = ${text}: ${seen}; ${e.message}`);
   }
 }

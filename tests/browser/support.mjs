@@ -114,6 +114,28 @@ export async function goto(page, url) {
   await waitReady(page);
 }
 
+/**
+ * What a page (or frame) shows of one part, as text for a failure's report: its verdict, whether it is
+ * busy, the typed answer, the Check button, the feedback, the engine's status, the cells and the notices.
+ */
+export async function partState(target, id) {
+  return target
+    .evaluate((pid) => {
+      const p = document.querySelector(`[data-part="${pid}"]`);
+      return JSON.stringify({
+        verdict: p?.dataset.verdict ?? null,
+        busy: p?.getAttribute('aria-busy'),
+        value: p?.querySelector('input:not([type="radio"]), textarea')?.value,
+        button: p?.querySelector('button[data-action="check"]')?.disabled,
+        feedback: p?.querySelector('[role="status"]')?.textContent.slice(0, 200),
+        engine: document.getElementById('kl-engine-status')?.dataset.state ?? null,
+        cells: document.querySelector('main')?.dataset.cells,
+        notices: document.getElementById('kl-notices')?.textContent.slice(0, 300),
+      });
+    }, id)
+    .catch((x) => `(the page could not be read: ${x.message})`);
+}
+
 export async function waitReady(page) {
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
 }

@@ -133,7 +133,6 @@ kl::Error eval_error(const std::string& text) {
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// True when every byte sequence of s is well-formed UTF-8.
 }  // namespace
 
 TEST_CASE("regression: 1+1+...+1 with 2,500 terms broke the wasm instance for good, 8,000 segfaulted kllab eval", "[regression][caps]") {
