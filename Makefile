@@ -21,6 +21,9 @@ FUZZ_TEST_SECONDS ?= 6
 # full run); FUZZ_SECONDS, when set, bounds each target's time instead.
 FUZZ_RUNS ?= 10000000
 FUZZ_LIMIT = $(if $(FUZZ_SECONDS),-max_total_time=$(FUZZ_SECONDS),-runs=$(FUZZ_RUNS))
+# FUZZ_FORK=N runs one target in N processes (libFuzzer's -fork; the executions count over all of
+# them). Fork mode ignores timeouts and OOMs by default: here they stop the run, as crashes do.
+FUZZ_PAR = $(if $(FUZZ_FORK),-fork=$(FUZZ_FORK) -ignore_timeouts=0 -ignore_ooms=0 -ignore_crashes=0)
 # Inputs as long as the engine accepts: expressions up to 100,000 bytes; an answer (10,000) plus an
 # earlier answer for the checker; notebooks and progress records of a realistic size.
 FUZZ_MAX_LEN_expr := 100000
@@ -33,7 +36,7 @@ FUZZ_FLAGS = -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefi
 APT_PACKAGES := cmake ninja-build g++ make emscripten clang-14 clang-format-14 libclang-rt-14-dev libeigen3-dev catch2 chromium
 STAMP := build/.stamps
 
-.PHONY: test-types all deps native wasm site course-site offline package scorm serve test test-native test-wasm test-node test-site test-browser test-browser-run test-cli lint screenshots \
+.PHONY: test-types all deps native native-cli wasm wasm-engine site course-site offline package scorm serve test test-native test-wasm test-node test-site test-browser test-cli lint screenshots \
         sanitize test-sanitize fuzz-build fuzz test-fuzz bench format clean
 
 all: native wasm site
@@ -65,19 +68,29 @@ CMAKE_GEN := -G Ninja
 fresh = grep -qs '^CMAKE_GENERATOR:INTERNAL=Ninja$$' $(1)/CMakeCache.txt || rm -rf $(1)
 # The C++ trees need only the system packages (emcc finds acorn in Debian's node modules), so that
 # `make -j` compiles while npm installs.
-native: $(STAMP)/apt
+# `native-cli` and `wasm-engine` build only what the product needs (the CLI; the two engine modules),
+# `native` and `wasm` then the rest of their tree (the Catch2 suite): `make test` starts the browser
+# tests, which need only the former, while the suites still compile. The second step of a tree always
+# waits for its first (two builds of one tree at once would share Ninja's files).
+native-cli: $(STAMP)/apt
 	@$(call fresh,$(NATIVE))
 	@cmake $(CMAKE_GEN) -S . -B $(NATIVE) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	@cmake --build $(NATIVE) -j $(JOBS) --target kllab
+
+native: native-cli
 	@cmake --build $(NATIVE) -j $(JOBS)
 
 # Configured on every build, like native (under a second): a changed flag or option always reaches an
 # existing build folder (cmake --build also regenerates when CMakeLists.txt changes).
-wasm: $(STAMP)/apt
+wasm-engine: $(STAMP)/apt
 	@$(call fresh,$(WASM))
 	@out=$$(emcmake cmake $(CMAKE_GEN) -S . -B $(WASM) -DCMAKE_BUILD_TYPE=Release 2>&1) || { echo "$$out"; exit 1; }
+	@cmake --build $(WASM) -j $(JOBS) --target kllab_web kllab_node
+
+wasm: wasm-engine
 	@cmake --build $(WASM) -j $(JOBS)
 
-site: wasm deps
+site: wasm-engine deps
 	@$(NODE) site/tools/build.mjs
 
 # CORS=1: also send Access-Control-Allow-Origin: * (a page on another origin embeds from this one)
@@ -98,7 +111,7 @@ else
 SITE_FOR := site
 endif
 
-course-site: wasm deps
+course-site: wasm-engine deps
 	@KLLAB_NOTEBOOKS="$(abspath $(NOTEBOOKS))" KLLAB_DIST="$(abspath $(COURSE_SITE))" $(NODE) site/tools/build.mjs
 
 # The npm package (JS API + engine + embed + the course's embed data) → build/kllab-<version>.tgz
@@ -117,16 +130,15 @@ screenshots: site
 	@node site/tools/screenshots.mjs
 
 # ---- tests --------------------------------------------------------------------------------------
-# Two phases. First every layer without a browser, two jobs at a time (-j $(JOBS)): a single-threaded
-# suite or the site build runs beside another tree's compile instead of after it; each layer's output
-# is printed whole when it ends (--output-sync). Lint first (it fails fast); the sanitized tree is the
-# longest compile, so it starts at once, and the site (wasm) next. Then the browser layer, on its own:
-# its tests wait on real time and take both cores, so they do not share the machine with compiles.
-# Every layer still runs; none is skipped.
+# One make, two jobs at a time (-j $(JOBS)), each layer's output printed whole when it ends
+# (--output-sync). The order is the critical path first: lint (it fails fast), then the browser tests'
+# chain (the engine modules, the site, the packages; the Chromium tests themselves take the longest
+# and use under two cores, so they start as soon as what they load is built and the suites' compiles
+# fill the rest), then the sanitized tree (the longest compile, with the sanitized suite and the fuzzers
+# behind it), then the rest. Every layer runs; none is skipped.
 test:
-	@$(MAKE) --no-print-directory -j $(JOBS) --output-sync=target lint test-types test-sanitize site package scorm \
-	  test-wasm test-node test-site test-native test-cli test-fuzz
-	@$(MAKE) --no-print-directory test-browser-run
+	@$(MAKE) --no-print-directory -j $(JOBS) --output-sync=target lint test-browser test-sanitize test-fuzz \
+	  test-types test-node test-site test-cli test-wasm test-native
 
 # eslint over the project's JavaScript (eslint.config.mjs) and clang-format over its C++ (.clang-format):
 # any error, or any file that `make format` would change, fails.
@@ -158,14 +170,14 @@ test-sanitize: sanitize
 
 # libFuzzer targets: `make fuzz` runs each for FUZZ_RUNS executions (or FUZZ_SECONDS); `make test`
 # replays the committed corpus and runs each briefly. New inputs go to build/fuzz/corpus-*, crashes
-# to build/fuzz/artifacts.
+# to build/fuzz/artifacts, the whole log of a `make fuzz` run to build/fuzz/fuzz_<target>.log.
 fuzz-build: sanitize
 
 fuzz: sanitize
 	@mkdir -p $(FUZZ)/artifacts
 	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ)/corpus-$$t; echo "== fuzz_$$t"; \
-	  $(SANITIZE)/fuzz_$$t $(FUZZ_LIMIT) $(FUZZ_FLAGS) $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
-	    grep -E "stat::|ERROR|SUMMARY|Done|INFO: -max_len" ; \
+	  $(SANITIZE)/fuzz_$$t $(FUZZ_LIMIT) $(FUZZ_PAR) $(FUZZ_FLAGS) $(FUZZ)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
+	    tee $(FUZZ)/fuzz_$$t.log | grep -E "stat::|ERROR|SUMMARY|Done|INFO: -max_len|INFO: fuzzed for|INFO: exiting" ; \
 	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; done
 
 # One target per fuzzer, so that `make test` runs two at a time.
@@ -183,7 +195,7 @@ test-types: deps
 	@echo "== JS API types (kllab.d.ts against kllab.mjs)"
 	@npx --no-install tsc -p tests/types
 
-test-cli: native deps
+test-cli: native-cli deps
 	@echo "== CLI tests"
 	@$(NODE) --test tests/cli/
 
@@ -191,20 +203,16 @@ test-wasm: wasm
 	@echo "== the same Catch2 suite in wasm (node)"
 	@$(NODE) $(WASM)/engine_tests.cjs --order rand --rng-seed 1 --use-colour no
 
-test-node: wasm deps
+test-node: wasm-engine deps
 	@echo "== node tests of the wasm module"
 	@$(NODE) --test tests/node/
 
 # node unit tests of the site's JavaScript (tests/site: the engine client, progress storage, rendering, views)
-test-site: wasm deps
+test-site: wasm-engine deps
 	@echo "== node tests of the site's JavaScript"
 	@$(NODE) --test tests/site/
 
-test-browser: native site package scorm
-	@$(MAKE) --no-print-directory test-browser-run
-
-# The browser tests over what is built (make test builds it in its first phase).
-test-browser-run: deps
+test-browser: wasm-engine native-cli site package scorm deps
 	@echo "== browser tests (Chromium)"
 	@# plain node: playwright-core needs the global fetch/Headers (the engine's node flavour inlines its wasm)
 	@node --test --test-concurrency=2 tests/browser/

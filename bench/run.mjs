@@ -387,10 +387,13 @@ async function pageChecks(browserEnv, id, checks) {
     await page.goto(`${browserEnv.url}/site/${id}.html`);
     await page.waitForFunction(() => window.__klReadyAt || window.__klError, null, { timeout: 60000 });
     const heapReady = await page.evaluate(() => window.__klMemories[0]?.buffer.byteLength ?? null);
-    const dom = await page.evaluate((list) => {
+    const dom = await page.evaluate(async (list) => {
       // The page's own path: put the answer in the part's input (or pick the radio), click its Check
-      // button; the click runs the page's submit handler synchronously (check + render + save).
+      // button, and wait for the verdict: the engine runs in a worker, so the click only sends the
+      // answer, and the part's kllab:check event says the verdict is shown. Two samples per check: the
+      // click itself (the main thread's share) and click -> verdict shown (what the learner waits).
       const lat = [];
+      const click = [];
       const verdicts = {};
       let missing = 0;
       for (const c of list) {
@@ -400,13 +403,18 @@ async function pageChecks(browserEnv, id, checks) {
         const radios = part.querySelectorAll('input[type="radio"]');
         if (radios.length) for (const r of radios) r.checked = r.value === c.answer;
         else part.querySelector('.kl-input').value = c.answer;
+        const shown = new Promise((resolve) => document.addEventListener('kllab:check', resolve, { once: true }));
         const t = performance.now();
         button.click();
+        click.push(performance.now() - t);
+        // a click the page did not take as a check (a choice with no option picked) has no verdict
+        if (part.getAttribute('aria-busy') !== 'true') { missing++; continue; }
+        await shown;
         lat.push(performance.now() - t);
         const v = part.dataset.verdict || 'none';
         verdicts[v] = (verdicts[v] || 0) + 1;
       }
-      return { lat, verdicts, missing };
+      return { lat, click, verdicts, missing };
     }, checks);
     const heapAfterDom = await page.evaluate(() => window.__klMemories[0]?.buffer.byteLength ?? null);
     const apiRun = await page.evaluate(async (list) => {
@@ -453,22 +461,25 @@ async function pages(browserEnv) {
     const list = Array.from({ length: want }, (_, i) => per[id][i % per[id].length]);
     const pc = await pageChecks(browserEnv, id, list);
     r.checks = {
-      n: list.length, dom: stats(pc.dom.lat), domVerdicts: pc.dom.verdicts, missingParts: pc.dom.missing, api: stats(pc.api.lat),
+      n: list.length, dom: stats(pc.dom.lat), domClick: stats(pc.dom.click), domVerdicts: pc.dom.verdicts, missingParts: pc.dom.missing, api: stats(pc.api.lat),
       isolated: pc.isolated,
     };
     r.heap = { ready: pc.heapReady, afterDomChecks: pc.heapAfterDom, apiInstanceBefore: pc.api.heap0, apiInstanceAfter: pc.api.heap1 };
     r._domLat = pc.dom.lat;
+    r._domClick = pc.dom.click;
     r._apiLat = pc.api.lat;
     results.pages[id] = r;
   }
   // Over all pages together (10^4 checks in all).
   const allDom = ids.flatMap((id) => results.pages[id]._domLat);
   const allApi = ids.flatMap((id) => results.pages[id]._apiLat);
+  const allClick = ids.flatMap((id) => results.pages[id]._domClick);
   for (const id of ids) {
     delete results.pages[id]._domLat;
     delete results.pages[id]._apiLat;
+    delete results.pages[id]._domClick;
   }
-  results.pageChecks = { n: allDom.length, dom: stats(allDom), api: stats(allApi) };
+  results.pageChecks = { n: allDom.length, dom: stats(allDom), click: stats(allClick), api: stats(allApi) };
   // Heap after loading all notebooks into one engine (JS API in Chromium), then 10^4 more checks.
   const { page, close } = await browserEnv.open(null);
   try {

@@ -260,7 +260,7 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
     }
     if (v.ok !== false) {
       p.checked = typed;
-      record.changed();
+      await record.changed();
     }
     await renderVerdict(p, v, typed, ticket);
     onChange();
@@ -348,7 +348,7 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
       notify(`Exercise ${x.id} could not switch to another variant: ${es?.error?.message ?? 'the engine did not answer'}`, 'warning');
       return;
     }
-    record.changed();
+    await record.changed();
     await restoreExercise(x, es);
     onChange();
   }
@@ -405,7 +405,8 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
           }
           if (ticket !== p.ticket) return; // another variant meanwhile
           p.shownHints = Math.max(p.shownHints, r.index + 1);
-          record.changed();
+          await record.changed();
+          if (ticket !== p.ticket) return;
           await showHints(p, p.shownHints, { [r.index]: r.text });
           onChange();
           if (hint.disabled) {
@@ -447,7 +448,8 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
           }
           if (ticket !== p.ticket) return;
           p.solutionShown = true;
-          record.changed();
+          await record.changed();
+          if (ticket !== p.ticket) return;
           await showSolution(p, r.text);
           onChange();
           p.el.querySelector(SEL.solution).focus();

@@ -31,11 +31,15 @@ export function fillTitle(title, values) {
   return String(title || '').replace(SLOT, (_, name) => (values.has(name) ? titleValue(values.get(name)) : '?'));
 }
 
-/** Records every named value of some cell results (the engine's CellResult list) in `values`. */
-export function noteValues(values, results) {
+/**
+ * Records every named value of some cell results (the engine's CellResult list) in `values`, except the
+ * names in `owned`: a slider's value is the one its input shows, and a result the engine computed
+ * before the slider moved would otherwise take the titles and markers back to the old value.
+ */
+export function noteValues(values, results, owned = new Set()) {
   for (const r of Array.isArray(results) ? results : []) {
     if (r.status !== 'ok') continue;
-    for (const v of r.values || []) if (v.name) values.set(v.name, v.text);
+    for (const v of r.values || []) if (v.name && !owned.has(v.name)) values.set(v.name, v.text);
   }
   return values;
 }
@@ -104,6 +108,7 @@ export function hydratePlotMarks({ root, sel }) {
   const values = new Map();
   const figs = [...root.querySelectorAll(sel.plot)];
   for (const input of root.querySelectorAll(`${sel.slider} ${sel.range}`)) values.set(input.name, input.value);
+  const sliders = new Set(values.keys());
 
   const titled = figs.filter((f) => f.querySelector('figcaption[data-title]'));
   const filledTitle = (template) => (titleSlots(template).every((n) => values.has(n)) ? fillTitle(template, values) : null);
@@ -128,7 +133,7 @@ export function hydratePlotMarks({ root, sel }) {
 
   return {
     note(results) {
-      noteValues(values, results);
+      noteValues(values, results, sliders);
       refreshTitles();
     },
     moved(name, value) {

@@ -49,7 +49,12 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
   };
   let lastSeen = null; // the stored text this page last read, merged or wrote
   let cache = null; // the record's text as the engine last gave it (for pagehide)
-  let dirty = false;
+  let dirty = false; // a change not yet written
+  let changes = 0; // counts the changes, so that a write ends `dirty` only if none came meanwhile
+  const markDirty = () => {
+    dirty = true;
+    changes++;
+  };
   let counts = null;
   let countsWritten = null;
   let partAside = null; // where the record was kept before parts were set aside in this round
@@ -87,25 +92,29 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
   // no engine (it could not start): the page says so; the stored record stays as it is
   const ready = load(store.read(), current).catch(() => {});
 
-  let refreshing = false;
+  // One recordJson at a time; a change while it runs asks for one more. The promise resolves once the
+  // cache holds a text the engine gave after the change (so what the page shows is what pagehide writes).
+  let refreshing = null;
   let refreshAgain = false;
-  async function refreshCache() {
+  function refreshCache() {
     if (refreshing) {
       refreshAgain = true;
-      return;
+      return refreshing;
     }
-    refreshing = true;
-    try {
-      do {
-        refreshAgain = false;
-        const json = await nb.recordJson();
-        if (typeof json === 'string') cache = json;
-      } while (refreshAgain);
-    } catch {
-      // no engine to ask: the last text known stays the one pagehide writes
-    } finally {
-      refreshing = false;
-    }
+    refreshing = (async () => {
+      try {
+        do {
+          refreshAgain = false;
+          const json = await nb.recordJson();
+          if (typeof json === 'string') cache = json;
+        } while (refreshAgain);
+      } catch {
+        // no engine to ask: the last text known stays the one pagehide writes
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
   }
 
   function writeCounts() {
@@ -119,7 +128,8 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
     await ready;
     writeCounts();
     if (!dirty) return;
-    dirty = false;
+    // `dirty` stays set until the text is written: a pagehide while the engine answers writes the cache
+    const at = changes;
     try {
       const stored = store.read();
       if (stored !== null && stored !== lastSeen) {
@@ -129,9 +139,12 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
       const json = await nb.recordJson();
       if (typeof json !== 'string') throw new Error('no record');
       cache = json;
-      if (store.write(json)) lastSeen = json;
+      if (store.write(json)) {
+        lastSeen = json;
+        if (changes === at) dirty = false;
+      }
     } catch {
-      dirty = true; // the engine could not answer: the next change or pagehide tries again
+      // the engine could not answer: the next change or pagehide tries again
     }
   }
 
@@ -171,7 +184,7 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
     lastSeen = stored;
     current = who;
     if (remember) rememberLearner(who, storage ?? defaultStorage());
-    dirty = true;
+    markDirty();
     await saver.now();
     if (lastSeen !== stored) previous.remove(); // written under the learner's key: the anonymous copy goes
     return { ok: true };
@@ -188,11 +201,15 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
     get key() {
       return store.key;
     },
-    /** The record changed in the engine (a check, a hint, a draft, a variant): save it soon. */
+    /**
+     * The record changed in the engine (a check, a hint, a draft, a variant): save it soon. Resolves
+     * once the text a pagehide would write has the change (the page shows a check, a hint or a
+     * solution after that, so leaving the page the moment it appears loses nothing). Never rejects.
+     */
     changed() {
-      dirty = true;
-      refreshCache();
+      markDirty();
       saver.schedule();
+      return refreshCache();
     },
     /** Saves now. */
     flush: () => saver.now(),
@@ -228,7 +245,7 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
         const a = await adopt({ id: fileLearner.id, name: fileLearner.name || '' });
         if (!a.ok) return a;
       } else {
-        dirty = true;
+        markDirty();
         await saver.now();
       }
       return { ok: true, aside, learner: current };
@@ -238,7 +255,7 @@ export function openRecord({ nb, notebook, learner = null, personalVariants = fa
       await ready;
       await nb.resetRecord();
       partAside = null;
-      dirty = true;
+      markDirty();
       await saver.now();
     },
     /**

@@ -41,6 +41,8 @@ export function registerWorker(notify, { url = 'sw.js' } = {}) {
 
   return sw.register(url).then(
     (reg) => {
+      // a browser (or a test driver) that stubs register() may resolve without a registration
+      if (!reg) return null;
       offer(reg);
       // Look for a new deploy now (the browser also does on navigations, but on its own schedule).
       if (hadController && navigator.onLine) reg.update().catch(() => {});

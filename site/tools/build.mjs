@@ -10,12 +10,14 @@
 // embed/<id>.full.json), embed.html (the iframe embed), the example course page, one self-contained
 // offline file per notebook (offline/<id>.html, see offline.mjs), the service worker sw.js with the
 // list of every asset and a version hashed from their contents, and last a brotli (.br) and a gzip
-// (.gz) copy of every text asset for hosts that serve precompressed files (serve.mjs does).
+// (.gz) copy of every text asset for hosts that serve precompressed files (serve.mjs does);
+// KLLAB_PRECOMPRESS=0 leaves them out (a throwaway build no host serves: the tests' own small sites).
 // Every page carries the site's CSP in a <meta> (csp.mjs).
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
+import { gzipSync, brotliCompress, gzip, constants as zlib } from 'node:zlib';
+import { promisify } from 'node:util';
 import esbuild from 'esbuild';
 import { loadEngine } from '../../bindings/kllab.mjs';
 import { renderText } from './render.mjs';
@@ -127,7 +129,7 @@ const functions = answerFunctions(engine.functions(), (f) => {
   await bundleScripts();
   const offline = await writeOffline({ root: ROOT, dist: DIST, wasm: WASM, pages });
   const sw = writeServiceWorker();
-  const compressed = precompress();
+  const compressed = process.env.KLLAB_PRECOMPRESS === '0' ? null : await precompress();
 
   const size = (f) => {
     const b = readFileSync(DIST + f);
@@ -143,7 +145,8 @@ const functions = answerFunctions(engine.functions(), (f) => {
     console.log(`  math font: ${font.file} ${kb(font.bytes)} (${font.characters} characters; the whole font ${kb(font.sourceBytes)})`);
     console.log(`  offline files: ${offline.map((f) => size(f)).join(', ')}`);
     console.log(`  service worker: version ${sw.version}, ${sw.count} assets, ${kb(sw.bytes)}`);
-    console.log(`  precompressed: ${compressed.files} files, ${kb(compressed.bytes)} -> ${kb(compressed.br)} brotli, ${kb(compressed.gz)} gzip`);
+    if (compressed) console.log(`  precompressed: ${compressed.files} files, ${kb(compressed.bytes)} -> ${kb(compressed.br)} brotli, ${kb(compressed.gz)} gzip`);
+    else console.log('  precompressed: none (KLLAB_PRECOMPRESS=0)');
   }
 }
 
@@ -191,28 +194,36 @@ async function bundleScripts() {
 
 const TEXT = /\.(html|js|mjs|css|json|svg|wasm|txt)$/;
 
-/** foo.br and foo.gz beside every text asset (and the wasm), for hosts that serve precompressed files. */
-function precompress() {
-  const totals = { files: 0, bytes: 0, br: 0, gz: 0 };
+/**
+ * foo.br and foo.gz beside every text asset (and the wasm), for hosts that serve precompressed files.
+ * The files are compressed at once: node runs each in its thread pool, so brotli at quality 11 (most of
+ * the build's time) uses every core; the bytes are the same as one at a time.
+ */
+async function precompress() {
+  const brotli = promisify(brotliCompress);
+  const gz9 = promisify(gzip);
+  const files = [];
   const walk = (dir) => {
     for (const f of readdirSync(DIST + dir)) {
       const rel = dir + f;
       if (statSync(DIST + rel).isDirectory()) walk(`${rel}/`);
-      else if (TEXT.test(f)) {
-        const b = readFileSync(DIST + rel);
-        const br = brotliCompressSync(b, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: b.length } });
-        const gz = gzipSync(b, { level: 9 });
-        writeFileSync(`${DIST + rel}.br`, br);
-        writeFileSync(`${DIST + rel}.gz`, gz);
-        totals.files++;
-        totals.bytes += b.length;
-        totals.br += br.length;
-        totals.gz += gz.length;
-      }
+      else if (TEXT.test(f)) files.push(rel);
     }
   };
   walk('');
-  return totals;
+  const sizes = await Promise.all(
+    files.map(async (rel) => {
+      const b = readFileSync(DIST + rel);
+      const [br, gz] = await Promise.all([
+        brotli(b, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: b.length } }),
+        gz9(b, { level: 9 }),
+      ]);
+      writeFileSync(`${DIST + rel}.br`, br);
+      writeFileSync(`${DIST + rel}.gz`, gz);
+      return { bytes: b.length, br: br.length, gz: gz.length };
+    }),
+  );
+  return sizes.reduce((t, x) => ({ files: t.files + 1, bytes: t.bytes + x.bytes, br: t.br + x.br, gz: t.gz + x.gz }), { files: 0, bytes: 0, br: 0, gz: 0 });
 }
 
 /** JSON inside a <script type="application/json">: nothing in it can close the element. */

@@ -15,7 +15,7 @@ const DIST = `${ROOT}site/dist/`;
 
 function build(notebooks, dist) {
   return spawnSync(process.execPath, ['--no-experimental-fetch', `${ROOT}site/tools/build.mjs`], {
-    env: { ...process.env, KLLAB_NOTEBOOKS: notebooks, KLLAB_DIST: dist, KLLAB_VARIANTS: '5' },
+    env: { ...process.env, KLLAB_NOTEBOOKS: notebooks, KLLAB_DIST: dist, KLLAB_VARIANTS: '5', KLLAB_PRECOMPRESS: '0' },
     encoding: 'utf8',
   });
 }

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import esbuild from 'esbuild';
 import { startServer } from '../../site/tools/serve.mjs';
-import { launch, openPage, axe, ROOT } from './support.mjs';
+import { launch, openPage, axe, ROOT, clickCheck } from './support.mjs';
 
 const version = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version;
 const TGZ = `${ROOT}build/kllab-${version}.tgz`;
@@ -68,10 +68,10 @@ test('esbuild bundles the embed into the app; configure({base}) finds the engine
       if (res.status() >= 400) problems.push(`${res.status()} ${res.url()}`);
     });
     await page.goto(server.url);
-    await page.waitForFunction(() => document.querySelector('kl-exercise')?.dataset.ready === 'true', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.querySelector('kl-exercise')?.dataset.ready === 'true');
     const p = page.locator('kl-exercise [data-part="ex8b"]');
     await p.locator('[name="ex8b"]').fill('0.0252');
-    await p.locator('button[data-action="check"]').click();
+    await clickCheck(p.locator('button[data-action="check"]'));
     await page.waitForFunction(() => document.getElementById('log').textContent.includes('ex8b: correct'));
     for (const f of ['/vendor/kllab/kllab-engine.wasm', '/vendor/kllab/style.css', '/vendor/kllab/embed/distillation.json']) assert.ok(fetched.includes(f), `${f} fetched (${fetched.join(', ')})`);
     assert.ok(!fetched.includes('/vendor/kllab/kllab-embed.js'), 'the embed came from the bundle');

@@ -4,7 +4,7 @@
 // edits that are damaged are ignored.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, goto, waitReady, notebookFacts, axe } from './support.mjs';
+import { launch, openPage, goto, waitReady, notebookFacts, axe, patchNotebooks } from './support.mjs';
 import { shortValue } from '../../site/src/view.mjs';
 
 let env, facts;
@@ -72,6 +72,43 @@ test('plot titles follow the slider and the edited cells', async () => {
     await src.fill((await src.inputValue()).replace(/pdata = \[[^\]]*\]/, 'pdata = [0.6, 0.4]'));
     await src.press('Control+Enter');
     await page.waitForFunction(() => /\(data = \[0\.6, 0\.4\]\)/.test(document.querySelector('.kl-plot[data-plot="ce-vs-model"] figcaption').textContent));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a slider moved while the first run of the cells is under way keeps its value in the title', async () => {
+  const { context, page, problems } = await openPage(env, null);
+  try {
+    // the first run of the cells (the page asks for it when the slider gets the focus) takes a second
+    // longer, so that its results, computed with the old value, arrive after the slider moved
+    await patchNotebooks(
+      context,
+      `(v) => {
+        const runAll = v.runAll.bind(v);
+        v.runAll = (...args) => {
+          for (const until = Date.now() + 1000; Date.now() < until; );
+          return runAll(...args);
+        };
+      }`,
+    );
+    await goto(page, `${env.base}kl-foundations.html`);
+    const caption = '.kl-plot[data-plot="densities"] figcaption';
+    await page.evaluate((sel) => {
+      const cap = document.querySelector(sel);
+      window.__captions = [];
+      new MutationObserver(() => window.__captions.push(cap.textContent)).observe(cap, { childList: true, characterData: true, subtree: true });
+    }, caption);
+    const mu = page.locator('#range-mu_q');
+    await mu.focus();
+    await mu.press('ArrowLeft');
+    await page.waitForFunction(() => document.querySelector('[data-cells]').dataset.cells === 'ran');
+    // the plot is drawn again for the new value, with the slider's value in both titles
+    await page.waitForFunction((sel) => Number(document.querySelector(sel).closest('.kl-plot').dataset.version || 0) > 0, caption);
+    const seen = await page.evaluate(() => window.__captions);
+    assert.ok(seen.length > 0 && seen.every((t) => /q = N\(0\.95, 0\.25\)/.test(t)), `the title went through: ${JSON.stringify(seen)}`);
+    assert.match(await page.locator('.kl-plot[data-plot="densities"] svg > title').textContent(), /q = N\(0\.95, 0\.25\)/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, openPage, referenceAnswer, axe, ROOT } from './support.mjs';
+import { launch, openPage, referenceAnswer, axe, ROOT, clickCheck } from './support.mjs';
 import { engine } from '../node/support.mjs';
 
 let env, kl;
@@ -73,14 +73,14 @@ test('a new variant shows its own order (the engine\'s for that seed), and the r
     // checking: the right option by its authored number, wherever it now stands
     const right = referenceAnswer(nb, part, seed);
     await page.locator(`[data-part="${part.id}"] input[type="radio"][value="${right}"]`).check();
-    await page.locator(`[data-part="${part.id}"] [data-action="check"]`).click();
+    await clickCheck(page.locator(`[data-part="${part.id}"] [data-action="check"]`));
     await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict, part.id);
     assert.equal(await page.locator(`[data-part="${part.id}"]`).getAttribute('data-verdict'), 'correct');
     // a wrong one gets the engine's feedback for it
     const wrong = String(((Number(right) % part.choices.length) + 1));
     const expected = nb.check(part.id, wrong, { seed });
     await page.locator(`[data-part="${part.id}"] input[type="radio"][value="${wrong}"]`).check();
-    await page.locator(`[data-part="${part.id}"] [data-action="check"]`).click();
+    await clickCheck(page.locator(`[data-part="${part.id}"] [data-action="check"]`));
     await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict === 'incorrect', part.id);
     assert.ok((await page.locator(`#fb-${part.id}`).textContent()).length > 10);
     assert.equal(expected.verdict, 'incorrect');

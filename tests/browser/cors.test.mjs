@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer } from '../../site/tools/serve.mjs';
-import { launch, openPage, axe, ROOT } from './support.mjs';
+import { launch, openPage, axe, ROOT, clickCheck } from './support.mjs';
 
 let env, dir, kllab, plain, host;
 
@@ -50,18 +50,18 @@ test('with CORS headers, a page on another origin runs the embed and the iframe'
     const headers = new Map();
     p.on('response', (r) => headers.set(new URL(r.url()).pathname, r.headers()['access-control-allow-origin']));
     await p.goto(`${host.url}with-cors.html`);
-    await p.waitForFunction(() => document.querySelector('kl-exercise')?.dataset.ready === 'true', null, { timeout: 20000 });
+    await p.waitForFunction(() => document.querySelector('kl-exercise')?.dataset.ready === 'true');
     const part = p.locator('kl-exercise [data-part="wk1a"]');
     await part.locator('[name="wk1a"]').fill('0.0871767');
-    await part.locator('button[data-action="check"]').click();
+    await clickCheck(part.locator('button[data-action="check"]'));
     await p.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.querySelector('[data-part="wk1a"]').dataset.verdict === 'correct');
     for (const f of ['/kllab-embed.js', '/kllab-worker.js', '/kllab-engine.wasm', '/style.css', '/embed/kl-foundations.json']) assert.equal(headers.get(f), '*', f);
     // the stylesheet came in CORS mode, so its rules could be re-based (rem -> px)
     assert.equal(await p.evaluate(() => getComputedStyle(document.querySelector('kl-exercise').shadowRoot.querySelector('button[data-action="check"]')).minHeight), '36px');
     const frame = p.frameLocator('#frame');
-    await frame.locator('html[data-ready="true"]').waitFor({ timeout: 20000 });
+    await frame.locator('html[data-ready="true"]').waitFor();
     await frame.locator('[name="ex8b"]').fill('0.0252');
-    await frame.locator('[data-part="ex8b"] button[data-action="check"]').click();
+    await clickCheck(frame.locator('[data-part="ex8b"] button[data-action="check"]'));
     await frame.locator('[data-part="ex8b"][data-verdict="correct"]').waitFor();
     assert.deepEqual(await axe(p, { exclude: ['#frame'] }), []);
     assert.deepEqual(problems, []);
@@ -73,7 +73,7 @@ test('with CORS headers, a page on another origin runs the embed and the iframe'
 test('without them, the browser refuses the embed from the other origin', async () => {
   const { context, page: p, problems } = await openPage({ browser: env.browser, base: host.url }, null);
   try {
-    const refused = p.waitForEvent('console', { predicate: (m) => /CORS|Access-Control-Allow-Origin/.test(m.text()), timeout: 20000 });
+    const refused = p.waitForEvent('console', { predicate: (m) => /CORS|Access-Control-Allow-Origin/.test(m.text()) });
     await p.goto(`${host.url}without-cors.html`);
     await refused;
     assert.equal(await p.evaluate(() => customElements.get('kl-exercise')), undefined);

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
-import { launch, openPage, goto, waitReady, notebookFacts, axe, ROOT } from './support.mjs';
+import { launch, openPage, goto, waitReady, notebookFacts, axe, ROOT, clickCheck } from './support.mjs';
 
 let env, facts;
 before(async () => {
@@ -23,7 +23,7 @@ async function indexOrder(page) {
 async function answer(page, part, text, kind) {
   if (kind === 'choice') await page.locator(`[data-part="${part}"] input[type="radio"][value="${text}"]`).check();
   else await page.locator(`[name="${part}"]`).fill(text);
-  await page.locator(`[data-part="${part}"] button[data-action="check"]`).click();
+  await clickCheck(page.locator(`[data-part="${part}"] button[data-action="check"]`));
   await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict, part);
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer } from '../../site/tools/serve.mjs';
-import { launch, openPage, axe, ROOT } from './support.mjs';
+import { launch, openPage, axe, ROOT, clickCheck } from './support.mjs';
 
 let env;
 before(async () => {
@@ -25,7 +25,7 @@ const EMBEDS = [
 const inEmbed = (page, notebook, sel) => page.locator(`kl-exercise[notebook="${notebook}"] ${sel}`);
 
 async function allReady(page) {
-  await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise, kl-notebook')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise, kl-notebook')].every((e) => e.dataset.ready === 'true'));
 }
 
 test('example course page: three exercises from three notebooks, one engine, score events, isolated styles', async () => {
@@ -48,7 +48,7 @@ test('example course page: three exercises from three notebooks, one engine, sco
     for (const e of EMBEDS) {
       const input = inEmbed(page, e.notebook, `[name="${e.part}"]`);
       await input.fill(e.answer);
-      await inEmbed(page, e.notebook, `[data-part="${e.part}"] button[data-action="check"]`).click();
+      await clickCheck(inEmbed(page, e.notebook, `[data-part="${e.part}"] button[data-action="check"]`));
       await page.waitForFunction(
         ([nb, id]) => document.querySelector(`kl-exercise[notebook="${nb}"]`).shadowRoot.querySelector(`[data-part="${id}"]`).dataset.verdict,
         [e.notebook, e.part],
@@ -125,7 +125,7 @@ test('example course page: three exercises from three notebooks, one engine, sco
 
     assert.deepEqual(await axe(page), []);
     const frame = page.frame({ url: /embed\.html/ });
-    await frame.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+    await frame.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     assert.deepEqual(await axe(frame), []);
     assert.deepEqual(problems, []);
   } finally {
@@ -143,7 +143,7 @@ test('iframe embed: its height follows the content, and checks arrive as message
     await page.goto(`${env.base}example-course.html`);
     const frameEl = page.locator('#frame-embed');
     const frame = page.frameLocator('#frame-embed');
-    await frame.locator('html[data-ready="true"]').waitFor({ timeout: 20000 });
+    await frame.locator('html[data-ready="true"]').waitFor();
     const inner = () => page.frame({ url: /embed\.html/ }).evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
     await page.waitForFunction(async () => document.getElementById('frame-embed').height !== '400');
     const h0 = Number(await frameEl.getAttribute('height'));
@@ -156,7 +156,7 @@ test('iframe embed: its height follows the content, and checks arrive as message
     // (the answer's preview first: it arrives on its own and makes the content taller too)
     await frame.locator('kl-exercise #pv-d1[data-state="readable"]').waitFor();
     await page.waitForFunction(async () => Math.abs(Number(document.getElementById('frame-embed').height) - document.getElementById('frame-embed').contentDocument.documentElement.getBoundingClientRect().height) <= 1);
-    await frame.locator('[data-part="d1"] button[data-action="check"]').click();
+    await clickCheck(frame.locator('[data-part="d1"] button[data-action="check"]'));
     await frame.locator('[data-part="d1"][data-verdict]').waitFor();
     await page.waitForFunction((h) => Number(document.getElementById('frame-embed').height) > h, h0);
     const h1 = Number(await frameEl.getAttribute('height'));
@@ -167,7 +167,7 @@ test('iframe embed: its height follows the content, and checks arrive as message
 
     await frame.locator('[data-part="d1"] .kl-hints > li').first().waitFor();
     await frame.locator('[name="d1"]').fill('[0.9, 0.72, 0.504, 0.3024]');
-    await frame.locator('[data-part="d1"] button[data-action="check"]').click();
+    await clickCheck(frame.locator('[data-part="d1"] button[data-action="check"]'));
     await page.waitForFunction(() => window.__messages.filter((m) => m.type === 'kllab:check').length === 2);
     const checks = await page.evaluate(() => window.__messages.filter((m) => m.type === 'kllab:check'));
     // each message carries the answer, and whether hints or the solution came before it
@@ -190,11 +190,11 @@ test('<kl-notebook>: a whole notebook in one element (embed.html without an exer
   const { context, page, problems } = await openPage(env, null);
   try {
     await page.goto(`${env.base}embed.html?notebook=distillation`);
-    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     const nbEl = page.locator('kl-notebook[notebook="distillation"]');
     assert.equal(await nbEl.locator('.kl-exercise').count(), 1);
     await nbEl.locator('[name="ex8b"]').fill('0.047');
-    await nbEl.locator('[data-part="ex8b"] button[data-action="check"]').click();
+    await clickCheck(nbEl.locator('[data-part="ex8b"] button[data-action="check"]'));
     await page.waitForFunction(() => document.querySelector('kl-notebook').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict === 'incorrect');
     assert.match(await nbEl.locator('#fb-ex8b').textContent(), /Recognised mistake/);
     assert.match(await nbEl.locator('.kl-summary').textContent(), /0 of \d+ parts correct/);
@@ -256,10 +256,10 @@ const COMPARED = [
 /** Computed styles of every element inside the embed, after a check (so the feedback is there too). */
 async function insideStyles(base, page, path) {
   await page.goto(base + path);
-  await page.waitForFunction(() => document.querySelector('kl-exercise')?.dataset.ready === 'true', null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('kl-exercise')?.dataset.ready === 'true');
   const part = page.locator('kl-exercise [data-part="ex8b"]');
   await part.locator('[name="ex8b"]').fill('0.047');
-  await part.locator('button[data-action="check"]').click();
+  await clickCheck(part.locator('button[data-action="check"]'));
   await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict);
   // and the answer's preview (preview.mjs), which arrives on its own
   await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.getElementById('pv-ex8b').dataset.state === 'readable');
@@ -324,7 +324,7 @@ test('<kl-exercise … /> written self-closing: the swallowed rest of the page i
     const warnings = [];
     page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
     await page.goto(`${site.base}self-closing.html`);
-    await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'));
     for (const id of ['after-1', 'after-2', 'last']) {
       assert.equal(await page.locator(`#${id}`).isVisible(), true, `#${id} is visible`);
       assert.equal(await page.evaluate((x) => document.getElementById(x).closest('kl-exercise'), id), null, `#${id} is not inside an element`);
@@ -335,7 +335,7 @@ test('<kl-exercise … /> written self-closing: the swallowed rest of the page i
     // both exercises work
     const ex = page.locator('kl-exercise[notebook="vae-elbo"] [data-part="ex6c"]');
     await ex.locator('[name="ex6c"]').fill('0.9090909');
-    await ex.locator('button[data-action="check"]').click();
+    await clickCheck(ex.locator('button[data-action="check"]'));
     await page.waitForFunction(() => document.querySelector('kl-exercise[notebook="vae-elbo"]').shadowRoot.querySelector('[data-part="ex6c"]').dataset.verdict === 'correct');
     // each element that swallowed content says so once, naming itself and the fix
     assert.equal(warnings.length, 2, warnings.join('\n'));
@@ -344,7 +344,7 @@ test('<kl-exercise … /> written self-closing: the swallowed rest of the page i
     }
     // elements written properly say nothing
     await page.goto(`${env.base}example-course.html`);
-    await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'));
     assert.equal(warnings.length, 2);
     assert.deepEqual(problems, []);
   } finally {
@@ -367,10 +367,10 @@ test('the learner attribute: each learner their own record, never mixed, on one 
     const ada = (sel) => page.locator(`kl-exercise[learner="ada"] ${sel}`);
     const bob = (sel) => page.locator(`kl-exercise[learner="bob"] ${sel}`);
     await ada('[name="ex8b"]').fill('0.0252');
-    await ada('[data-part="ex8b"] button[data-action="check"]').click();
+    await clickCheck(ada('[data-part="ex8b"] button[data-action="check"]'));
     await page.waitForFunction(() => document.querySelector('kl-exercise[learner="ada"]').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict === 'correct');
     await bob('[name="ex8b2"]').fill('0.0470');
-    await bob('[data-part="ex8b2"] button[data-action="check"]').click();
+    await clickCheck(bob('[data-part="ex8b2"] button[data-action="check"]'));
     await page.waitForFunction(() => document.querySelector('kl-exercise[learner="bob"]').shadowRoot.querySelector('[data-part="ex8b2"]').dataset.verdict === 'correct');
     assert.equal(await bob('[data-part="ex8b"]').getAttribute('data-verdict'), null);
     assert.equal(events.length, 2);

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { launch, openPage, ROOT } from './support.mjs';
+import { launch, openPage, ROOT, clickCheck } from './support.mjs';
 import { engine } from '../node/support.mjs';
 
 const KLLAB = `${ROOT}build/native/kllab`;
@@ -57,7 +57,7 @@ test('a learner works in the page, exports; kllab grade re-checks the file: expe
   try {
     const check = async (part, text) => {
       await page.locator(`[name="${part}"]`).fill(text);
-      await page.locator(`[data-part="${part}"] button[data-action="check"]`).click();
+      await clickCheck(page.locator(`[data-part="${part}"] button[data-action="check"]`));
       await page.waitForFunction((id) => {
         const el = document.querySelector(`[data-part="${id}"]`);
         return el.dataset.verdict && !el.hasAttribute('aria-busy');

@@ -5,7 +5,7 @@
 // replaced (the learner told once) with the notebook, the cell edits and the slider values replayed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, goto, waitReady } from './support.mjs';
+import { launch, openPage, goto, waitReady, clickCheck } from './support.mjs';
 import { engine } from '../node/support.mjs';
 
 let env, limits;
@@ -25,7 +25,7 @@ async function paste(page, field, text) {
 }
 
 async function checkPart(page, id) {
-  await page.locator(`[data-part="${id}"] button[data-action="check"]`).click();
+  await clickCheck(page.locator(`[data-part="${id}"] button[data-action="check"]`));
   await page.waitForFunction((x) => {
     const el = document.querySelector(`[data-part="${x}"]`);
     return el.dataset.verdict && !el.hasAttribute('aria-busy');

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { launch, openPage, goto, waitReady, notebookFacts, partState, ROOT } from './support.mjs';
+import { launch, openPage, goto, waitReady, notebookFacts, partState, ROOT, clickCheck } from './support.mjs';
 
 let env;
 let facts;
@@ -25,12 +25,12 @@ async function answer(page, partId, kind, text, { enter = false } = {}) {
   const part = page.locator(`[data-part="${partId}"]`);
   if (kind === 'choice') {
     await part.locator(`input[type="radio"][value="${text}"]`).check();
-    await part.locator('button[data-action="check"]').click();
+    await clickCheck(part.locator('button[data-action="check"]'));
   } else {
     const input = part.locator(`[name="${partId}"]`);
     await input.fill(text);
     if (enter) await input.press('Enter');
-    else await part.locator('button[data-action="check"]').click();
+    else await clickCheck(part.locator('button[data-action="check"]'));
   }
   try {
     await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict, partId);
@@ -330,7 +330,7 @@ test('a derivation: one step per line (Enter adds a line, Ctrl+Enter checks), ea
     assert.match(await rows.nth(0).textContent(), /Step 1/);
     // all steps right: correct
     await input.fill(steps.join('\n'));
-    await box.locator('button[data-action="check"]').click();
+    await clickCheck(box.locator('button[data-action="check"]'));
     await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict === 'correct', part.id);
     assert.equal(await rows.count(), part.steps.length);
     for (let i = 0; i < part.steps.length; i++) assert.equal(await rows.nth(i).getAttribute('data-verdict'), 'correct');

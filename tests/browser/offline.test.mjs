@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../../site/tools/serve.mjs';
 import { engine } from '../node/support.mjs';
-import { launch, openPage, goto, waitReady, axe, referenceAnswer, ROOT } from './support.mjs';
+import { launch, openPage, goto, waitReady, axe, referenceAnswer, ROOT, clickCheck } from './support.mjs';
 
 let env, kl;
 const NOTEBOOKS = readdirSync(`${ROOT}site/notebooks`).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, ''));
@@ -36,7 +36,7 @@ function firstPart(id) {
 async function check(page, partId, text) {
   const part = page.locator(`[data-part="${partId}"]`);
   await part.locator(`[name="${partId}"]`).fill(text);
-  await part.locator('button[data-action="check"]').click();
+  await clickCheck(part.locator('button[data-action="check"]'));
   await page.waitForFunction((id) => {
     const el = document.querySelector(`[data-part="${id}"]`);
     return el.dataset.verdict && !el.hasAttribute('aria-busy');
@@ -44,11 +44,11 @@ async function check(page, partId, text) {
   return part.getAttribute('data-verdict');
 }
 
-const controlled = (page) => page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20000 });
+const controlled = (page) => page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 const cacheKeys = (page) => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('kllab-')));
 
 test('one visit, then the whole site works with the network off', async () => {
-  const { context, page, problems } = await openPage(env, 'distillation.html');
+  const { context, page, problems } = await openPage(env, 'distillation.html', { serviceWorkers: 'allow' });
   try {
     await controlled(page);
     assert.equal((await cacheKeys(page)).length, 1);
@@ -66,8 +66,8 @@ test('one visit, then the whole site works with the network off', async () => {
     await goto(page, `${env.base}index.html`);
     await goto(page, env.base);
     await page.goto(`${env.base}example-course.html`);
-    await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
-    await page.frameLocator('#frame-embed').locator('html[data-ready="true"]').waitFor({ timeout: 20000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'));
+    await page.frameLocator('#frame-embed').locator('html[data-ready="true"]').waitFor();
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -78,7 +78,7 @@ test('a new build replaces the old cache: the page says an update is ready, the 
   const dir = mkdtempSync(`${tmpdir()}/kllab-sw-`);
   const build = () => {
     const r = spawnSync(process.execPath, ['--no-experimental-fetch', `${ROOT}site/tools/build.mjs`], {
-      env: { ...process.env, KLLAB_NOTEBOOKS: `${dir}/notebooks`, KLLAB_DIST: `${dir}/dist`, KLLAB_VARIANTS: '1', KLLAB_QUIET: '1' },
+      env: { ...process.env, KLLAB_NOTEBOOKS: `${dir}/notebooks`, KLLAB_DIST: `${dir}/dist`, KLLAB_VARIANTS: '1', KLLAB_QUIET: '1', KLLAB_PRECOMPRESS: '0' },
       encoding: 'utf8',
     });
     assert.equal(r.status, 0, r.stderr);
@@ -86,7 +86,7 @@ test('a new build replaces the old cache: the page says an update is ready, the 
   cpSync(`${ROOT}site/notebooks/distillation.md`, `${dir}/notebooks/distillation.md`);
   build();
   const server = await startServer({ port: 0, dir: `${dir}/dist` });
-  const { context, page, problems } = await openPage({ browser: env.browser, base: server.url }, 'distillation.html');
+  const { context, page, problems } = await openPage({ browser: env.browser, base: server.url }, 'distillation.html', { serviceWorkers: 'allow' });
   try {
     await controlled(page);
     const [v1] = await cacheKeys(page);
@@ -102,7 +102,7 @@ test('a new build replaces the old cache: the page says an update is ready, the 
     // still the old version, whole: the old page from the old cache, and the notice
     assert.equal(await page.locator('.kl-crumb').first().textContent(), 'Knowledge distillation');
     const button = page.locator('#kl-notices [data-action="update-reload"]');
-    await button.waitFor({ timeout: 20000 });
+    await button.waitFor();
     assert.match(await page.locator('#kl-notices').textContent(), /A new version of KL Lab is ready/);
     assert.deepEqual((await cacheKeys(page)).sort(), [v1, (await cacheKeys(page)).find((k) => k !== v1)].sort(), 'both versions while the new one waits');
 

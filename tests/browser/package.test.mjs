@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { startServer } from '../../site/tools/serve.mjs';
-import { launch, openPage, axe, ROOT } from './support.mjs';
+import { launch, openPage, axe, ROOT, clickCheck } from './support.mjs';
 
 const version = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version;
 const TGZ = `${ROOT}build/kllab-${version}.tgz`;
@@ -111,7 +111,7 @@ test('make package NOTEBOOKS=dir: a package that carries a course\'s own noteboo
   try {
     mkdirSync(`${work}/notebooks`);
     cpSync(`${ROOT}site/notebooks/kl-foundations.md`, `${work}/notebooks/kl-foundations.md`);
-    const quiet = { ...process.env, KLLAB_QUIET: '1', KLLAB_VARIANTS: '1' };
+    const quiet = { ...process.env, KLLAB_QUIET: '1', KLLAB_VARIANTS: '1', KLLAB_PRECOMPRESS: '0' };
     let r = spawnSync(process.execPath, ['--no-experimental-fetch', `${ROOT}site/tools/build.mjs`], { env: { ...quiet, KLLAB_NOTEBOOKS: `${work}/notebooks`, KLLAB_DIST: `${work}/site` }, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     r = spawnSync(process.execPath, [`${ROOT}site/tools/package.mjs`, '--dist', `${work}/site`, '--out', `${work}/package`], { encoding: 'utf8' });
@@ -140,12 +140,12 @@ test('the installed package in a page of its own: the embed checks an answer, th
     await page.exposeFunction('__recordCheck', (d) => checks.push(d));
     await context.addInitScript(() => document.addEventListener('kllab:check', (e) => window.__recordCheck(e.detail)));
     await page.goto(server.url);
-    await page.waitForFunction(() => document.querySelector('kl-exercise')?.dataset.ready === 'true', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.querySelector('kl-exercise')?.dataset.ready === 'true');
     // a wrong exercise id: that element says so, in a status region; the others are not affected
     await page.waitForFunction(() => document.getElementById('broken').dataset.ready === 'error');
     assert.match(await page.locator('#broken .kl-engine-status[role="status"]').textContent(), /has no exercise "no-such-exercise"/);
     await page.locator('kl-exercise [name="ex8b"]').fill('0.0252');
-    await page.locator('kl-exercise [data-part="ex8b"] button[data-action="check"]').click();
+    await clickCheck(page.locator('kl-exercise [data-part="ex8b"] button[data-action="check"]'));
     await page.waitForFunction(() => document.querySelector('kl-exercise').shadowRoot.querySelector('[data-part="ex8b"]').dataset.verdict === 'correct');
     assert.deepEqual(checks.map((c) => [c.notebook, c.part, c.verdict, c.score]), [['distillation', 'ex8b', 'correct', 1]]);
     await page.waitForFunction(() => document.getElementById('api').textContent !== '');

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { CSP } from '../../site/tools/serve.mjs';
-import { launch, openPage, waitReady, axe, ROOT } from './support.mjs';
+import { launch, openPage, waitReady, axe, ROOT, WAIT, clickCheck } from './support.mjs';
 
 let env;
 before(async () => {
@@ -27,8 +27,8 @@ const PAGES = [
 
 async function settled(page) {
   await waitReady(page);
-  await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise, kl-notebook')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
-  for (const f of page.frames().slice(1)) await f.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise, kl-notebook')].every((e) => e.dataset.ready === 'true'));
+  for (const f of page.frames().slice(1)) await f.waitForFunction(() => document.documentElement.dataset.ready === 'true');
 }
 
 // Dark mode changes colours only: its pass covers one page of each kind.
@@ -53,7 +53,7 @@ for (const scheme of ['light', 'dark']) {
       await waitReady(page);
       const fill = async (id, text) => {
         await page.locator(`[name="${id}"]`).fill(text);
-        await page.locator(`[data-part="${id}"] button[data-action="check"]`).click();
+        await clickCheck(page.locator(`[data-part="${id}"] button[data-action="check"]`));
         await page.waitForFunction((x) => document.querySelector(`[data-part="${x}"]`).dataset.verdict, id);
       };
       await fill('ex8a', '[0.85, 0.1, 0.05]'); // incorrect, entries marked
@@ -113,7 +113,10 @@ test('the CSP guard itself: a violation on a served page and in an offline file 
         s.textContent = 'body { color: red }';
         document.head.appendChild(s);
       });
-      await new Promise((r) => setTimeout(r, 200));
+      // the reports come through the devtools binding: wait until both have arrived (or WAIT passes)
+      for (const until = Date.now() + WAIT; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+        if (problems.some((p) => /CSP violation.*script-src/.test(p)) && problems.some((p) => /CSP violation.*style-src/.test(p))) break;
+      }
       assert.ok(problems.some((p) => /CSP violation.*script-src/.test(p)), `${url}: the script reported: ${problems.join(' | ')}`);
       assert.ok(problems.some((p) => /CSP violation.*style-src/.test(p)), `${url}: inline style reported`);
     } finally {

@@ -16,7 +16,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { startServer } from '../../site/tools/serve.mjs';
 import { decodeState } from '../../site/src/lms.mjs';
 import { engine } from '../node/support.mjs';
-import { CHROMIUM_ARGS, openPage, axe, partState, referenceAnswer, ROOT } from './support.mjs';
+import { CHROMIUM_ARGS, openPage, axe, partState, referenceAnswer, ROOT, WAIT, clickCheck } from './support.mjs';
 
 const OUT = `${ROOT}build/scorm/`;
 const NOTEBOOKS = readdirSync(`${ROOT}site/notebooks`).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, ''));
@@ -204,13 +204,10 @@ async function launchLms(page, o) {
 const scoFrame = (page) => page.frames().find((f) => f.url().includes('/index.html'));
 
 async function scoReady(page) {
-  let frame = null;
-  for (let i = 0; i < 200 && !frame; i++) {
-    frame = scoFrame(page);
-    if (!frame) await page.waitForTimeout(50);
-  }
+  let frame = scoFrame(page);
+  for (const until = Date.now() + WAIT; !frame && Date.now() < until; frame = scoFrame(page)) await page.waitForTimeout(50);
   assert.ok(frame, 'the SCO frame');
-  await frame.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+  await frame.waitForFunction(() => document.documentElement.dataset.ready === 'true');
   return frame;
 }
 
@@ -220,13 +217,14 @@ async function check(page, frame, part, text) {
   const el = frame.locator(`[data-part="${part.id}"]`);
   if (part.kind === 'choice') await el.locator(`input[type="radio"][value="${text}"]`).check();
   else await el.locator(`[name="${part.id}"]`).fill(text);
-  await el.locator('button[data-action="check"]').click();
+  await clickCheck(el.locator('button[data-action="check"]'));
   try {
     await page.waitForFunction((n) => window.lms.interactions() > n, before);
   } catch (e) {
     // what the SCO showed when the interaction did not arrive (for a failure's report)
     const seen = await partState(frame, part.id);
-    throw new Error(`no interaction after checking ${part.id} = ${text}: ${seen}; ${e.message}`);
+    const calls = await page.evaluate(() => window.lms.state().calls).catch(() => '?');
+    throw new Error(`no interaction after checking ${part.id} = ${text}: ${seen}; run-time calls ${calls}; ${e.message}`);
   }
 }
 
@@ -235,7 +233,7 @@ async function check(page, frame, part, text) {
  * SCO saves a moment after a change, never on the click itself); read by the engine in node.
  */
 async function suspended(page, id, answer) {
-  for (let i = 0; i < 400; i++) {
+  for (const until = Date.now() + WAIT; Date.now() < until; ) {
     const data = (await state(page)).cmi.suspend_data;
     if (data) {
       const n = kl.loadNotebook(readFileSync(`${ROOT}site/notebooks/distillation.md`, 'utf8'), 'distillation.md');
@@ -415,7 +413,7 @@ test('SCORM 1.2 in a window the LMS opened (found through window.opener); 4,096 
     popup.on('console', (m) => m.type() === 'error' && problems.push(`popup console error: ${m.text()}`));
     popup.on('pageerror', (e) => problems.push(`popup page error: ${e.message}`));
     const sco = popup.mainFrame();
-    await sco.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+    await sco.waitForFunction(() => document.documentElement.dataset.ready === 'true');
 
     // a long answer that compresses: kept in full, deflated
     const long = `[${Array(700).fill('0.001').join(', ')}]`;
@@ -453,14 +451,14 @@ test('without an LMS the SCO is the offline notebook: it checks answers and keep
   const { context, page, problems } = await openPage(env, null);
   try {
     await page.goto(`${server.url}scorm2004/index.html`);
-    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     const part = page.locator('[data-part="ex8b"]');
     await part.locator('[name="ex8b"]').fill('0.0252');
-    await part.locator('button[data-action="check"]').click();
+    await clickCheck(part.locator('button[data-action="check"]'));
     await page.waitForFunction(() => document.querySelector('[data-part="ex8b"]').dataset.verdict === 'correct');
     assert.equal(await page.locator('[data-variant-label]').first().textContent(), 'Textbook numbers');
     await page.reload();
-    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
     assert.equal(await part.getAttribute('data-verdict'), 'correct');
     assert.equal(await page.locator('#kl-notices .kl-notice').count(), 0, 'nothing to say about an LMS');
     assert.deepEqual(problems, []);

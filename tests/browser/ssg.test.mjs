@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer } from '../../site/tools/serve.mjs';
-import { launch, openPage, axe, ROOT } from './support.mjs';
+import { launch, openPage, axe, ROOT, clickCheck } from './support.mjs';
 
 const version = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version;
 const TGZ = `${ROOT}build/kllab-${version}.tgz`;
@@ -81,20 +81,20 @@ test('Eleventy builds the Markdown page; its two exercises and its iframe work i
   try {
     const response = await page.goto(`${server.url}week3/`);
     assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
-    await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].length === 2 && [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('kl-exercise')].length === 2 && [...document.querySelectorAll('kl-exercise')].every((e) => e.dataset.ready === 'true'));
     for (const [nb, part, answer] of [['distillation', 'ex8b', '0.0252'], ['vae-elbo', 'ex6c', '0.9090909']]) {
       const p = page.locator(`kl-exercise[notebook="${nb}"] [data-part="${part}"]`);
       await p.locator(`[name="${part}"]`).fill(answer);
-      await p.locator('button[data-action="check"]').click();
+      await clickCheck(p.locator('button[data-action="check"]'));
       await page.waitForFunction(([n, id]) => document.querySelector(`kl-exercise[notebook="${n}"]`).shadowRoot.querySelector(`[data-part="${id}"]`).dataset.verdict === 'correct', [nb, part]);
     }
     // the Markdown around them is the page's own, in order
     const text = await page.locator('main').innerText();
     assert.ok(text.indexOf('Between the two exercises') > 0 && text.indexOf('Between the two exercises') < text.indexOf('The end of the page.'));
     const frame = page.frameLocator('#frame');
-    await frame.locator('html[data-ready="true"]').waitFor({ timeout: 20000 });
+    await frame.locator('html[data-ready="true"]').waitFor();
     await frame.locator('[name="d1"]').fill('[0.9, 0.72, 0.504, 0.3024]');
-    await frame.locator('[data-part="d1"] button[data-action="check"]').click();
+    await clickCheck(frame.locator('[data-part="d1"] button[data-action="check"]'));
     await frame.locator('[data-part="d1"][data-verdict="correct"]').waitFor();
     assert.deepEqual(await axe(page), []);
     assert.deepEqual(problems, []);

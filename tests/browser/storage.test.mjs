@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { launch, openPage, goto, waitReady, ROOT } from './support.mjs';
+import { launch, openPage, goto, waitReady, ROOT, clickCheck, patchNotebooks } from './support.mjs';
 import { engine } from '../node/support.mjs';
 
 let env, kl;
@@ -51,7 +51,7 @@ function forged(json) {
 async function answer(page, part, text) {
   const box = page.locator(`[data-part="${part}"]`);
   await box.locator(`[name="${part}"]`).fill(text);
-  await box.getByRole('button', { name: /check/i }).first().click();
+  await clickCheck(box.locator('button[data-action="check"]'));
   await page.waitForFunction((id) => {
     const el = document.querySelector(`[data-part="${id}"]`);
     return !!el?.dataset.verdict && !el.hasAttribute('aria-busy');
@@ -74,20 +74,14 @@ async function saved(page, key, predicate = '') {
 const POISON = '0.025201290';
 
 /**
- * Fault injection: every engine worker of the context breaks the instance when it re-checks `part`
- * while that part's checked answer is POISON (a stored answer that kills the engine: what a chain of
- * operators did before issue 11). The worker's script is served with a patch appended that wraps
- * each notebook the worker registers.
+ * Every engine worker of the context breaks the instance when it re-checks `part` while that part's
+ * checked answer is POISON (a stored answer that kills the engine: what a chain of operators did before
+ * issue 11).
  */
 async function poisonRecheck(context, part) {
-  await context.route(/kllab-worker\.js$/, async (route) => {
-    const response = await route.fetch();
-    const body = `${await response.text()}
-;(() => {
-  const objects = self.__kllab.objects;
-  const set = objects.set.bind(objects);
-  objects.set = (k, v) => {
-    if (v && typeof v.recheck === 'function') {
+  await patchNotebooks(
+    context,
+    `(v) => {
       const recheck = v.recheck.bind(v);
       v.recheck = (p) => {
         const st = v.state();
@@ -95,12 +89,26 @@ async function poisonRecheck(context, part) {
         if (p === ${JSON.stringify(part)} && checked === ${JSON.stringify(POISON)}) throw new WebAssembly.RuntimeError('memory access out of bounds');
         return recheck(p);
       };
-    }
-    return set(k, v);
-  };
-})();`;
-    await route.fulfill({ response, body, headers: { ...response.headers(), 'content-length': String(Buffer.byteLength(body)) } });
-  });
+    }`,
+  );
+}
+
+/**
+ * Every engine worker of the context takes a second longer to give the record's text (recordJson), as a
+ * busy instance might: a page that showed a change before it held the text to save would lose the
+ * change to a reload in that second.
+ */
+async function slowRecordText(context) {
+  await patchNotebooks(
+    context,
+    `(v) => {
+      const recordJson = v.recordJson.bind(v);
+      v.recordJson = () => {
+        for (const until = Date.now() + 1000; Date.now() < until; );
+        return recordJson();
+      };
+    }`,
+  );
 }
 
 async function importFile(page, name, text) {
@@ -130,6 +138,34 @@ test('two tabs of one notebook: neither loses the answers the other saved', asyn
       assert.equal(await c.locator(`[name="${part}"]`).inputValue(), value, part);
       assert.equal(await verdictOf(c, part), 'correct', part);
     }
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('leaving the page the moment a verdict, a hint or a solution appears keeps it', async () => {
+  const { context, page, problems } = await openPage(env, null);
+  try {
+    await slowRecordText(context);
+    await goto(page, `${env.base}distillation.html`);
+    // no wait for the debounced save: the page writes on pagehide what it has shown
+    assert.equal(await answer(page, 'ex8b', '0.0252'), 'correct');
+    await page.reload();
+    await waitReady(page);
+    assert.equal(await verdictOf(page, 'ex8b'), 'correct', 'the verdict shown before the reload');
+    const box = page.locator('[data-part="ex8b"]');
+    await box.locator('[data-action="hint"]').click();
+    await box.locator('.kl-hints > li').first().waitFor();
+    await page.reload();
+    await waitReady(page);
+    assert.equal(await box.locator('.kl-hints > li').count(), 1, 'the hint shown before the reload');
+    await box.locator('[data-action="solution"]').click();
+    await box.locator('[data-action="solution-yes"]').click();
+    await box.locator('.kl-solution:not([hidden])').waitFor();
+    await page.reload();
+    await waitReady(page);
+    assert.equal(await box.locator('.kl-solution').isVisible(), true, 'the solution shown before the reload');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -10,6 +10,13 @@ import { engine } from '../node/support.mjs';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
+/**
+ * How long a test waits for the page (ready, a verdict, an element): every context openPage makes has it
+ * as its default timeout. It only bounds a hung page and is no speed requirement: `make test` runs these
+ * tests beside the suites' compiles, so it is generous.
+ */
+export const WAIT = 90000;
+
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--headless',
@@ -44,14 +51,18 @@ export async function launch({ dir = `${ROOT}site/dist` } = {}) {
 
 /**
  * A fresh context and page with guards. `problems` collects console errors, page errors, dialogs and
- * foreign requests; tests assert it is empty.
+ * foreign requests; tests assert it is empty. The service worker is blocked unless a test asks for it
+ * (`serviceWorkers: 'allow'`, as the offline tests do): every fresh context would otherwise install it
+ * and precache the whole site, a few megabytes, for tests that never use it. The page works without a
+ * worker as it does in a private window.
  */
 export async function openPage(env, path, options = {}) {
-  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true, ...options });
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 }, acceptDownloads: true, serviceWorkers: 'block', ...options });
   const problems = [];
   // long messages (an inlined wasm in a URL) are cut
   const push = problems.push.bind(problems);
   Object.defineProperty(problems, 'push', { value: (...xs) => push(...xs.map((x) => (x.length > 400 ? `${x.slice(0, 400)}…` : x))), enumerable: false });
+  context.setDefaultTimeout(WAIT);
   await guardCSP(context, problems);
   const page = await context.newPage();
   page.on('console', (m) => {
@@ -109,6 +120,68 @@ export async function axe(target, { exclude = [] } = {}) {
   return violations;
 }
 
+/**
+ * Fault injection: every engine worker of the context is served with a patch appended that passes each
+ * notebook the worker registers to `patch` (the source of a function of the notebook) before any use.
+ */
+export async function patchNotebooks(context, patch) {
+  await context.route(/kllab-worker\.js$/, async (route) => {
+    const response = await route.fetch();
+    const body = `${await response.text()}
+;(() => {
+  const objects = self.__kllab.objects;
+  const set = objects.set.bind(objects);
+  objects.set = (k, v) => {
+    if (v && typeof v.recheck === 'function' && typeof v.recordJson === 'function') (${patch})(v);
+    return set(k, v);
+  };
+})();`;
+    await route.fulfill({ response, body, headers: { ...response.headers(), 'content-length': String(Buffer.byteLength(body)) } });
+  });
+}
+
+/**
+ * Clicks a Check button (a locator, in a page, a frame or a shadow root) and returns once its form has
+ * received the submit, i.e. the page has the check. A CI run once showed a part that never got its
+ * check after the click resolved (no verdict, not busy, no feedback; the cause is not known): a click the
+ * form never saw is reported with the pointer events the button's document received, and made again
+ * (three tries; the submit event fires within the click's own dispatch, so no wait is involved).
+ */
+export async function clickCheck(button) {
+  const seen = () =>
+    button.evaluate((b) => {
+      const f = b.form;
+      if (!f.__klClicks) {
+        const log = { submits: 0, events: [] };
+        f.__klClicks = log;
+        f.addEventListener('submit', () => log.submits++, true);
+        const root = b.getRootNode();
+        for (const type of ['pointerdown', 'pointerup', 'click']) {
+          root.addEventListener(
+            type,
+            (e) => {
+              const t = e.composedPath()[0];
+              const r = b.getBoundingClientRect();
+              log.events.push(`${type} at (${e.clientX},${e.clientY}) on ${t.tagName ?? t.nodeName}${t.className ? `.${t.className}` : ''}; button at (${Math.round(r.x)},${Math.round(r.y)})`);
+              log.events.splice(0, log.events.length - 9);
+            },
+            true,
+          );
+        }
+      }
+      return { submits: f.__klClicks.submits, events: [...f.__klClicks.events] };
+    });
+  for (let attempt = 1; ; attempt++) {
+    const before = (await seen()).submits;
+    await button.click();
+    const after = await seen();
+    if (after.submits > before) return;
+    const report = `a click on Check reached no form (try ${attempt} of 3); the button's document saw: ${after.events.join(' | ') || 'no pointer event'}`;
+    if (attempt === 3) throw new Error(report);
+    console.warn(report);
+  }
+}
+
 export async function goto(page, url) {
   await page.goto(url);
   await waitReady(page);
@@ -116,7 +189,8 @@ export async function goto(page, url) {
 
 /**
  * What a page (or frame) shows of one part, as text for a failure's report: its verdict, whether it is
- * busy, the typed answer, the Check button, the feedback, the engine's status, the cells and the notices.
+ * busy, the typed answer, the Check button, the feedback, the engine's status, the cells, the notices and
+ * how long ago the document was loaded.
  */
 export async function partState(target, id) {
   return target
@@ -131,13 +205,15 @@ export async function partState(target, id) {
         engine: document.getElementById('kl-engine-status')?.dataset.state ?? null,
         cells: document.querySelector('main')?.dataset.cells,
         notices: document.getElementById('kl-notices')?.textContent.slice(0, 300),
+        // how this document was loaded and how long ago (a frame that reloaded shows a fresh page)
+        loaded: `${performance.getEntriesByType('navigation')[0]?.type} ${Math.round(performance.now())} ms ago`,
       });
     }, id)
     .catch((x) => `(the page could not be read: ${x.message})`);
 }
 
 export async function waitReady(page) {
-  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 20000 });
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
 }
 
 /** Everything the tests need to know about the notebooks, computed by the engine in node. */

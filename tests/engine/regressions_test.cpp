@@ -431,3 +431,35 @@ TEST_CASE("regression: a matrix whose whole text fits was cut row by row (found 
     for (std::size_t cap = f.size(); cap < f.size() + 3; ++cap) CHECK(kl::format_value(w.value(), cap) == f);
   }
 }
+
+TEST_CASE("regression: the printed text of an expression under the length cap could exceed it (found by fuzz_expr)", "[regression][caps]") {
+  // The printer spaces binary operators and brackets by precedence, so text just under the cap can
+  // print longer than the cap: a 54,694-byte input printed to 103,660 characters. Reading that text
+  // back is then a clear too_large error (never another error, never a crash); text that prints
+  // within the cap reads back to the same tree.
+  std::string chain = "1";
+  for (int i = 0; i < 199; ++i) chain += "-1";  // 399 bytes, printed "1 - 1 - ..." (797)
+  std::string text = "[" + chain;
+  while (text.size() + chain.size() + 2 < kl::kMaxExpressionLength / 2 + 2000) text += "," + chain;
+  text += "]";
+  auto tree = kl::parse_expression(text);
+  REQUIRE(tree.ok());
+  const std::string printed = kl::to_string(*tree.value());
+  REQUIRE(text.size() < kl::kMaxExpressionLength);
+  REQUIRE(printed.size() > kl::kMaxExpressionLength);
+  auto again = kl::parse_expression(printed);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == kl::ErrorCode::TooLarge);
+  CHECK(has(again.error().message, "too long"));
+  // Half of it prints within the cap and reads back to the same text.
+  std::string half = "[" + chain;
+  while (half.size() + chain.size() + 2 < kl::kMaxExpressionLength / 4) half += "," + chain;
+  half += "]";
+  auto small = kl::parse_expression(half);
+  REQUIRE(small.ok());
+  const std::string small_printed = kl::to_string(*small.value());
+  REQUIRE(small_printed.size() <= kl::kMaxExpressionLength);
+  auto small_again = kl::parse_expression(small_printed);
+  REQUIRE(small_again.ok());
+  CHECK(kl::to_string(*small_again.value()) == small_printed);
+}

@@ -1,6 +1,7 @@
 // Fuzzes the expression language: any bytes must parse to a tree or a syntax error, evaluate to a
 // value or an error (never NaN, never a crash, never a stack overflow), and a parsed tree must print
-// to text that parses back to the same text and evaluates to the same value.
+// to text that parses back to the same text and evaluates to the same value (or, when the printed
+// text is longer than the length cap, whose reading back is the length error).
 //
 // Invariants beyond "no crash": every parsed tree is at most kMaxTreeHeight tall; every error has a
 // message in valid UTF-8 (whatever bytes came in), and parse errors have a column; no NaN leaves the
@@ -76,9 +77,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string full = kl::format_value(value.value());
     if (full.size() <= 256 && capped != full) std::abort();
   }
-  // Printing round-trips.
+  // Printing round-trips. The printer spaces operators and brackets by precedence, so text near the
+  // length cap may print longer than the cap: reading that back must be the length error, nothing else.
   const std::string printed = kl::to_string(*tree.value());
   auto again = kl::parse_expression(printed);
+  if (!again.ok() && printed.size() > kl::kMaxExpressionLength && again.error().code == kl::ErrorCode::TooLarge) return 0;
   if (!again.ok()) std::abort();
   if (kl::to_string(*again.value()) != printed) std::abort();
   auto value2 = evaluate_small(*again.value(), env);

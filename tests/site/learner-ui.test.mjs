@@ -149,6 +149,9 @@ test('plot titles: {{name}} slots filled with short numbers; the marker rule mat
   const values = noteValues(new Map(), [{ status: 'ok', values: [{ name: 'p', text: '[0.5, 0.5]' }, { name: '', text: '1' }] }, { status: 'error', values: [{ name: 'q', text: '1' }] }]);
   assert.deepEqual([...values], [['p', '[0.5, 0.5]']]);
   assert.equal(fillTitle('data = {{p}}, {{q}}', values), 'data = [0.5, 0.5], ?');
+  // a slider's value is its input's: a result computed before it moved does not take it back
+  const moved = noteValues(new Map([['mu_q', '0.95']]), [{ status: 'ok', values: [{ name: 'mu_q', text: '1' }, { name: 'kl', text: '0.02' }] }], new Set(['mu_q']));
+  assert.deepEqual([...moved], [['mu_q', '0.95'], ['kl', '0.02']]);
   assert.ok(labelsMatch('temperature τ', 'temperature τ'));
   assert.ok(labelsMatch('θ', 'θ, the probability of a 1 under p'));
   assert.ok(labelsMatch('step t', 'timestep t'));

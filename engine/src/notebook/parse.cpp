@@ -128,9 +128,9 @@ bool split_tilde(const std::string& s, std::string& left, std::string& right) {
   return false;
 }
 
-class Parser {
+class NotebookParser {
  public:
-  Parser(std::string_view text, std::string file) : file_(std::move(file)) {
+  NotebookParser(std::string_view text, std::string file) : file_(std::move(file)) {
     std::size_t start = 0;
     while (start <= text.size()) {
       std::size_t end = text.find('\n', start);
@@ -970,7 +970,7 @@ class Parser {
 }  // namespace
 
 ParseReport parse_notebook(std::string_view text, const std::string& file) {
-  ParseReport r = Parser(text, file).run();
+  ParseReport r = NotebookParser(text, file).run();
   r.notebook.file = file;
   std::stable_sort(r.errors.begin(), r.errors.end(), [](const Error& a, const Error& b) { return a.line < b.line; });
   return r;
