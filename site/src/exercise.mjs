@@ -233,6 +233,8 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
       if (p.state === 'invalid') p.input.setAttribute('aria-invalid', 'true');
       else p.input.removeAttribute('aria-invalid');
     }
+    // the counts (the page's summary) follow every verdict as it is shown, in the same task
+    onChange();
   }
 
   // A part's checks are recorded in order; the newest one's verdict is shown.
@@ -263,7 +265,6 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
       await record.changed();
     }
     await renderVerdict(p, v, typed, ticket);
-    onChange();
     x.el.dispatchEvent(
       new CustomEvent('kllab:check', {
         bubbles: true,
@@ -288,6 +289,7 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
   /** Shows an exercise's state in its current variant: answers, hints, solutions, re-checked verdicts. */
   async function restoreExercise(x, es, { keepTyped = false } = {}) {
     x.seed = es.seed;
+    const shown = x.parts.some((p) => p.state);
     for (const p of x.parts) {
       p.ticket++;
       const typed = keepTyped && p.touched ? answerOf(p) : null;
@@ -300,6 +302,7 @@ export function hydrateExercises({ root, nb, record, notebook, notify, vocabular
       setAnswer(p, typed ?? ps?.draft ?? '');
       if (!keepTyped) p.touched = false;
     }
+    if (shown) onChange(); // the cleared verdicts count for nothing while the stored answers are re-checked
     if (x.shownSeed !== x.seed) await fillExercise(x);
     else showVariant(x);
     // part by part, in order: an earlier part set aside is gone before a later one is re-checked with it

@@ -268,6 +268,59 @@ test('records cannot hurt: a stored answer whose re-check kills the engine is se
   }
 });
 
+test("the summary follows every verdict as it is shown, while a variant's stored answers are re-checked one by one", async () => {
+  const { context, page, problems } = await openPage(env, null);
+  try {
+    // each re-check takes a moment longer, so that the verdicts of ex8 come back one at a time
+    await patchNotebooks(
+      context,
+      `(v) => {
+        const recheck = v.recheck.bind(v);
+        v.recheck = (p) => {
+          for (const until = Date.now() + 300; Date.now() < until; );
+          return recheck(p);
+        };
+      }`,
+    );
+    const record = made((nb) => {
+      nb.submit('ex8a', '[0.8756, 0.1185, 0.0059]');
+      nb.submit('ex8b', '0.0252');
+      nb.submit('ex8b2', '0.0470');
+    });
+    await context.addInitScript(([k, v]) => localStorage.setItem(k, v), [KEY, record]);
+    await goto(page, `${env.base}distillation.html`);
+    const correctNow = () => page.evaluate(() => document.querySelectorAll('[data-part][data-verdict="correct"]').length);
+    const before = await correctNow();
+    assert.ok(before >= 3, `the stored answers are correct: ${before}`);
+    // every change of a verdict or of the summary is recorded with both figures as they stand
+    await page.evaluate(() => {
+      const figures = () => ({
+        shown: document.querySelectorAll('[data-part][data-verdict="correct"]').length,
+        summary: Number(/(\d+) of \d+ parts correct/.exec(document.getElementById('kl-summary').textContent)?.[1]),
+      });
+      window.__seen = [figures()];
+      new MutationObserver(() => window.__seen.push(figures())).observe(document.querySelector('main'), {
+        subtree: true,
+        attributes: true,
+        attributeFilter: ['data-verdict'],
+      });
+      new MutationObserver(() => window.__seen.push(figures())).observe(document.getElementById('kl-summary'), { childList: true, characterData: true, subtree: true });
+    });
+    // another variant clears ex8's verdicts; the textbook numbers bring them back, one re-check at a time
+    await page.locator('#ex8 [data-action="variant"]').click();
+    await page.waitForFunction(() => Number(document.getElementById('ex8').dataset.seed) > 0);
+    await page.locator('#ex8 [data-action="textbook"]').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-part][data-verdict="correct"]').length === n, before);
+    const seen = await page.evaluate(() => window.__seen);
+    assert.ok(seen.some((s) => s.shown === before - 3), `the variant cleared ex8: ${JSON.stringify(seen)}`);
+    assert.ok(seen.some((s) => s.shown === before - 2), `the verdicts came back one at a time: ${JSON.stringify(seen)}`);
+    assert.deepEqual(seen.filter((s) => s.shown !== s.summary), [], `the summary lagged behind the verdicts: ${JSON.stringify(seen)}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('import: the engine previews it, the learner chooses (cancel, merge, replace), the previous record is kept aside, forged verdicts count for nothing', async () => {
   const { context, page, problems } = await openPage(env, 'distillation.html');
   try {
