@@ -23,6 +23,24 @@ export default [
     },
   },
   {
+    // Playwright's waitForFunction takes a returned promise for a truthy value at once: a predicate
+    // that is async, or returns a .then(...) chain, never waits (three waits in the suite did not)
+    files: ['tests/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='waitForFunction'] > :function[async=true]",
+          message: 'waitForFunction does not await a promise: write a synchronous predicate, or poll from node.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='waitForFunction'] > ArrowFunctionExpression > CallExpression[callee.property.name='then']",
+          message: 'waitForFunction does not await a promise: write a synchronous predicate, or poll from node.',
+        },
+      ],
+    },
+  },
+  {
     // the engine's worker and the service worker run in worker globals
     files: ['site/src/engine-worker.mjs', 'site/src/engine-host.mjs', 'site/tools/sw-template.js'],
     languageOptions: { globals: { ...globals.worker, ...globals.serviceworker } },

@@ -145,7 +145,16 @@ test('iframe embed: its height follows the content, and checks arrive as message
     const frame = page.frameLocator('#frame-embed');
     await frame.locator('html[data-ready="true"]').waitFor();
     const inner = () => page.frame({ url: /embed\.html/ }).evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
-    await page.waitForFunction(async () => document.getElementById('frame-embed').height !== '400');
+    // the iframe's height follows its content once the frame's resize message is handled (the
+    // predicates are synchronous: waitForFunction takes a returned promise for a truthy value)
+    await page.evaluate(() => {
+      window.__fits = () => {
+        const f = document.getElementById('frame-embed');
+        const content = Math.ceil(f.contentDocument.documentElement.getBoundingClientRect().height);
+        return f.height !== '400' && Math.abs(Number(f.height) - Math.min(5000, Math.max(80, content))) <= 1;
+      };
+    });
+    await page.waitForFunction(() => window.__fits());
     const h0 = Number(await frameEl.getAttribute('height'));
     assert.ok(Math.abs(h0 - (await inner())) <= 1, `iframe ${h0} vs content ${await inner()}`);
     const box0 = await frameEl.boundingBox();
@@ -155,10 +164,10 @@ test('iframe embed: its height follows the content, and checks arrive as message
     await frame.locator('[name="d1"]').fill('[0.9, 0.8, 0.7, 0.6]');
     // (the answer's preview first: it arrives on its own and makes the content taller too)
     await frame.locator('kl-exercise #pv-d1[data-state="readable"]').waitFor();
-    await page.waitForFunction(async () => Math.abs(Number(document.getElementById('frame-embed').height) - document.getElementById('frame-embed').contentDocument.documentElement.getBoundingClientRect().height) <= 1);
+    await page.waitForFunction(() => window.__fits());
     await clickCheck(frame.locator('[data-part="d1"] button[data-action="check"]'));
     await frame.locator('[data-part="d1"][data-verdict]').waitFor();
-    await page.waitForFunction((h) => Number(document.getElementById('frame-embed').height) > h, h0);
+    await page.waitForFunction((h) => Number(document.getElementById('frame-embed').height) > h && window.__fits(), h0);
     const h1 = Number(await frameEl.getAttribute('height'));
     assert.ok(h1 > h0 && Math.abs(h1 - (await inner())) <= 1);
     // a hint makes it taller again
