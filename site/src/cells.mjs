@@ -136,13 +136,15 @@ export function hydrateCells({ root, nb, notify }) {
         out.replaceChildren(el('div', { class: 'kl-err' }, el('strong', {}, 'Error'), `: ${r.error.message}`));
         return;
       }
+      // the edit is kept as soon as the engine has it, before its outputs are drawn (a plot is a
+      // further round trip): a reload once the first output shows never loses it
       codeSources.set(id, source);
-      await applyResults(r.cells);
       section.dataset.edited = source !== original ? 'true' : 'false';
       if (store && !store.set(id, source, original) && source !== original && !toldStore) {
         toldStore = true;
         notify('Your edits to the code cells cannot be kept in this browser: they last until you leave the page.', 'info');
       }
+      await applyResults(r.cells);
     };
     const runSafely = () => doRun().catch(noEngine);
     run.disabled = false;
