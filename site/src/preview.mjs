@@ -309,6 +309,8 @@ function previewBox(p, region, nb, ready) {
     clearTimeout(askTimer);
     askTimer = setTimeout(ask, typing ? ASK_AFTER_MS : 0);
     if (typing) {
+      // what is on screen reads an older text: the pause says nothing until this text's reading comes
+      pendingSaid = null;
       clearTimeout(speakTimer);
       speakTimer = setTimeout(speak, SPEAK_AFTER_MS);
     }

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, openPage, axe, ROOT } from './support.mjs';
+import { launch, openPage, goto, axe, ROOT, patchNotebooks } from './support.mjs';
 import { engine } from '../node/support.mjs';
 
 let env, kl, nbs;
@@ -112,6 +112,45 @@ test('the live region speaks once when typing pauses, not on every key', async (
     assert.equal(said.length, 1, `announced: ${JSON.stringify(said)}`);
     assert.match(said[0], /^Read as 0\.1155/);
     assert.equal(await page.locator('#pv-ex8b [data-preview-live]').getAttribute('aria-live'), 'polite');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a pause in typing never speaks the reading of an older text (the new text's reading is still on its way)", async () => {
+  const { context, page, problems } = await openPage(env, null);
+  try {
+    // the preview of the final text takes longer than the pause after which the live region speaks
+    await patchNotebooks(
+      context,
+      `(v) => {
+        const preview = v.preview.bind(v);
+        v.preview = (id, text, ...rest) => {
+          if (text.endsWith('/3')) for (const until = Date.now() + 3000; Date.now() < until; );
+          return preview(id, text, ...rest);
+        };
+      }`,
+    );
+    await goto(page, `${env.base}distillation.html`);
+    await page.evaluate(() => {
+      window.__said = [];
+      const live = document.querySelector('#pv-ex8b [data-preview-live]');
+      const input = document.querySelector('[name="ex8b"]');
+      new MutationObserver(() => window.__said.push({ said: live.textContent, typed: input.value })).observe(live, { childList: true, characterData: true, subtree: true });
+    });
+    const input = page.locator('[name="ex8b"]');
+    await input.pressSequentially('0.5*ln(2)');
+    // its reading is on screen (and may or may not have been spoken yet); then the learner goes on
+    await page.waitForFunction(() => document.getElementById('pv-ex8b').dataset.state === 'readable');
+    await input.pressSequentially('/3');
+    await page.waitForFunction(() => window.__said.some((x) => /^Read as 0\.1155/.test(x.said)));
+    const said = await page.evaluate(() => window.__said);
+    assert.deepEqual(
+      said.filter((x) => x.typed === '0.5*ln(2)/3' && !/^Read as 0\.1155/.test(x.said)),
+      [],
+      `spoken while the box held the final text: ${JSON.stringify(said)}`,
+    );
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
