@@ -144,9 +144,10 @@ test('no engine work on the main thread: wasm is compiled only in the worker, an
     await page.locator('#range-tau').focus();
     await page.keyboard.press('End');
     await page.waitForFunction((b) => document.querySelector('.kl-code[data-cell="soft-labels"] [data-output]').textContent !== b, before);
-    // a plot redrawn by the engine at a new width
+    // a plot redrawn by the engine at a new width (a version past the one drawn before the resize)
+    const version = await page.evaluate(() => Number(document.querySelector('[data-plot="entropy-vs-tau"]').dataset.version || 0));
     await page.setViewportSize({ width: 600, height: 900 });
-    await page.waitForFunction(() => Number(document.querySelector('[data-plot="entropy-vs-tau"]').dataset.version) > 0);
+    await page.waitForFunction((v) => Number(document.querySelector('[data-plot="entropy-vs-tau"]').dataset.version) > v, version);
 
     assert.deepEqual(await page.evaluate(() => window.__wasmCalls), [], 'the main thread compiled or instantiated no wasm');
     // the engine is in the page's one worker

@@ -119,7 +119,17 @@ for (const id of IDS) {
             [p, paths[p]],
           );
         }
+        // to the other end, and the plots with it, before the next slider's plots are read
+        const atEnd = await page.locator(`#val-${s.name}`).textContent();
+        for (const p of s.plots) paths[p] = await plotPaths(page, p);
         await range.press('Home');
+        await page.waitForFunction(([sel, b]) => document.querySelector(sel).textContent !== b, [`#val-${s.name}`, atEnd]);
+        for (const p of s.plots) {
+          await page.waitForFunction(
+            ([pid, d]) => [...document.querySelectorAll(`[data-plot="${pid}"] path.kl-line`)].map((x) => x.getAttribute('d')).join('|') !== d,
+            [p, paths[p]],
+          );
+        }
       }
       if (f.sliders.length) assert.ok(f.sliders.some((s) => s.plots.length) || id === 'distillation', `${id}: some slider moves a plot`);
 
@@ -320,6 +330,7 @@ test('a derivation: one step per line (Enter adds a line, Ctrl+Enter checks), ea
     await page.keyboard.type(steps[0]);
     await page.keyboard.press('Enter');
     assert.equal(await box.getAttribute('data-verdict'), null, 'Enter does not check a derivation');
+    assert.equal(await box.getAttribute('aria-busy'), null, 'no check under way either (a check marks the part busy on submit)');
     await page.keyboard.type('1 +');
     await page.keyboard.press('Control+Enter');
     await page.waitForFunction((id) => document.querySelector(`[data-part="${id}"]`).dataset.verdict, part.id);

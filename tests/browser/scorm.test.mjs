@@ -408,8 +408,10 @@ test('SCORM 1.2 in a window the LMS opened (found through window.opener); 4,096 
   const [a, b] = partsFor(seed).filter((x) => x.kind !== 'choice');
   const { context, page, problems } = await openPage(env, null);
   try {
+    // listening before the launch: the popup's page event may come before launchLms returns
+    const popupP = context.waitForEvent('page');
     await launchLms(page, { version: '1.2', pkg: 'scorm12', learner, how: 'popup' });
-    const popup = await context.waitForEvent('page');
+    const popup = await popupP;
     popup.on('console', (m) => m.type() === 'error' && problems.push(`popup console error: ${m.text()}`));
     popup.on('pageerror', (e) => problems.push(`popup page error: ${e.message}`));
     const sco = popup.mainFrame();
