@@ -4,7 +4,7 @@
 // edits that are damaged are ignored.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, goto, waitReady, notebookFacts, axe, patchNotebooks } from './support.mjs';
+import { launch, openPage, goto, waitReady, notebookFacts, axe, slowNotebooks } from './support.mjs';
 import { shortValue } from '../../site/src/view.mjs';
 
 let env, facts;
@@ -83,16 +83,7 @@ test('a slider moved while the first run of the cells is under way keeps its val
   try {
     // the first run of the cells (the page asks for it when the slider gets the focus) takes a second
     // longer, so that its results, computed with the old value, arrive after the slider moved
-    await patchNotebooks(
-      context,
-      `(v) => {
-        const runAll = v.runAll.bind(v);
-        v.runAll = (...args) => {
-          for (const until = Date.now() + 1000; Date.now() < until; );
-          return runAll(...args);
-        };
-      }`,
-    );
+    await slowNotebooks(context, 'runAll', 1000);
     await goto(page, `${env.base}kl-foundations.html`);
     const caption = '.kl-plot[data-plot="densities"] figcaption';
     await page.evaluate((sel) => {
@@ -119,16 +110,7 @@ test('an edit is kept as soon as its first output shows, while the plots after i
   const { context, page, problems } = await openPage(env, null);
   try {
     // each plot takes a moment longer in the worker: the outputs of an edit come well before its plots
-    await patchNotebooks(
-      context,
-      `(v) => {
-        const plot = v.plot.bind(v);
-        v.plot = (...args) => {
-          for (const until = Date.now() + 1500; Date.now() < until; );
-          return plot(...args);
-        };
-      }`,
-    );
+    await slowNotebooks(context, 'plot', 1500);
     await goto(page, `${env.base}kl-foundations.html`);
     const out = '.kl-code[data-cell="at-slider"] [data-output]';
     const before = await page.locator(out).textContent();

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, openPage, goto, axe, ROOT, patchNotebooks } from './support.mjs';
+import { launch, openPage, goto, axe, ROOT, slowNotebooks } from './support.mjs';
 import { engine } from '../node/support.mjs';
 
 let env, kl, nbs;
@@ -122,16 +122,7 @@ test("a pause in typing never speaks the reading of an older text (the new text'
   const { context, page, problems } = await openPage(env, null);
   try {
     // the preview of the final text takes longer than the pause after which the live region speaks
-    await patchNotebooks(
-      context,
-      `(v) => {
-        const preview = v.preview.bind(v);
-        v.preview = (id, text, ...rest) => {
-          if (text.endsWith('/3')) for (const until = Date.now() + 3000; Date.now() < until; );
-          return preview(id, text, ...rest);
-        };
-      }`,
-    );
+    await slowNotebooks(context, 'preview', 3000, `(id, text) => text.endsWith('/3')`);
     await goto(page, `${env.base}distillation.html`);
     await page.evaluate(() => {
       window.__said = [];

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { launch, openPage, goto, waitReady, ROOT, clickCheck, patchNotebooks } from './support.mjs';
+import { launch, openPage, goto, waitReady, ROOT, clickCheck, patchNotebooks, slowNotebooks } from './support.mjs';
 import { engine } from '../node/support.mjs';
 
 let env, kl;
@@ -98,18 +98,7 @@ async function poisonRecheck(context, part) {
  * busy instance might: a page that showed a change before it held the text to save would lose the
  * change to a reload in that second.
  */
-async function slowRecordText(context) {
-  await patchNotebooks(
-    context,
-    `(v) => {
-      const recordJson = v.recordJson.bind(v);
-      v.recordJson = () => {
-        for (const until = Date.now() + 1000; Date.now() < until; );
-        return recordJson();
-      };
-    }`,
-  );
-}
+const slowRecordText = (context) => slowNotebooks(context, 'recordJson', 1000);
 
 async function importFile(page, name, text) {
   const path = `${dir}/${name}`;
@@ -273,16 +262,7 @@ test("the summary follows every verdict as it is shown, while a variant's stored
   const { context, page, problems } = await openPage(env, null);
   try {
     // each re-check takes a moment longer, so that the verdicts of ex8 come back one at a time
-    await patchNotebooks(
-      context,
-      `(v) => {
-        const recheck = v.recheck.bind(v);
-        v.recheck = (p) => {
-          for (const until = Date.now() + 300; Date.now() < until; );
-          return recheck(p);
-        };
-      }`,
-    );
+    await slowNotebooks(context, 'recheck', 300);
     const record = made((nb) => {
       nb.submit('ex8a', '[0.8756, 0.1185, 0.0059]');
       nb.submit('ex8b', '0.0252');

@@ -141,6 +141,25 @@ export async function patchNotebooks(context, patch) {
 }
 
 /**
+ * Fault injection: every call of the notebooks' `method` in the worker takes `ms` longer (the worker is
+ * kept busy), or only the calls whose arguments satisfy `when` (the source of a function of them). For
+ * tests of what the page shows while an answer from the engine is still on its way.
+ */
+export async function slowNotebooks(context, method, ms, when = '() => true') {
+  await patchNotebooks(
+    context,
+    `(v) => {
+      const original = v[${JSON.stringify(method)}].bind(v);
+      const when = ${when};
+      v[${JSON.stringify(method)}] = (...args) => {
+        if (when(...args)) for (const until = Date.now() + ${Number(ms)}; Date.now() < until; );
+        return original(...args);
+      };
+    }`,
+  );
+}
+
+/**
  * Clicks a Check button (a locator, in a page, a frame or a shadow root) and returns once its form has
  * received the submit, i.e. the page has the check. A CI run once showed a part that never got its
  * check after the click resolved (no verdict, not busy, no feedback; the cause is not known): a click the
