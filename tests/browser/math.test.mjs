@@ -170,7 +170,8 @@ test('at 390 px no formula overflows its column unseen: it fits, or it scrolls w
     for (const path of NOTEBOOKS) {
       await goto(page, env.base + path);
       await page.evaluate(() => document.fonts.ready);
-      await page.waitForTimeout(0);
+      // two frames: the page's re-measure of the formulas (scheduled on an animation frame) has run
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const report = await page.evaluate(() => {
         const bad = [];
         let scrolls = 0;
